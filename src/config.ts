@@ -1,0 +1,150 @@
+// The only reader of the environment: parses it once into a typed Config and fails with a
+// message that names the variable and the expected form.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const samplesDir = path.join(packageRoot, 'samples');
+
+export const sourceKinds = ['folder'] as const;
+export type SourceKind = (typeof sourceKinds)[number];
+
+export interface SourceSpec {
+  name: string;
+  kind: SourceKind;
+  location: string;
+}
+
+export interface Config {
+  environment: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  databasePath: string;
+  sources: SourceSpec[];
+  ingest: { maxFileBytes: number; chunkMaxTokens: number; chunkOverlapTokens: number };
+  retrieval: { topK: number; minScore: number };
+  maxQuestionChars: number;
+  webchat: { enabled: boolean };
+  teams: { appId: string | null };
+  slack: { botToken: string | null };
+}
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : null));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  PORT: integer(0, 65535).default(3978),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  GROUNDWORK_DATA_DIR: z.string().min(1).default('./data'),
+  GROUNDWORK_SOURCES: z.string().optional(),
+  MAX_FILE_MB: integer(1, 2048).default(50),
+  CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
+  CHUNK_OVERLAP_TOKENS: integer(0, 1000).default(60),
+  RETRIEVAL_TOP_K: integer(1, 50).default(5),
+  RETRIEVAL_MIN_SCORE: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, { error: 'must be a number from 0 to 1' })
+    .max(1, { error: 'must be a number from 0 to 1' })
+    .default(0.5),
+  MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
+  WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
+  MicrosoftAppId: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+});
+
+/** Every setting Groundwork reads; `.env.example` documents each one. */
+export const settingNames = Object.keys(envSchema.shape);
+
+/** Parses `[name=]kind:path` items separated by commas. */
+export function parseSourceSpecs(value: string, baseDir: string): SourceSpec[] {
+  const specs = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const match = /^(?:([\w.-]+)=)?([a-z]+):(.+)$/.exec(item);
+      if (!match) throw new Error(`"${item}" is not of the form [name=]kind:path, e.g. folder:./docs`);
+      const [, name, kind, location] = match as unknown as [string, string | undefined, string, string];
+      if (!(sourceKinds as readonly string[]).includes(kind)) {
+        throw new Error(`"${item}" has unknown kind "${kind}" (expected one of: ${sourceKinds.join(', ')})`);
+      }
+      const resolved = path.resolve(baseDir, location);
+      return { name: name ?? path.basename(resolved), kind: kind as SourceKind, location: resolved };
+    });
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (names.has(spec.name)) throw new Error(`two sources are named "${spec.name}"; give one a name with name=kind:path`);
+    names.add(spec.name);
+  }
+  return specs;
+}
+
+/** Reads `.env` from `cwd` when present; variables already set in `env` win. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const envFile = path.join(cwd, '.env');
+  const fromFile = fs.existsSync(envFile) ? dotenv.parse(fs.readFileSync(envFile)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile, ...env };
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const got = merged[name];
+      return `${name} ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  let sources: SourceSpec[];
+  try {
+    sources = e.GROUNDWORK_SOURCES ? parseSourceSpecs(e.GROUNDWORK_SOURCES, cwd) : [{ name: 'samples', kind: 'folder', location: samplesDir }];
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  GROUNDWORK_SOURCES ${(error as Error).message}`);
+  }
+  if (e.CHUNK_OVERLAP_TOKENS >= e.CHUNK_MAX_TOKENS / 2) {
+    throw new ConfigError(
+      `Invalid configuration:\n  CHUNK_OVERLAP_TOKENS must be less than half of CHUNK_MAX_TOKENS (got ${e.CHUNK_OVERLAP_TOKENS} and ${e.CHUNK_MAX_TOKENS})`,
+    );
+  }
+  const dataDir = path.resolve(cwd, e.GROUNDWORK_DATA_DIR);
+  const channelConfigured = e.MicrosoftAppId !== null || e.SLACK_BOT_TOKEN !== null;
+  return {
+    environment: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    databasePath: path.join(dataDir, 'groundwork.db'),
+    sources,
+    ingest: {
+      maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+      chunkMaxTokens: e.CHUNK_MAX_TOKENS,
+      chunkOverlapTokens: e.CHUNK_OVERLAP_TOKENS,
+    },
+    retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },
+    maxQuestionChars: e.MAX_QUESTION_CHARS,
+    webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
+    teams: { appId: e.MicrosoftAppId },
+    slack: { botToken: e.SLACK_BOT_TOKEN },
+  };
+}

@@ -1,0 +1,109 @@
+// The shared vocabulary of the two flows (ask and sync). One definition each.
+
+/** A section of a parsed document: the text under one heading path. */
+export interface Section {
+  headingPath: string[];
+  text: string;
+}
+
+/** One page or file from a source, parsed into sections. */
+export interface SourceDocument {
+  /** Stable across syncs: derived from the source name and the path. */
+  id: string;
+  source: string;
+  /** Path relative to the source root, with forward slashes. */
+  path: string;
+  title: string;
+  url: string | null;
+  updatedAt: Date | null;
+  author: string | null;
+  /** Hash of the raw bytes the document was parsed from. */
+  contentHash: string;
+  sections: Section[];
+}
+
+/** The unit that is indexed. */
+export interface Chunk {
+  /** `<documentId>:<position>`, stable while the document is unchanged. */
+  id: string;
+  documentId: string;
+  position: number;
+  headingPath: string[];
+  text: string;
+  tokenCount: number;
+  contentHash: string;
+}
+
+/** Document fields a passage carries back to the reader. */
+export interface DocumentInfo {
+  id: string;
+  source: string;
+  path: string;
+  title: string;
+  url: string | null;
+  updatedAt: Date | null;
+}
+
+/** A chunk (or neighbouring chunks merged) returned by retrieval. */
+export interface Passage {
+  chunkIds: string[];
+  document: DocumentInfo;
+  headingPath: string[];
+  text: string;
+  /** 0..1: the share of the question's information that the passage contains. */
+  score: number;
+}
+
+export type Platform = 'webchat' | 'cli' | 'teams' | 'slack';
+
+export interface Question {
+  text: string;
+  asker: { platform: Platform; userId: string; displayName?: string };
+  conversation: { id: string; threadId?: string };
+  /** Earlier turns of the conversation, oldest first. */
+  history: Array<{ role: 'user' | 'assistant'; text: string }>;
+  /** Restricts retrieval to these source names when set. */
+  sources?: string[];
+}
+
+export interface Citation {
+  /** The marker number used in the answer text, `[n]`. */
+  n: number;
+  passage: Passage;
+}
+
+export interface SourceStatus {
+  name: string;
+  kind: string;
+  location: string;
+  documents: number;
+  lastSyncAt: Date | null;
+}
+
+export interface Answer {
+  /** Text with `[n]` markers; only cited passages appear in `citations`. */
+  text: string;
+  citations: Citation[];
+  /** False when no passage cleared the score floor. */
+  grounded: boolean;
+  mode: 'extractive' | 'generated';
+  /** The sources that were searched (shown when the answer is not grounded). */
+  searched: SourceStatus[];
+}
+
+export interface FailedItem {
+  path: string;
+  reason: string;
+}
+
+export interface SyncReport {
+  source: string;
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: FailedItem[];
+  /** Set when the whole source failed; nothing in the index was changed for it. */
+  error: string | null;
+  durationMs: number;
+}

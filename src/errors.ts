@@ -1,0 +1,50 @@
+// Errors the caller must tell apart carry a code; the channel decides the words the user sees.
+
+export enum ErrorCode {
+  Config = 'config_invalid',
+  IndexUnavailable = 'index_unavailable',
+  SourceUnavailable = 'source_unavailable',
+  DocumentUnreadable = 'document_unreadable',
+  InvalidQuestion = 'invalid_question',
+}
+
+export class GroundworkError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.Config, message);
+  }
+}
+
+export class IndexUnavailableError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.IndexUnavailable, message, { cause });
+  }
+}
+
+export class SourceUnavailableError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.SourceUnavailable, message, { cause });
+  }
+}
+
+export class DocumentUnreadableError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.DocumentUnreadable, message, { cause });
+  }
+}
+
+export class InvalidQuestionError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.InvalidQuestion, message);
+  }
+}

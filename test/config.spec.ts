@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, samplesDir, settingNames } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+import { repoRoot, tempDir } from './helpers.js';
+
+describe('loadConfig', () => {
+  it('with nothing set, serves the bundled samples from ./data on port 3978 with the web chat on', () => {
+    const cwd = tempDir();
+    const config = loadConfig({}, cwd);
+    assert.equal(config.port, 3978);
+    assert.equal(config.dataDir, path.join(cwd, 'data'));
+    assert.deepEqual(config.sources, [{ name: 'samples', kind: 'folder', location: samplesDir }]);
+    assert.equal(config.webchat.enabled, true);
+    assert.equal(config.retrieval.topK, 5);
+    assert.equal(config.ingest.maxFileBytes, 50 * 1024 * 1024);
+  });
+
+  it('names the variable, the expected form and the bad value when a setting is invalid', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }, tempDir()),
+      (error: unknown) =>
+        error instanceof ConfigError && /PORT must be a whole number from 0 to 65535 \(got "eighty"\)/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ RETRIEVAL_MIN_SCORE: '2' }, tempDir()), /RETRIEVAL_MIN_SCORE must be a number from 0 to 1 \(got "2"\)/);
+    assert.throws(() => loadConfig({ WEBCHAT_ENABLED: 'yes' }, tempDir()), /WEBCHAT_ENABLED must be auto, true or false/);
+  });
+
+  it('parses named and unnamed sources and rejects unknown kinds', () => {
+    const cwd = tempDir();
+    const config = loadConfig({ GROUNDWORK_SOURCES: 'wiki=folder:./wiki, folder:/srv/policies' }, cwd);
+    assert.deepEqual(config.sources, [
+      { name: 'wiki', kind: 'folder', location: path.join(cwd, 'wiki') },
+      { name: 'policies', kind: 'folder', location: '/srv/policies' },
+    ]);
+    assert.throws(() => loadConfig({ GROUNDWORK_SOURCES: 'dropbox:/x' }, cwd), /GROUNDWORK_SOURCES "dropbox:\/x" has unknown kind "dropbox"/);
+    assert.throws(() => loadConfig({ GROUNDWORK_SOURCES: 'folder:/a/docs,folder:/b/docs' }, cwd), /two sources are named "docs"/);
+  });
+
+  it('reads a .env file in the working folder, with the environment taking precedence', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, '.env'), 'PORT=4000\nRETRIEVAL_TOP_K=7\n');
+    const config = loadConfig({ RETRIEVAL_TOP_K: '3' }, cwd);
+    assert.equal(config.port, 4000);
+    assert.equal(config.retrieval.topK, 3);
+  });
+
+  it('turns the web chat off when a Teams or Slack bot is configured, unless asked for explicitly', () => {
+    assert.equal(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }, tempDir()).webchat.enabled, false);
+    assert.equal(loadConfig({ MicrosoftAppId: 'app' }, tempDir()).webchat.enabled, false);
+    assert.equal(loadConfig({ MicrosoftAppId: 'app', WEBCHAT_ENABLED: 'true' }, tempDir()).webchat.enabled, true);
+  });
+
+  it('refuses an overlap that is not clearly smaller than the chunk', () => {
+    assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
+  });
+
+  it('documents every setting in .env.example with a comment', () => {
+    const lines = fs.readFileSync(path.join(repoRoot, '.env.example'), 'utf8').split('\n');
+    for (const name of settingNames) {
+      const at = lines.findIndex((line) => new RegExp(`^#? ?${name}=`).test(line));
+      assert.ok(at > 0, `${name} is missing from .env.example`);
+      assert.match(lines[at - 1]!, /^# \S/, `${name} has no comment above it`);
+    }
+  });
+});
