@@ -1,0 +1,83 @@
+// Multilingual search terms: ICU word segmentation (Intl.Segmenter) splits Chinese and Japanese
+// into words as well as English; terms are lower-cased, stop words dropped and English stemmed.
+// Indexing and querying use the same function so that both sides agree.
+import { stemmer } from 'stemmer';
+
+const words = new Intl.Segmenter('zh', { granularity: 'word' });
+const sentences = new Intl.Segmenter('zh', { granularity: 'sentence' });
+
+const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const latin = /^[\p{Script=Latin}\p{N}_'’-]+$/u;
+
+// Function words that carry no meaning for retrieval. Question words are included: "how many"
+// tells what kind of answer is wanted, not which passage holds it.
+const stopWords = new Set(
+  (
+    'a an and are as at be been being but by can could did do does doing for from had has have having he her hers ' +
+    'him his how i if in into is it its itself just me more most my no nor not of off on once only or other our ' +
+    'ours out over own same she should so some such than that the their theirs them then there these they this ' +
+    'those through to too under until up very was we were what when where which while who whom why will with ' +
+    'would you your yours yourself about above after again against all am any because before below between both ' +
+    'down during each few further here s t don now also may might must shall us get got let many much ' +
+    '的 了 是 在 和 与 及 或 我 你 他 她 它 我们 你们 他们 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪 哪些 哪个 多少 几 ' +
+    '这 那 这个 那个 这些 那些 就 都 也 还 又 而 但 但是 因为 所以 如果 被 把 给 对 从 向 到 为 为了 以 之 其 个 着 过 ' +
+    '有 没有 有没有 能 可以 会 要 需要 请 问 请问 是否 哪里 哪儿 哪些 谁 什么时候 为什么 怎么办 是不是 吗 の は が を に で と も や へ か です ます'
+  ).split(/\s+/),
+);
+
+function normalize(word: string): string {
+  return word.normalize('NFKC').toLowerCase().replace(/['’]/g, '');
+}
+
+/** Search terms of `text`, in order, repeated as often as they occur. */
+export function searchTerms(text: string): string[] {
+  const terms: string[] = [];
+  let previousSingleCharEnd = -1;
+  let previousSingleChar = '';
+  for (const segment of words.segment(text)) {
+    if (!segment.isWordLike) continue;
+    const word = normalize(segment.segment);
+    const isSingleCjk = word.length === 1 && cjk.test(word);
+    // A run of single characters is a word the dictionary does not know (公积金 -> 公 积 金):
+    // index its character pairs too, before stop words are dropped.
+    if (isSingleCjk && previousSingleCharEnd === segment.index) terms.push(previousSingleChar + word);
+    previousSingleCharEnd = isSingleCjk ? segment.index + segment.segment.length : -1;
+    previousSingleChar = word;
+    if (word === '' || stopWords.has(word)) continue;
+    if (cjk.test(word)) {
+      terms.push(word);
+      // Long CJK words also index their character pairs, so that a question segmented
+      // differently from the document still meets it.
+      if (word.length >= 3) for (let i = 0; i + 2 <= word.length; i++) terms.push(word.slice(i, i + 2));
+    } else if (latin.test(word)) {
+      const stem = stemmer(word.replace(/[_-]+/g, ''));
+      if (stem !== '') terms.push(stem);
+    } else {
+      terms.push(word);
+    }
+  }
+  return terms;
+}
+
+/** Distinct search terms of `text`, in first-seen order. */
+export function distinctTerms(text: string): string[] {
+  return [...new Set(searchTerms(text))];
+}
+
+// ICU breaks after these although the sentence goes on.
+const abbreviation = /(?:^|\s)(?:e\.g|i\.e|etc|vs|dr|mr|mrs|ms|no|st|inc|approx|cf|[a-z])\.$/i;
+
+/** Sentences of `text` (Chinese and English punctuation alike), trimmed, empty ones dropped. */
+export function splitSentences(text: string): string[] {
+  const result: string[] = [];
+  let pending = '';
+  for (const segment of sentences.segment(text)) {
+    pending += segment.segment;
+    const sentence = pending.trim();
+    if (sentence === '' || abbreviation.test(sentence)) continue;
+    result.push(sentence);
+    pending = '';
+  }
+  if (pending.trim() !== '') result.push(pending.trim());
+  return result;
+}
