@@ -1,0 +1,89 @@
+import matter from 'gray-matter';
+import { decodeHTML } from 'entities';
+import { Lexer, type Token, type Tokens } from 'marked';
+import { decodeText, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
+
+// Site generators leave template tags in Markdown ({% alert %}, {{ page.title }}): keep the
+// text between them, drop the tags.
+const templateTags = /\{%-?[\s\S]*?-?%\}|\{\{[\s\S]*?\}\}/g;
+const htmlComments = /<!--[\s\S]*?-->/g;
+
+function inline(tokens: Token[] | undefined, fallback = ''): string {
+  if (!tokens) return decodeHTML(fallback);
+  return tokens
+    .map((token) => {
+      switch (token.type) {
+        case 'html':
+          return '';
+        case 'br':
+          return '\n';
+        case 'image':
+          return (token as Tokens.Image).text;
+        case 'codespan':
+        case 'escape':
+          return decodeHTML((token as Tokens.Codespan).text);
+        default:
+          return 'tokens' in token && token.tokens ? inline(token.tokens) : decodeHTML((token as Tokens.Text).text ?? '');
+      }
+    })
+    .join('');
+}
+
+function renderBlocks(tokens: Token[], builder: SectionBuilder, depth = 0): void {
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'heading':
+        builder.heading((token as Tokens.Heading).depth, inline((token as Tokens.Heading).tokens));
+        break;
+      case 'paragraph':
+      case 'text':
+        // Source line breaks inside a paragraph are soft: the sentence goes on.
+        builder.line(inline((token as Tokens.Paragraph).tokens, (token as Tokens.Paragraph).text).replace(/\s*\n\s*/g, ' '));
+        break;
+      case 'list': {
+        const list = token as Tokens.List;
+        list.items.forEach((item, i) => {
+          const marker = list.ordered ? `${Number(list.start || 1) + i}.` : '-';
+          const [first, ...rest] = item.tokens;
+          const lead = first && (first.type === 'text' || first.type === 'paragraph') ? inline((first as Tokens.Text).tokens, (first as Tokens.Text).text) : '';
+          builder.line(`${'  '.repeat(depth)}${marker} ${lead.replace(/\n/g, ' ')}`);
+          renderBlocks(lead === '' ? item.tokens : rest, builder, depth + 1);
+        });
+        break;
+      }
+      case 'table': {
+        const table = token as Tokens.Table;
+        const headers = table.header.map((cell) => inline(cell.tokens, cell.text));
+        for (const row of table.rows) builder.line(tableRow(headers, row.map((cell) => inline(cell.tokens, cell.text))));
+        break;
+      }
+      case 'code':
+        for (const line of (token as Tokens.Code).text.split('\n')) builder.line(line);
+        break;
+      case 'blockquote':
+        renderBlocks((token as Tokens.Blockquote).tokens, builder, depth);
+        break;
+      case 'html':
+        builder.line(decodeHTML((token as Tokens.HTML).text.replace(/<[^>]*>/g, ' ')));
+        break;
+      default:
+        break; // space, hr, def
+    }
+  }
+}
+
+export function parseMarkdown(bytes: Buffer): ParsedDocument {
+  const source = decodeText(bytes);
+  let data: Record<string, unknown> = {};
+  let content = source;
+  try {
+    ({ data, content } = matter(source));
+  } catch {
+    // Malformed front matter: index the whole text rather than nothing.
+  }
+  const builder = new SectionBuilder();
+  renderBlocks(new Lexer({ gfm: true }).lex(content.replace(htmlComments, '').replace(templateTags, '')), builder);
+  const sections = builder.build();
+  const frontMatterTitle = typeof data.title === 'string' && data.title.trim() !== '' ? data.title.trim() : null;
+  return { title: frontMatterTitle ?? builder.firstHeading, sections };
+}

@@ -1,0 +1,75 @@
+import { DocumentUnreadableError } from '../../errors.js';
+import type { Section } from '../../domain.js';
+
+/** What a parser makes of a file's bytes; the sync job adds ids and metadata. */
+export interface ParsedDocument {
+  /** The document's own title (front matter, <title>, first heading), when it has one. */
+  title: string | null;
+  sections: Section[];
+}
+
+export type Parser = (bytes: Buffer) => ParsedDocument;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Decodes UTF-8 text, refusing binary content (NUL bytes or invalid UTF-8). */
+export function decodeText(bytes: Buffer): string {
+  if (bytes.subarray(0, 8192).includes(0)) {
+    throw new DocumentUnreadableError('it is not a text file (binary content)');
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    throw new DocumentUnreadableError('it is not valid UTF-8 text', error);
+  }
+}
+
+/** Collects blocks of text under the current heading path into sections. */
+export class SectionBuilder {
+  private readonly sections: Section[] = [];
+  private headingPath: string[] = [];
+  private lines: string[] = [];
+
+  heading(level: number, text: string): void {
+    this.flush();
+    const clean = collapse(text);
+    if (clean === '') return;
+    this.headingPath = [...this.headingPath.slice(0, Math.max(0, level - 1)), clean];
+  }
+
+  line(text: string): void {
+    const clean = text.replace(/[ \t\u00a0]+/g, ' ').trim();
+    if (clean !== '') this.lines.push(clean);
+  }
+
+  /** The first heading, used as the title when the document names none. */
+  get firstHeading(): string | null {
+    return this.sections.find((section) => section.headingPath.length > 0)?.headingPath[0] ?? this.headingPath[0] ?? null;
+  }
+
+  build(): Section[] {
+    this.flush();
+    return this.sections;
+  }
+
+  private flush(): void {
+    if (this.lines.length > 0) this.sections.push({ headingPath: this.headingPath, text: this.lines.join('\n') });
+    this.lines = [];
+  }
+}
+
+export function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** One table row as readable text: "Header: value; Header: value", or cells joined by " | ". */
+export function tableRow(headers: string[], cells: string[]): string {
+  const values = cells.map(collapse);
+  if (headers.length === values.length && headers.some((header) => header !== '')) {
+    return values
+      .map((value, i) => (headers[i] ? `${headers[i]}: ${value}` : value))
+      .filter((pair, i) => values[i] !== '' && pair !== '')
+      .join('; ');
+  }
+  return values.filter((value) => value !== '').join(' | ');
+}

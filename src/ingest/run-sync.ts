@@ -1,0 +1,127 @@
+// The sync job: list each source, skip what has not changed, parse and chunk the rest, replace
+// each changed document in one step, and remove documents gone from the source.
+import { createHash } from 'node:crypto';
+import type { SourceDocument, SyncReport } from '../domain.js';
+import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import type { Logger } from '../logger.js';
+import { chunkDocument, type ChunkingOptions } from './chunk.js';
+import type { DocumentSource, SourceItem } from './sources/document-source.js';
+
+// Bump when parsing or chunking changes what a file turns into, so that every file is redone.
+const pipelineVersion = 1;
+
+export interface SyncProgress {
+  source: string;
+  done: number;
+  total: number;
+  path: string | null;
+}
+
+export interface SyncOptions {
+  chunking: ChunkingOptions;
+  maxFileBytes: number;
+  onProgress?: (progress: SyncProgress) => void;
+  now?: () => Date;
+}
+
+export interface SyncDependencies {
+  index: PassageIndex;
+  syncState: SyncState;
+  logger: Logger;
+}
+
+export function documentId(source: string, itemPath: string): string {
+  return createHash('sha256').update(source).update('\u0000').update(itemPath).digest('hex').slice(0, 32);
+}
+
+function titleFromPath(itemPath: string): string {
+  const base = itemPath.split('/').pop() ?? itemPath;
+  return base.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ').trim() || base;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function runSync(deps: SyncDependencies, sources: DocumentSource[], options: SyncOptions): Promise<SyncReport[]> {
+  const reports: SyncReport[] = [];
+  for (const source of sources) reports.push(await syncSource(deps, source, options));
+  return reports;
+}
+
+async function syncSource({ index, syncState, logger }: SyncDependencies, source: DocumentSource, options: SyncOptions): Promise<SyncReport> {
+  const now = options.now ?? (() => new Date());
+  const started = Date.now();
+  const name = source.spec.name;
+  const log = logger.child({ source: name });
+  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, failed: [], error: null, durationMs: 0 };
+
+  let items: SourceItem[];
+  try {
+    items = await source.list();
+  } catch (error) {
+    report.error = (error as Error).message;
+    report.durationMs = Date.now() - started;
+    log.error({ err: error }, 'source unavailable; its documents in the index are kept');
+    return report;
+  }
+
+  const known = await syncState.documentHashes(name);
+  const seen = new Set<string>();
+  const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|`;
+  let done = 0;
+  options.onProgress?.({ source: name, done, total: items.length, path: null });
+
+  for (const item of items) {
+    const id = documentId(name, item.path);
+    // A document that fails keeps its indexed version: it is not deleted as "gone".
+    seen.add(id);
+    try {
+      if (item.size > options.maxFileBytes) {
+        throw new Error(`it is ${formatMegabytes(item.size)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
+      }
+      const bytes = await item.read().catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`it cannot be read (${error.code ?? error.message})`);
+      });
+      if (bytes.length > options.maxFileBytes) {
+        throw new Error(`it is ${formatMegabytes(bytes.length)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
+      }
+      const contentHash = createHash('sha256').update(settings).update(bytes).digest('hex');
+      const previous = known.get(id);
+      if (previous === contentHash) {
+        report.unchanged++;
+      } else {
+        const parsed = item.parse(bytes);
+        const document: SourceDocument = {
+          id,
+          source: name,
+          path: item.path,
+          title: parsed.title ?? titleFromPath(item.path),
+          url: item.url,
+          updatedAt: item.modifiedAt,
+          author: null,
+          contentHash,
+          sections: parsed.sections,
+        };
+        const chunks = chunkDocument(id, document.sections, options.chunking);
+        if (chunks.length === 0) throw new Error('it holds no text');
+        await index.replaceDocument(document, chunks);
+        if (previous === undefined) report.added++;
+        else report.updated++;
+      }
+    } catch (error) {
+      const reason = (error as Error).message;
+      report.failed.push({ path: item.path, reason });
+      log.warn({ path: item.path, reason }, 'document skipped');
+    }
+    options.onProgress?.({ source: name, done: ++done, total: items.length, path: item.path });
+  }
+
+  const gone = [...known.keys()].filter((id) => !seen.has(id));
+  if (gone.length > 0) await index.deleteDocuments(gone);
+  report.deleted = gone.length;
+  report.durationMs = Date.now() - started;
+  await syncState.recordSync(source.spec, report, now());
+  log.info({ ...report, failed: report.failed.length }, 'source synced');
+  return report;
+}

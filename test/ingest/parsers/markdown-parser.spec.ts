@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { parseMarkdown } from '../../../src/ingest/parsers/markdown-parser.js';
+
+const md = (text: string) => parseMarkdown(Buffer.from(text));
+
+describe('parseMarkdown', () => {
+  it('takes the title from front matter before the first heading', () => {
+    assert.equal(md('---\ntitle: Leave policy\n---\n# Leave\n\nText.').title, 'Leave policy');
+    assert.equal(md('Intro.\n\n## Annual leave\n\nText.').title, 'Annual leave');
+    assert.equal(md('Just text.').title, null);
+  });
+
+  it('keeps the heading path of every section', () => {
+    const { sections } = md('# Leave\n\nIntro.\n\n## Annual\n\nTwenty days.\n\n### Carry over\n\nFive days.\n\n## Sick\n\nCall in.');
+    assert.deepEqual(
+      sections.map((s) => [s.headingPath.join(' > '), s.text]),
+      [
+        ['Leave', 'Intro.'],
+        ['Leave > Annual', 'Twenty days.'],
+        ['Leave > Annual > Carry over', 'Five days.'],
+        ['Leave > Sick', 'Call in.'],
+      ],
+    );
+  });
+
+  it('renders lists one item a line and tables as "header: value" rows, without Markdown syntax', () => {
+    const { sections } = md(
+      '# Days\n\n- **Annual** leave\n- [Sick](http://x) leave\n\n1. First\n2. Second\n\n| Type | Days |\n|---|---|\n| Annual | 28 |\n| 婚假 | 3 |',
+    );
+    assert.equal(sections[0]!.text, '- Annual leave\n- Sick leave\n1. First\n2. Second\nType: Annual; Days: 28\nType: 婚假; Days: 3');
+  });
+
+  it('joins hard-wrapped paragraph lines into one line so that sentences stay whole', () => {
+    assert.equal(md('One sentence that\nwraps in the source. Another.').sections[0]!.text, 'One sentence that wraps in the source. Another.');
+  });
+
+  it('drops template tags and HTML comments but keeps the text between them', () => {
+    const { sections } = md('{% alert "Note" %}\nBook **early**.\n{% endalert %}\n<!-- hidden -->\n{{ page.title }} Done.');
+    assert.equal(sections[0]!.text, 'Book early.\nDone.');
+  });
+
+  it('refuses binary content with a clear reason', () => {
+    assert.throws(() => parseMarkdown(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13])), /not a text file/);
+  });
+});

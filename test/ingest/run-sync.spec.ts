@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SourceSpec } from '../../src/config.js';
+import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
+import { FolderSource } from '../../src/ingest/sources/folder-source.js';
+import { answerQuestion } from '../../src/answer/answer-question.js';
+import { folderWith, silentLogger, tempDir } from '../helpers.js';
+
+const options: SyncOptions = { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 };
+
+describe('runSync', () => {
+  let index: SqliteIndex;
+  let docs: string;
+  let spec: SourceSpec;
+
+  const sync = (opts: Partial<SyncOptions> = {}) =>
+    runSync({ index, syncState: index, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
+  const ask = (text: string) =>
+    answerQuestion(
+      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5 } },
+      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
+    );
+
+  beforeEach(() => {
+    docs = folderWith({
+      'hr/leave.md': '---\ntitle: Leave policy\n---\n# Annual leave\n\nEmployees get 28 days of annual leave.',
+      'it/vpn.html': '<title>VPN</title><h1>VPN</h1><p>Install WireGuard to reach the build servers.</p>',
+      'notes.txt': 'The cafeteria opens at 8 o\'clock.',
+      'image.png': 'not a document kind: ignored',
+    });
+    spec = { name: 'docs', kind: 'folder', location: docs };
+    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+  });
+  afterEach(() => index.close());
+
+  it('indexes Markdown, HTML and text files with their titles, paths and chunks', async () => {
+    const report = await sync();
+    assert.deepEqual({ ...report, durationMs: 0 }, { source: 'docs', added: 3, updated: 0, unchanged: 0, deleted: 0, failed: [], error: null, durationMs: 0 });
+    const answer = await ask('How many days of annual leave?');
+    assert.equal(answer.grounded, true);
+    assert.match(answer.text, /28 days of annual leave\. \[1\]/);
+    assert.equal(answer.citations[0]!.passage.document.title, 'Leave policy');
+    assert.equal(answer.citations[0]!.passage.document.path, 'hr/leave.md');
+    assert.equal((await ask('cafeteria opening time')).citations[0]!.passage.document.title, 'notes');
+    const [status] = await index.sourceStatuses();
+    assert.equal(status!.documents, 3);
+    assert.ok(status!.lastSyncAt);
+  });
+
+  it('re-syncs unchanged files without re-indexing them, and replaces changed ones', async () => {
+    await sync();
+    assert.deepEqual(await sync().then((r) => [r.added, r.updated, r.unchanged]), [0, 0, 3]);
+    fs.writeFileSync(path.join(docs, 'hr/leave.md'), '# Annual leave\n\nEmployees get 30 days of annual leave.');
+    assert.deepEqual(await sync().then((r) => [r.added, r.updated, r.unchanged]), [0, 1, 2]);
+    const answer = await ask('How many days of annual leave?');
+    assert.match(answer.text, /30 days/);
+    assert.doesNotMatch(answer.text, /28 days/);
+  });
+
+  it('removes documents deleted from the folder', async () => {
+    await sync();
+    fs.rmSync(path.join(docs, 'it/vpn.html'));
+    assert.equal((await sync()).deleted, 1);
+    assert.equal((await ask('WireGuard build servers')).grounded, false);
+  });
+
+  it('reports a missing folder and keeps what was indexed from it', async () => {
+    await sync();
+    fs.rmSync(docs, { recursive: true });
+    const report = await sync();
+    assert.match(report.error ?? '', /folder .* does not exist/);
+    assert.equal(report.deleted, 0);
+    assert.equal((await ask('How many days of annual leave?')).grounded, true);
+  });
+
+  it('refuses an emptied folder instead of deleting everything', async () => {
+    await sync();
+    for (const file of ['hr/leave.md', 'it/vpn.html', 'notes.txt']) fs.rmSync(path.join(docs, file));
+    const report = await sync();
+    assert.match(report.error ?? '', /holds no files of a supported kind/);
+    assert.equal((await index.sourceStatuses())[0]!.documents, 3);
+  });
+
+  it('names each file it cannot use and why, and indexes the rest', async () => {
+    fs.writeFileSync(path.join(docs, 'binary.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    fs.writeFileSync(path.join(docs, 'big.md'), `# Big\n\n${'x '.repeat(600 * 1024)}`);
+    fs.symlinkSync(path.join(docs, 'nowhere.md'), path.join(docs, 'dangling.md'));
+    fs.writeFileSync(path.join(docs, 'empty.md'), '---\ntitle: Redirect\n---\n');
+    const report = await sync();
+    assert.equal(report.added, 3);
+    assert.deepEqual(
+      report.failed.map((f) => `${f.path}: ${f.reason}`).sort(),
+      [
+        'big.md: it is 1.2 MB, over the 1.0 MB limit (MAX_FILE_MB)',
+        'binary.md: it is not a text file (binary content)',
+        'dangling.md: it cannot be read (ENOENT)',
+        'empty.md: it holds no text',
+      ],
+    );
+  });
+
+  it('keeps the indexed version of a document that became unreadable', async () => {
+    await sync();
+    fs.writeFileSync(path.join(docs, 'hr/leave.md'), Buffer.from([0, 1, 2, 3]));
+    const report = await sync();
+    assert.equal(report.failed.length, 1);
+    assert.equal(report.deleted, 0);
+    assert.match((await ask('How many days of annual leave?')).text, /28 days/);
+  });
+
+  it('reports progress for every file', async () => {
+    const seen: number[] = [];
+    await sync({ onProgress: ({ done, total }) => seen.push(done / total) });
+    assert.deepEqual(seen, [0, 1 / 3, 2 / 3, 1]);
+  });
+});
