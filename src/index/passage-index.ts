@@ -1,0 +1,50 @@
+import type { Chunk, DocumentInfo, SourceStatus, SyncReport } from '../domain.js';
+
+/** A document as the index stores it: its metadata and the hash of what it was built from. */
+export interface IndexedDocument extends DocumentInfo {
+  author: string | null;
+  contentHash: string;
+}
+
+export interface SearchQuery {
+  /** Search terms (see retrieval/tokenize.ts); any of them may match. */
+  terms: string[];
+  limit: number;
+  /** Only chunks of documents from these sources, when set. */
+  sources?: string[];
+}
+
+export interface SearchHit {
+  chunk: Chunk;
+  document: DocumentInfo;
+  /** Lexical relevance; higher is better, comparable only within one search. */
+  relevance: number;
+  /** Distinct search terms of the chunk, its heading path and its document title. */
+  terms: Set<string>;
+}
+
+export interface TermStatistics {
+  /** Number of chunks in the index. */
+  chunkCount: number;
+  /** Number of chunks each term occurs in. */
+  chunkFrequency: Map<string, number>;
+}
+
+/** Where passages live and are searched. */
+export interface PassageIndex {
+  /** Replaces a document and all its chunks in one step: no reader sees a mix of old and new. */
+  replaceDocument(document: IndexedDocument, chunks: Chunk[]): Promise<void>;
+  deleteDocuments(ids: string[]): Promise<void>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  termStatistics(terms: string[]): Promise<TermStatistics>;
+  documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
+  chunkCount(): Promise<number>;
+}
+
+/** What the sync job remembers between runs. */
+export interface SyncState {
+  /** Content hash of every indexed document of a source, by document id. */
+  documentHashes(source: string): Promise<Map<string, string>>;
+  recordSync(source: { name: string; kind: string; location: string }, report: SyncReport, at: Date): Promise<void>;
+  sourceStatuses(): Promise<SourceStatus[]>;
+}

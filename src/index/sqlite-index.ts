@@ -1,0 +1,308 @@
+// The embedded index: one SQLite file holding documents, chunks, an FTS5 table over
+// pre-segmented search terms (BM25), and the sync state.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Chunk, DocumentInfo, SourceStatus, SyncReport } from '../domain.js';
+import { IndexUnavailableError } from '../errors.js';
+import { searchTerms } from '../retrieval/tokenize.js';
+import type { IndexedDocument, PassageIndex, SearchHit, SearchQuery, SyncState, TermStatistics } from './passage-index.js';
+
+// Each entry moves the schema one version up; PRAGMA user_version records where a file is.
+const migrations: string[] = [
+  `CREATE TABLE sources (
+     name TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     location TEXT NOT NULL,
+     last_sync_at TEXT,
+     last_report TEXT
+   );
+   CREATE TABLE documents (
+     id TEXT PRIMARY KEY,
+     source TEXT NOT NULL,
+     path TEXT NOT NULL,
+     title TEXT NOT NULL,
+     url TEXT,
+     updated_at TEXT,
+     author TEXT,
+     content_hash TEXT NOT NULL
+   );
+   CREATE INDEX documents_by_source ON documents(source);
+   CREATE TABLE chunks (
+     rowid INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     document_id TEXT NOT NULL REFERENCES documents(id),
+     position INTEGER NOT NULL,
+     heading_path TEXT NOT NULL,
+     text TEXT NOT NULL,
+     token_count INTEGER NOT NULL,
+     content_hash TEXT NOT NULL,
+     terms TEXT NOT NULL
+   );
+   CREATE INDEX chunks_by_document ON chunks(document_id, position);
+   -- Text is segmented in JavaScript (Intl.Segmenter) and stored as space-separated terms.
+   CREATE VIRTUAL TABLE chunks_fts USING fts5(
+     title, headings, body,
+     content = '', contentless_delete = 1,
+     tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+   );
+   CREATE VIRTUAL TABLE chunks_terms USING fts5vocab(chunks_fts, 'row');`,
+];
+
+// BM25 weights of the title, headings and body columns.
+const columnWeights = [3, 2, 1];
+
+interface ChunkRow {
+  rowid: number;
+  id: string;
+  document_id: string;
+  position: number;
+  heading_path: string;
+  text: string;
+  token_count: number;
+  content_hash: string;
+  terms: string;
+  source: string;
+  path: string;
+  title: string;
+  url: string | null;
+  updated_at: string | null;
+}
+
+function explainOpenError(file: string, error: unknown): IndexUnavailableError {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new IndexUnavailableError(
+      `The index file ${file} is not a valid SQLite database (corrupt or not an index). ` +
+        'Nothing was changed: move it aside and run "groundwork sync" to rebuild it.',
+      error,
+    );
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new IndexUnavailableError(`The index file ${file} is locked by another process; try again when it has finished.`, error);
+  }
+  return new IndexUnavailableError(`The index file ${file} cannot be opened: ${(error as Error).message}`, error);
+}
+
+export class SqliteIndex implements PassageIndex, SyncState {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  /** Opens (creating when absent) and migrates the index file. */
+  static open(file: string, options: { busyTimeoutMs?: number } = {}): SqliteIndex {
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      const index = new SqliteIndex(db, file);
+      index.migrate();
+      return index;
+    } catch (error) {
+      db?.close();
+      if (error instanceof IndexUnavailableError) throw error;
+      throw explainOpenError(file, error);
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  sizeBytes(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    return pages * pageSize;
+  }
+
+  private migrate(): void {
+    const from = this.schemaVersion;
+    if (from > migrations.length) {
+      throw new IndexUnavailableError(
+        `The index file ${this.file} has schema version ${from}, newer than this version of Groundwork understands (${migrations.length}).`,
+      );
+    }
+    this.db.transaction(() => {
+      for (let version = from; version < migrations.length; version++) this.db.exec(migrations[version]!);
+      this.db.pragma(`user_version = ${migrations.length}`);
+    }).immediate();
+  }
+
+  private run<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_')) throw explainOpenError(this.file, error);
+      throw error;
+    }
+  }
+
+  async replaceDocument(document: IndexedDocument, chunks: Chunk[]): Promise<void> {
+    const titleTerms = searchTerms(document.title);
+    this.run(() =>
+      this.db.transaction(() => {
+        this.deleteDocument(document.id);
+        this.db
+          .prepare(
+            `INSERT INTO documents (id, source, path, title, url, updated_at, author, content_hash)
+             VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash)`,
+          )
+          .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null });
+        const insertChunk = this.db.prepare(
+          `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms)
+           VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @terms)`,
+        );
+        const insertFts = this.db.prepare('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
+        for (const chunk of chunks) {
+          const headingTerms = searchTerms(chunk.headingPath.join('\n'));
+          const bodyTerms = searchTerms(chunk.text);
+          const distinct = [...new Set([...titleTerms, ...headingTerms, ...bodyTerms])].join(' ');
+          const { lastInsertRowid } = insertChunk.run({ ...chunk, headingPath: JSON.stringify(chunk.headingPath), terms: distinct });
+          insertFts.run(lastInsertRowid, titleTerms.join(' '), headingTerms.join(' '), bodyTerms.join(' '));
+        }
+      }).immediate(),
+    );
+  }
+
+  async deleteDocuments(ids: string[]): Promise<void> {
+    this.run(() => this.db.transaction(() => ids.forEach((id) => this.deleteDocument(id))).immediate());
+  }
+
+  private deleteDocument(id: string): void {
+    this.db.prepare('DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE document_id = ?)').run(id);
+    this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(id);
+    this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+  }
+
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    if (query.terms.length === 0) return [];
+    const match = query.terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' OR ');
+    const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
+    const rows = this.run(
+      () =>
+        this.db
+          .prepare(
+            `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, -f.rank AS relevance
+             FROM (SELECT rowid, rank FROM chunks_fts
+                   WHERE chunks_fts MATCH @match AND rank MATCH @ranking
+                   ORDER BY rank LIMIT @candidates) f
+             JOIN chunks c ON c.rowid = f.rowid
+             JOIN documents d ON d.id = c.document_id
+             WHERE 1 ${sourceFilter}
+             ORDER BY f.rank LIMIT @limit`,
+          )
+          .all({
+            match,
+            ranking: `bm25(${columnWeights.join(', ')})`,
+            // With a source filter, look deeper so that other sources' hits do not crowd it out.
+            candidates: query.sources ? query.limit * 20 : query.limit,
+            limit: query.limit,
+            sources: query.sources ? JSON.stringify(query.sources) : undefined,
+          }) as Array<ChunkRow & { relevance: number }>,
+    );
+    return rows.map((row) => ({
+      chunk: toChunk(row),
+      document: toDocumentInfo(row),
+      relevance: row.relevance,
+      terms: new Set(row.terms.split(' ')),
+    }));
+  }
+
+  async termStatistics(terms: string[]): Promise<TermStatistics> {
+    return this.run(() => {
+      const lookup = this.db.prepare('SELECT doc FROM chunks_terms WHERE term = ?').pluck();
+      const chunkFrequency = new Map(terms.map((term) => [term, (lookup.get(term) as number | undefined) ?? 0]));
+      const chunkCount = this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
+      return { chunkCount, chunkFrequency };
+    });
+  }
+
+  async documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+    const rows = this.run(
+      () =>
+        this.db
+          .prepare(
+            `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at FROM chunks c
+             JOIN documents d ON d.id = c.document_id WHERE c.document_id = ? ORDER BY c.position`,
+          )
+          .all(documentId) as ChunkRow[],
+    );
+    if (rows.length === 0) return null;
+    return { document: toDocumentInfo(rows[0]!), chunks: rows.map(toChunk) };
+  }
+
+  async chunkCount(): Promise<number> {
+    return this.run(() => this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number);
+  }
+
+  async documentHashes(source: string): Promise<Map<string, string>> {
+    const rows = this.run(
+      () => this.db.prepare('SELECT id, content_hash FROM documents WHERE source = ?').all(source) as Array<{ id: string; content_hash: string }>,
+    );
+    return new Map(rows.map((row) => [row.id, row.content_hash]));
+  }
+
+  async recordSync(source: { name: string; kind: string; location: string }, report: SyncReport, at: Date): Promise<void> {
+    this.run(() =>
+      this.db
+        .prepare(
+          `INSERT INTO sources (name, kind, location, last_sync_at, last_report) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, location = excluded.location,
+             last_sync_at = excluded.last_sync_at, last_report = excluded.last_report`,
+        )
+        .run(source.name, source.kind, source.location, at.toISOString(), JSON.stringify(report)),
+    );
+  }
+
+  async sourceStatuses(): Promise<SourceStatus[]> {
+    const rows = this.run(
+      () =>
+        this.db
+          .prepare(
+            `SELECT s.name, s.kind, s.location, s.last_sync_at,
+               (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents
+             FROM sources s ORDER BY s.name`,
+          )
+          .all() as Array<{ name: string; kind: string; location: string; last_sync_at: string | null; documents: number }>,
+    );
+    return rows.map((row) => ({
+      name: row.name,
+      kind: row.kind,
+      location: row.location,
+      documents: row.documents,
+      lastSyncAt: row.last_sync_at ? new Date(row.last_sync_at) : null,
+    }));
+  }
+}
+
+function toChunk(row: ChunkRow): Chunk {
+  return {
+    id: row.id,
+    documentId: row.document_id,
+    position: row.position,
+    headingPath: JSON.parse(row.heading_path) as string[],
+    text: row.text,
+    tokenCount: row.token_count,
+    contentHash: row.content_hash,
+  };
+}
+
+function toDocumentInfo(row: ChunkRow): DocumentInfo {
+  return {
+    id: row.document_id,
+    source: row.source,
+    path: row.path,
+    title: row.title,
+    url: row.url,
+    updatedAt: row.updated_at ? new Date(row.updated_at) : null,
+  };
+}
