@@ -1,0 +1,32 @@
+import type { Answer } from '../domain.js';
+
+export interface CitationJson {
+  n: number;
+  title: string;
+  url: string | null;
+  path: string;
+  source: string;
+  score: number;
+}
+
+export interface AnswerJson {
+  answer: string;
+  grounded: boolean;
+  citations: CitationJson[];
+}
+
+/** The documented JSON form of an answer (`groundwork ask --json`); only cited sources are listed. */
+export function answerToJson(answer: Answer): AnswerJson {
+  return {
+    answer: answer.text,
+    grounded: answer.grounded,
+    citations: answer.citations.map(({ n, passage }) => ({
+      n,
+      title: passage.document.title,
+      url: passage.document.url,
+      path: passage.document.path,
+      source: passage.document.source,
+      score: passage.score,
+    })),
+  };
+}

@@ -1,0 +1,27 @@
+import type { SourceStatus } from '../domain.js';
+
+export type Command = 'help' | 'status';
+
+const commands: Record<string, Command> = { help: 'help', '?': 'help', 帮助: 'help', status: 'status', 状态: 'status' };
+
+/** A message that is exactly a command word (optionally with a leading slash) is a command. */
+export function parseCommand(text: string): Command | null {
+  return commands[text.trim().replace(/^\//, '').toLowerCase()] ?? null;
+}
+
+export function helpText(): string {
+  return [
+    "Ask me a question about the company's documents, in English or Chinese, and I'll answer from them with numbered sources.",
+    'For example: "How many days of annual leave do I get?" or "如何申请报销？"',
+    'If the documents do not cover something, I will say so rather than guess.',
+    'Commands: "help" shows this message; "status" shows which document sources are indexed and when they were last synced.',
+  ].join('\n');
+}
+
+export function statusText(sources: SourceStatus[], chunks: number): string {
+  if (sources.length === 0) return 'No documents have been synced yet. An administrator can run "groundwork sync".';
+  const lines = sources.map(
+    (s) => `- ${s.name} (${s.kind}): ${s.documents} documents, last synced ${s.lastSyncAt ? s.lastSyncAt.toISOString() : 'never'}`,
+  );
+  return [`Indexed sources (${chunks} passages in all):`, ...lines].join('\n');
+}
