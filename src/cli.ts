@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// groundwork serve | sync | ask | status
+import os from 'node:os';
+import process from 'node:process';
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { answerToJson } from './answer/answer-json.js';
+import { AppContext } from './app-context.js';
+import { loadConfig, parseSourceSpecs, type Config } from './config.js';
+import { statusText } from './conversation/commands.js';
+import type { SyncReport } from './domain.js';
+import { ConfigError, GroundworkError, InvalidQuestionError } from './errors.js';
+import { createLogger } from './logger.js';
+
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`groundwork: ${message}\n`);
+  process.exit(error instanceof ConfigError || error instanceof InvalidQuestionError ? 2 : 1);
+}
+
+/** CLI commands log to stderr, warnings and worse unless LOG_LEVEL asks for more detail than info. */
+function openContext(config: Config): AppContext {
+  const level = ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : config.logLevel === 'info' ? 'warn' : config.logLevel;
+  return AppContext.fromConfig(config, { logger: createLogger(level, pino.destination(2)) });
+}
+
+function formatReport(report: SyncReport): string {
+  const head = `${report.source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.failed.length} failed (${(report.durationMs / 1000).toFixed(1)} s)`;
+  if (report.error) return `${report.source}: sync failed, nothing changed: ${report.error}`;
+  return [head, ...report.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n');
+}
+
+const program = new Command('groundwork')
+  .description("Answers employees' questions from the company's documents, with citations")
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the bot server (web chat, health, metrics); syncs the configured sources first when the index is empty')
+  .action(async () => {
+    const config = loadConfig();
+    const { serve } = await import('./main.js'); // loads the HTTP stack only when serving
+    await serve(config);
+  });
+
+program
+  .command('sync')
+  .description('ingest the configured sources, or the ones given with --source')
+  .option('-s, --source <spec>', 'a source as [name=]folder:PATH (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .action(async (options: { source: string[] }) => {
+    const config = loadConfig();
+    let specs = config.sources;
+    if (options.source.length > 0) {
+      try {
+        specs = parseSourceSpecs(options.source.join(','), process.cwd());
+      } catch (error) {
+        throw new ConfigError(`--source ${(error as Error).message}`);
+      }
+    }
+    const context = openContext(config);
+    const bar = new cliProgress.SingleBar(
+      { format: '{source} [{bar}] {value}/{total} {file}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    try {
+      const reports = await context.sync(specs, ({ source, done, total, path }) => {
+        const file = path ? path.slice(-40) : '';
+        if (!started || done === 0) {
+          if (started) bar.stop();
+          bar.start(total, done, { source, file });
+          started = true;
+        } else bar.update(done, { source, file });
+      });
+      if (started) bar.stop();
+      for (const report of reports) process.stdout.write(`${formatReport(report)}\n`);
+      if (reports.every((report) => report.error !== null)) process.exitCode = 1;
+    } finally {
+      context.close();
+    }
+  });
+
+program
+  .command('ask')
+  .description('answer one question from the index')
+  .option('--json', 'print one JSON object: {answer, grounded, citations}')
+  .argument('<question...>', 'the question')
+  .action(async (words: string[], options: { json?: boolean }) => {
+    const context = openContext(loadConfig());
+    try {
+      const reply = await context.handleMessage({
+        text: words.join(' '),
+        asker: { platform: 'cli', userId: os.userInfo().username },
+        conversation: { id: 'cli' },
+        history: [],
+      });
+      if (reply.kind === 'text') {
+        process.stdout.write(options.json ? `${JSON.stringify({ answer: reply.text, grounded: true, citations: [] })}\n` : `${reply.text}\n`);
+        return;
+      }
+      const json = answerToJson(reply.answer);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+        return;
+      }
+      const sources = reply.answer.citations.map(({ n, passage: { document } }) => {
+        const where = document.url ?? `${document.source}/${document.path}`;
+        const updated = document.updatedAt ? `, updated ${document.updatedAt.toISOString().slice(0, 10)}` : '';
+        return `[${n}] ${document.title}: ${where}${updated}`;
+      });
+      process.stdout.write(`${json.answer}\n${sources.length > 0 ? `\nSources:\n${sources.join('\n')}\n` : ''}`);
+    } finally {
+      context.close();
+    }
+  });
+
+program
+  .command('status')
+  .description('show the indexed sources, document and passage counts, index size and last sync')
+  .action(async () => {
+    const config = loadConfig();
+    const context = openContext(config);
+    try {
+      const text = statusText(await context.index.sourceStatuses(), await context.index.chunkCount());
+      const size = (context.index.sizeBytes() / 1024 / 1024).toFixed(1);
+      process.stdout.write(`${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n`);
+    } finally {
+      context.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => fail(error instanceof GroundworkError || error instanceof Error ? error : new Error(String(error))));

@@ -1,0 +1,147 @@
+// The HTTP server: health, readiness, metrics and (when enabled) the local web chat.
+// Channel endpoints (Teams, Slack) mount here too.
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import type { Question } from './domain.js';
+import { answerToJson } from './answer/answer-json.js';
+import { documentPage, webchatPage } from './channels/webchat/webchat-page.js';
+import type { MessageHandler } from './conversation/handle-message.js';
+import { GroundworkError, InvalidQuestionError } from './errors.js';
+import type { PassageIndex } from './index/passage-index.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { joinWithoutOverlap } from './retrieval/retrieve.js';
+
+export interface ServerDependencies {
+  logger: Logger;
+  metrics: Metrics;
+  index: PassageIndex;
+  handleMessage: MessageHandler;
+  webchat: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const maxBodyBytes = 256 * 1024;
+
+export function createServer(deps: ServerDependencies): restify.Server {
+  const log = deps.logger.child({ component: 'http' });
+  const server = restify.createServer({ name: 'groundwork', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, rejectUnknown: false }));
+
+  server.on('after', (req: restify.Request, res: restify.Response, route?: { path?: string }) => {
+    const routeName = String(route?.path ?? 'unmatched');
+    const seconds = (Date.now() - req.time()) / 1000;
+    deps.metrics.httpRequests.inc({ method: req.method, route: routeName, status: String(res.statusCode) });
+    deps.metrics.httpDuration.observe({ method: req.method, route: routeName }, seconds);
+    log.info({ reqId: req.id(), method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    try {
+      const chunks = await deps.index.chunkCount();
+      if (chunks > 0) res.send(200, { status: 'ready', passages: chunks });
+      else res.send(503, { status: 'not ready', reason: 'the index is empty: run "groundwork sync"' });
+    } catch (error) {
+      res.send(503, { status: 'not ready', reason: (error as Error).message });
+    }
+  });
+
+  server.get('/metrics', async (_req, res) => {
+    const body = await deps.metrics.registry.metrics();
+    res.setHeader('content-type', deps.metrics.registry.contentType);
+    res.sendRaw(200, body);
+  });
+
+  if (deps.webchat) mountWebchat(server, deps, log);
+  return server;
+}
+
+function sendHtml(res: restify.Response, status: number, html: string): void {
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.setHeader('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
+  res.sendRaw(status, html);
+}
+
+function mountWebchat(server: restify.Server, deps: ServerDependencies, log: Logger): void {
+  server.get('/', async (_req, res) => sendHtml(res, 200, webchatPage()));
+
+  server.post('/api/chat', async (req, res) => {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { text?: unknown };
+    if (typeof body.text !== 'string') {
+      res.send(400, { error: { code: 'invalid_request', message: 'Send JSON of the form {"text": "your question"}.' } });
+      return;
+    }
+    const question: Question = {
+      text: body.text,
+      asker: { platform: 'webchat', userId: 'local' },
+      conversation: { id: 'webchat' },
+      history: [],
+    };
+    try {
+      const reply = await deps.handleMessage(question);
+      if (reply.kind === 'text') {
+        res.send(200, { answer: reply.text, grounded: true, citations: [] });
+        return;
+      }
+      const json = answerToJson(reply.answer);
+      res.send(200, {
+        ...json,
+        mode: reply.answer.mode,
+        citations: json.citations.map((citation, i) => {
+          const document = reply.answer.citations[i]!.passage.document;
+          return { ...citation, updatedAt: document.updatedAt?.toISOString() ?? null, link: document.url ?? `documents/${document.id}` };
+        }),
+      });
+    } catch (error) {
+      if (error instanceof InvalidQuestionError) {
+        res.send(400, { error: { code: error.code, message: error.message } });
+        return;
+      }
+      log.error({ err: error, reqId: req.id() }, 'answering failed');
+      const code = error instanceof GroundworkError ? error.code : 'internal';
+      res.send(503, { error: { code, message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } });
+    }
+  });
+
+  server.get('/documents/:id', async (req, res) => {
+    const found = await deps.index.documentChunks(String(req.params.id));
+    if (!found) {
+      sendHtml(res, 404, '<!doctype html><title>Not found</title><p>No such document in the index.</p>');
+      return;
+    }
+    const merged: Array<{ headingPath: string[]; text: string }> = [];
+    for (const chunk of found.chunks) {
+      const last = merged[merged.length - 1];
+      if (last && last.headingPath.join('\n') === chunk.headingPath.join('\n')) last.text = joinWithoutOverlap(last.text, chunk.text);
+      else merged.push({ headingPath: chunk.headingPath, text: chunk.text });
+    }
+    sendHtml(res, 200, documentPage(found.document, merged));
+  });
+}
+
+/** Listens on host:port (port 0 picks a free one) and returns the URL and a graceful stop. */
+export async function startServer(server: restify.Server, port: number, host: string): Promise<RunningServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.server.closeIdleConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startService, type Service } from '../../../src/main.js';
+import { testConfig } from '../../helpers.js';
+
+// Debian's Chromium, installed by .ci/run; a browser download does not work on build machines.
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('web chat page (headless Chromium)', function () {
+  let service: Service;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    service = await startService(testConfig());
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage();
+    await page.goto(`${service.url}/`);
+  });
+  afterEach(() => page.close());
+
+  async function ask(question: string) {
+    const before = await page.locator('article.bot').count();
+    await page.fill('#question', question);
+    await page.press('#question', 'Enter');
+    await page.locator('article.bot').nth(before).waitFor();
+    return page.locator('article.bot').nth(before);
+  }
+
+  it('shows the answer with numbered citations that link to the right document', async () => {
+    const reply = await ask('How do I connect to the VPN?');
+    assert.match(await reply.locator('.text').innerText(), /Request VPN profile\. \[1\]/);
+    const source = reply.locator('ol.sources li').first();
+    assert.match(await source.innerText(), /Connecting to the VPN/);
+    const marker = reply.locator('a.citation').first();
+    assert.equal(await marker.innerText(), '[1]');
+    const [documentPage] = await Promise.all([page.context().waitForEvent('page'), marker.click()]);
+    await documentPage.waitForLoadState();
+    assert.equal(await documentPage.locator('h1').innerText(), 'Connecting to the VPN');
+    await documentPage.close();
+  });
+
+  it('says plainly when the documents do not hold the answer', async () => {
+    const reply = await ask('Is there a company gym with a sauna?');
+    assert.match(await reply.getAttribute('class') ?? '', /not-grounded/);
+    assert.match(await reply.innerText(), /couldn't find the answer[\s\S]*samples \(\d+ documents, last synced/);
+    assert.equal(await reply.locator('ol.sources').count(), 0);
+  });
+
+  it('shows the reason when a question is refused', async () => {
+    await page.evaluate(() => {
+      (document.getElementById('question') as HTMLTextAreaElement).value = 'x'.repeat(5000);
+    });
+    await page.press('#question', 'Enter');
+    const reply = page.locator('article.bot.error');
+    await reply.waitFor();
+    assert.match(await reply.innerText(), /5,000 characters long; the limit is 4,000/);
+  });
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { handbookDir, repoRoot, tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+// The child runs in a temporary folder, so name tsx's loader by its full path.
+const tsxLoader = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
+
+/** Runs the groundwork CLI in a child process, as a user would. */
+async function groundwork(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), ...args], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+describe('groundwork CLI', function () {
+  this.timeout(60000);
+  const env = { GROUNDWORK_DATA_DIR: tempDir('groundwork-cli-') };
+
+  before(async function () {
+    if (!fs.existsSync(handbookDir)) this.skip();
+  });
+
+  it('syncs a folder, prints a summary and re-syncs unchanged files cheaply', async () => {
+    const first = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^handbook: 2\d\d added, 0 updated, 0 unchanged, 0 deleted, \d+ failed/);
+    const again = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
+    assert.match(again.stdout, /^handbook: 0 added, 0 updated, 2\d\d unchanged, 0 deleted/);
+  });
+
+  it('ask --json prints exactly one JSON object of the documented form, citing the right handbook page', async () => {
+    const { code, stdout } = await groundwork(['ask', '--json', 'How many hours of annual leave do I accrue per pay period?'], env);
+    assert.equal(code, 0);
+    const lines = stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    const json = JSON.parse(lines[0]!) as { answer: string; grounded: boolean; citations: Array<Record<string, unknown>> };
+    assert.deepEqual(Object.keys(json), ['answer', 'grounded', 'citations']);
+    assert.equal(json.grounded, true);
+    assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score']);
+    assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
+    assert.equal(json.citations[0]!.source, 'handbook');
+    assert.equal(json.citations[0]!.url, null);
+    const cited = new Set([...json.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
+    assert.deepEqual([...cited].sort(), json.citations.map((c) => c.n).sort());
+  });
+
+  it('prints the answer and its sources as text without --json', async () => {
+    const { stdout } = await groundwork(['ask', 'What', 'is', 'the', 'transit', 'benefit?'], env);
+    assert.match(stdout, /\[1\][\s\S]*\nSources:\n\[1\] .+: handbook\/.+/);
+  });
+
+  it('shows the status of the index', async () => {
+    const { stdout } = await groundwork(['status'], env);
+    assert.match(stdout, /- handbook \(folder\): 2\d\d documents, last synced 20\d\d-/);
+    assert.match(stdout, /Index: .*groundwork\.db \([\d.]+ MB, schema version 1\)/);
+  });
+
+  it('exits 2 with a message naming the setting when the configuration is invalid', async () => {
+    const { code, stderr } = await groundwork(['status'], { ...env, RETRIEVAL_TOP_K: 'many' });
+    assert.equal(code, 2);
+    assert.match(stderr, /RETRIEVAL_TOP_K must be a whole number from 1 to 50 \(got "many"\)/);
+  });
+
+  it('exits 1 and changes nothing when every source fails', async () => {
+    const { code, stdout } = await groundwork(['sync', '--source', `handbook=folder:${path.join(tempDir(), 'gone')}`], env);
+    assert.equal(code, 1);
+    assert.match(stdout, /handbook: sync failed, nothing changed: folder .*gone does not exist/);
+    assert.match((await groundwork(['status'], env)).stdout, /handbook \(folder\): 2\d\d documents/);
+  });
+});

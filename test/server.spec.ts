@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { IndexUnavailableError } from '../src/errors.js';
+import { startService, type Service } from '../src/main.js';
+import { folderWith, testConfig } from './helpers.js';
+
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('server', () => {
+  describe('on first start with an empty index', () => {
+    let service: Service;
+    before(async () => {
+      service = await startService(testConfig());
+    });
+    after(() => service.stop());
+
+    it('syncs the bundled samples and reports alive and ready', async () => {
+      const health = await fetch(`${service.url}/healthz`);
+      assert.equal(health.status, 200);
+      const ready = await fetch(`${service.url}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.ok(((await ready.json()) as { passages: number }).passages > 12);
+    });
+
+    it('answers a question in the web chat API with the cited document and a link to it', async () => {
+      const response = await post(`${service.url}/api/chat`, { text: 'How many days of annual leave do I get?' });
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { answer: string; grounded: boolean; citations: Array<{ n: number; title: string; path: string; link: string }> };
+      assert.equal(body.grounded, true);
+      assert.match(body.answer, /28 days of paid annual leave.*\[1\]/);
+      assert.equal(body.citations[0]!.title, 'Leave policy');
+      assert.equal(body.citations[0]!.path, 'hr/leave-policy.md');
+      const page = await fetch(`${service.url}/${body.citations[0]!.link}`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<h1>Leave policy<\/h1>[\s\S]*28 days of paid annual leave/);
+    });
+
+    it('answers Chinese questions from Chinese documents', async () => {
+      const body = (await (await post(`${service.url}/api/chat`, { text: '年假可以结转几天？' })).json()) as { answer: string; citations: Array<{ path: string }> };
+      assert.match(body.answer, /最多可以结转 3 天/);
+      assert.equal(body.citations[0]!.path, 'hr/请假制度.md');
+    });
+
+    it('refuses an empty or oversized question with 400 and a clear message', async () => {
+      const empty = await post(`${service.url}/api/chat`, { text: '' });
+      assert.equal(empty.status, 400);
+      assert.match(((await empty.json()) as { error: { message: string } }).error.message, /The question is empty/);
+      const long = await post(`${service.url}/api/chat`, { text: 'why '.repeat(5000) });
+      assert.equal(long.status, 400);
+      assert.match(((await long.json()) as { error: { message: string } }).error.message, /characters long; the limit is 4,000/);
+      const malformed = await fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":' });
+      assert.equal(malformed.status, 400);
+    });
+
+    it('answers 404 for a document that is not in the index', async () => {
+      const html = await (await fetch(`${service.url}/documents/does-not-exist`)).text();
+      assert.match(html, /No such document/);
+    });
+
+    it('exposes Prometheus metrics for requests, answers and retrieval', async () => {
+      const response = await fetch(`${service.url}/metrics`);
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.match(text, /groundwork_http_requests_total\{method="POST",route="\/api\/chat",status="200"\} \d+/);
+      assert.match(text, /groundwork_answers_total\{grounded="true",mode="extractive"\} \d+/);
+      assert.match(text, /groundwork_retrieval_duration_seconds_bucket/);
+      assert.match(text, /groundwork_process_resident_memory_bytes/);
+    });
+
+    it('serves the web chat page', async () => {
+      const response = await fetch(`${service.url}/`);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /<title>Groundwork<\/title>/);
+    });
+  });
+
+  it('keeps the web chat off when a channel is configured', async () => {
+    const service = await startService(testConfig({ SLACK_BOT_TOKEN: 'xoxb-test' }));
+    try {
+      assert.equal((await fetch(`${service.url}/`)).status, 404);
+      assert.equal((await fetch(`${service.url}/healthz`)).status, 200);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('reports not ready while the index is empty (its only source failed)', async () => {
+    const missing = path.join(folderWith({}), 'missing');
+    const service = await startService(testConfig({ GROUNDWORK_SOURCES: `folder:${missing}` }));
+    try {
+      const ready = await fetch(`${service.url}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(((await ready.json()) as { reason: string }).reason, /index is empty/);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('does not start on a corrupt index file, and says which file', async () => {
+    const config = testConfig();
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(config.databasePath, 'garbage'.repeat(1000));
+    await assert.rejects(startService(config), (error: unknown) => error instanceof IndexUnavailableError && error.message.includes(config.databasePath));
+  });
+});
