@@ -66,7 +66,7 @@ const envSchema = z.object({
     .number({ error: 'must be a number from 0 to 1' })
     .min(0, { error: 'must be a number from 0 to 1' })
     .max(1, { error: 'must be a number from 0 to 1' })
-    .default(0.5),
+    .default(0.7),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
   MicrosoftAppId: optionalText,

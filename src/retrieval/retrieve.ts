@@ -3,7 +3,7 @@
 // near-duplicates collapsed and neighbouring chunks of one document merged.
 import type { Passage } from '../domain.js';
 import type { PassageIndex, SearchHit } from '../index/passage-index.js';
-import { distinctTerms } from './tokenize.js';
+import { cjkCharacters, distinctTerms } from './tokenize.js';
 
 export interface RetrievalOptions {
   topK: number;
@@ -21,12 +21,23 @@ export interface Retrieval {
 // Terms found in more than this share of chunks say little and make FTS5 OR-queries slow.
 const frequentTermShare = 0.2;
 const minChunksForFrequentTerms = 200;
+const maxPassagesPerDocument = 2;
 
 export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions): Promise<Retrieval> {
-  const terms = distinctTerms(question);
+  let terms = distinctTerms(question);
   if (terms.length === 0) return { passages: [], termWeights: new Map() };
 
-  const { chunkCount, chunkFrequency } = await index.termStatistics(terms);
+  let { chunkCount, chunkFrequency } = await index.termStatistics(terms);
+  // CJK words the index has never seen are searched by their characters instead.
+  const unseen = terms.filter((term) => chunkFrequency.get(term) === 0 && cjkCharacters(term).length > 0);
+  if (unseen.length > 0) {
+    ({ chunkCount, chunkFrequency } = await index.termStatistics([...terms, ...unseen.flatMap(cjkCharacters)]));
+    const replacement = (term: string) => {
+      const seen = cjkCharacters(term).filter((char) => chunkFrequency.get(char)! > 0);
+      return seen.length > 0 ? seen : [term];
+    };
+    terms = [...new Set(terms.flatMap((term) => (unseen.includes(term) ? replacement(term) : [term])))];
+  }
   const termWeights = new Map(
     terms.map((term) => {
       // A term the index has never seen weighs as much as its rarest one (not more: in a small
@@ -61,6 +72,8 @@ export async function retrieve(index: PassageIndex, question: string, options: R
       continue;
     }
     if (passages.length >= options.topK) continue;
+    // Leave room for other documents: one page rarely needs more than two separate passages.
+    if (kept.filter((other) => other.hit.document.id === hit.document.id).length >= maxPassagesPerDocument) continue;
     const passage: Passage = {
       chunkIds: [hit.chunk.id],
       document: hit.document,

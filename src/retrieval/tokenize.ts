@@ -21,7 +21,7 @@ const stopWords = new Set(
     'down during each few further here s t don now also may might must shall us get got let many much ' +
     '的 了 是 在 和 与 及 或 我 你 他 她 它 我们 你们 他们 吗 呢 吧 啊 呀 么 什么 怎么 怎样 如何 哪 哪些 哪个 多少 几 ' +
     '这 那 这个 那个 这些 那些 就 都 也 还 又 而 但 但是 因为 所以 如果 被 把 给 对 从 向 到 为 为了 以 之 其 个 着 过 ' +
-    '有 没有 有没有 能 可以 会 要 需要 请 问 请问 是否 哪里 哪儿 哪些 谁 什么时候 为什么 怎么办 是不是 吗 の は が を に で と も や へ か です ます'
+    '几 多久 多长 有 没有 有没有 能 可以 会 要 需要 请 问 请问 是否 哪里 哪儿 哪些 谁 什么时候 为什么 怎么办 是不是 吗 の は が を に で と も や へ か です ます'
   ).split(/\s+/),
 );
 
@@ -37,7 +37,7 @@ export function searchTerms(text: string): string[] {
   for (const segment of words.segment(text)) {
     if (!segment.isWordLike) continue;
     const word = normalize(segment.segment);
-    const isSingleCjk = word.length === 1 && cjk.test(word);
+    const isSingleCjk = word.length === 1 && cjk.test(word) && !stopWords.has(word);
     // A run of single characters is a word the dictionary does not know (公积金 -> 公 积 金):
     // index its character pairs too, before stop words are dropped.
     if (isSingleCjk && previousSingleCharEnd === segment.index) terms.push(previousSingleChar + word);
@@ -57,6 +57,15 @@ export function searchTerms(text: string): string[] {
     }
   }
   return terms;
+}
+
+/**
+ * The characters of a CJK word that carry meaning (几天 -> 天): a question word the documents
+ * never use ("how many days") still finds passages that hold the characters.
+ */
+export function cjkCharacters(term: string): string[] {
+  if (term.length < 2 || !cjk.test(term)) return [];
+  return [...term].filter((char) => cjk.test(char) && !stopWords.has(char));
 }
 
 /** Distinct search terms of `text`, in first-seen order. */

@@ -58,6 +58,13 @@ describe('retrieve', () => {
     assert.equal(passages[0]!.text, 'Parental leave lasts up to three years. Tell the People team early. Parental leave pay is topped up to 80 %.');
   });
 
+  it('searches a Chinese word the documents never use by its characters (几天 -> 天)', async () => {
+    const index = await indexWith({ zh: ['婚假：3 天', '病假需要医院证明。'] });
+    const { passages } = await retrieve(index, '婚假有几天？', { topK: 5, minScore: 0.7 });
+    assert.equal(passages[0]?.text, '婚假：3 天');
+    assert.equal(passages[0]?.score, 1);
+  });
+
   it('searches only the sources it is given', async () => {
     const index = await indexWith({ zh: ['年假为十天。annual leave'], de: ['Annual leave is 28 days.'] });
     const { passages } = await retrieve(index, 'annual leave', { topK: 5, minScore: 0, sources: ['china'] });

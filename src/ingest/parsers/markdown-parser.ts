@@ -84,6 +84,7 @@ export function parseMarkdown(bytes: Buffer): ParsedDocument {
   const builder = new SectionBuilder();
   renderBlocks(new Lexer({ gfm: true }).lex(content.replace(htmlComments, '').replace(templateTags, '')), builder);
   const sections = builder.build();
-  const frontMatterTitle = typeof data.title === 'string' && data.title.trim() !== '' ? data.title.trim() : null;
+  // Front matter titles sometimes carry markup ("Logging in &amp; Networks", "<em>new</em>").
+  const frontMatterTitle = typeof data.title === 'string' ? decodeHTML(data.title.replace(/<[^>]*>/g, '')).trim() || null : null;
   return { title: frontMatterTitle ?? builder.firstHeading, sections };
 }

@@ -8,6 +8,7 @@ describe('parseMarkdown', () => {
     assert.equal(md('---\ntitle: Leave policy\n---\n# Leave\n\nText.').title, 'Leave policy');
     assert.equal(md('Intro.\n\n## Annual leave\n\nText.').title, 'Annual leave');
     assert.equal(md('Just text.').title, null);
+    assert.equal(md('---\ntitle: Logging in &amp; <em>Networks</em>\n---\nText.').title, 'Logging in & Networks');
   });
 
   it('keeps the heading path of every section', () => {
