@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -79,5 +80,30 @@ describe('groundwork CLI', function () {
     assert.equal(code, 1);
     assert.match(stdout, /handbook: sync failed, nothing changed: folder .*gone does not exist/);
     assert.match((await groundwork(['status'], env)).stdout, /handbook \(folder\): 2\d\d documents/);
+  });
+
+  it('serve answers over HTTP and stops gracefully on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), 'serve'], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1' },
+    });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up line in: ${output}`)), 20000);
+      child.stdout.on('data', () => {
+        const match = /web chat at (http:\/\/[^/"]+)\//.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+    assert.match(output, /"msg":"stopped"/);
   });
 });

@@ -122,6 +122,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   report.deleted = gone.length;
   report.durationMs = Date.now() - started;
   await syncState.recordSync(source.spec, report, now());
-  log.info({ ...report, failed: report.failed.length }, 'source synced');
+  const { source: _source, ...counts } = report;
+  log.info({ ...counts, failed: report.failed.length }, 'source synced');
   return report;
 }
