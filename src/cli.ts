@@ -10,7 +10,7 @@ import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import { statusText } from './conversation/commands.js';
 import type { SyncReport } from './domain.js';
-import { ConfigError, GroundworkError, InvalidQuestionError } from './errors.js';
+import { ConfigError, InvalidQuestionError } from './errors.js';
 import { createLogger } from './logger.js';
 
 function fail(error: unknown): never {
@@ -130,4 +130,4 @@ program
     }
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => fail(error instanceof GroundworkError || error instanceof Error ? error : new Error(String(error))));
+program.parseAsync(process.argv).catch(fail);

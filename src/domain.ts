@@ -6,22 +6,6 @@ export interface Section {
   text: string;
 }
 
-/** One page or file from a source, parsed into sections. */
-export interface SourceDocument {
-  /** Stable across syncs: derived from the source name and the path. */
-  id: string;
-  source: string;
-  /** Path relative to the source root, with forward slashes. */
-  path: string;
-  title: string;
-  url: string | null;
-  updatedAt: Date | null;
-  author: string | null;
-  /** Hash of the raw bytes the document was parsed from. */
-  contentHash: string;
-  sections: Section[];
-}
-
 /** The unit that is indexed. */
 export interface Chunk {
   /** `<documentId>:<position>`, stable while the document is unchanged. */
@@ -36,12 +20,22 @@ export interface Chunk {
 
 /** Document fields a passage carries back to the reader. */
 export interface DocumentInfo {
+  /** Stable across syncs: derived from the source name and the path. */
   id: string;
   source: string;
+  /** Path relative to the source root, with forward slashes. */
   path: string;
   title: string;
   url: string | null;
   updatedAt: Date | null;
+}
+
+/** One page or file from a source, parsed into sections. */
+export interface SourceDocument extends DocumentInfo {
+  author: string | null;
+  /** Hash of the raw bytes the document was parsed from (and of the pipeline settings). */
+  contentHash: string;
+  sections: Section[];
 }
 
 /** A chunk (or neighbouring chunks merged) returned by retrieval. */

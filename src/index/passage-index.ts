@@ -1,10 +1,7 @@
-import type { Chunk, DocumentInfo, SourceStatus, SyncReport } from '../domain.js';
+import type { Chunk, DocumentInfo, SourceDocument, SourceStatus, SyncReport } from '../domain.js';
 
 /** A document as the index stores it: its metadata and the hash of what it was built from. */
-export interface IndexedDocument extends DocumentInfo {
-  author: string | null;
-  contentHash: string;
-}
+export type IndexedDocument = Omit<SourceDocument, 'sections'>;
 
 export interface SearchQuery {
   /** Search terms (see retrieval/tokenize.ts); any of them may match. */
