@@ -75,6 +75,12 @@ describe('groundwork CLI', function () {
     assert.match(stderr, /RETRIEVAL_TOP_K must be a whole number from 1 to 50 \(got "many"\)/);
   });
 
+  it('exits 2 with the reason when the question is empty', async () => {
+    const { code, stderr } = await groundwork(['ask', '  '], env);
+    assert.equal(code, 2);
+    assert.match(stderr, /groundwork: The question is empty/);
+  });
+
   it('exits 1 and changes nothing when every source fails', async () => {
     const { code, stdout } = await groundwork(['sync', '--source', `handbook=folder:${path.join(tempDir(), 'gone')}`], env);
     assert.equal(code, 1);
