@@ -40,7 +40,8 @@ async function main() {
 
   // Baseline for sync: list, read and hash every file (the I/O a sync cannot avoid).
   let start = process.hrtime.bigint();
-  for (const item of await source.list()) createHash('sha256').update(await item.read().catch(() => Buffer.alloc(0))).digest();
+  for (const item of (await source.list()).items) createHash('sha256').update(await item.read().catch(() => Buffer.alloc(0))).digest();
+  await source.close();
   const readMs = elapsed(start);
 
   start = process.hrtime.bigint();

@@ -6,6 +6,7 @@ import { createMessageHandler, type MessageHandler } from './conversation/handle
 import { SqliteIndex } from './index/sqlite-index.js';
 import { runSync, type SyncProgress } from './ingest/run-sync.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
+import { ConfluenceHtmlSource } from './ingest/sources/confluence-html-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -16,10 +17,12 @@ export interface AppOverrides {
   metrics?: Metrics;
 }
 
-export function createSource(spec: SourceSpec): DocumentSource {
+export function createSource(spec: SourceSpec, config: Config): DocumentSource {
   switch (spec.kind) {
     case 'folder':
-      return new FolderSource(spec);
+      return new FolderSource(spec, config.ingest.zip);
+    case 'confluence':
+      return new ConfluenceHtmlSource(spec, { baseUrl: config.confluence.baseUrl, zipLimits: config.ingest.zip });
   }
 }
 
@@ -48,7 +51,7 @@ export class AppContext {
   sync(specs: SourceSpec[] = this.config.sources, onProgress?: (progress: SyncProgress) => void): Promise<SyncReport[]> {
     return runSync(
       { index: this.index, syncState: this.index, logger: this.logger.child({ component: 'sync' }) },
-      specs.map(createSource),
+      specs.map((spec) => createSource(spec, this.config)),
       {
         chunking: { maxTokens: this.config.ingest.chunkMaxTokens, overlapTokens: this.config.ingest.chunkOverlapTokens },
         maxFileBytes: this.config.ingest.maxFileBytes,

@@ -10,7 +10,7 @@ import { ConfigError } from './errors.js';
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const samplesDir = path.join(packageRoot, 'samples');
 
-export const sourceKinds = ['folder'] as const;
+export const sourceKinds = ['folder', 'confluence'] as const;
 export type SourceKind = (typeof sourceKinds)[number];
 
 export interface SourceSpec {
@@ -27,7 +27,13 @@ export interface Config {
   dataDir: string;
   databasePath: string;
   sources: SourceSpec[];
-  ingest: { maxFileBytes: number; chunkMaxTokens: number; chunkOverlapTokens: number };
+  ingest: {
+    maxFileBytes: number;
+    chunkMaxTokens: number;
+    chunkOverlapTokens: number;
+    zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
+  };
+  confluence: { baseUrl: string | null };
   retrieval: { topK: number; minScore: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
@@ -59,6 +65,13 @@ const envSchema = z.object({
   GROUNDWORK_DATA_DIR: z.string().min(1).default('./data'),
   GROUNDWORK_SOURCES: z.string().optional(),
   MAX_FILE_MB: integer(1, 2048).default(50),
+  ZIP_MAX_ENTRIES: integer(1, 10_000_000).default(100_000),
+  ZIP_MAX_TOTAL_MB: integer(1, 1_000_000).default(10_240),
+  ZIP_MAX_RATIO: integer(2, 100_000).default(200),
+  CONFLUENCE_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://wiki.example.com' })
+    .optional()
+    .transform((value) => value ?? null),
   CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
   CHUNK_OVERLAP_TOKENS: integer(0, 1000).default(60),
   RETRIEVAL_TOP_K: integer(1, 50).default(5),
@@ -140,7 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
       chunkMaxTokens: e.CHUNK_MAX_TOKENS,
       chunkOverlapTokens: e.CHUNK_OVERLAP_TOKENS,
+      zip: { maxEntries: e.ZIP_MAX_ENTRIES, maxTotalBytes: e.ZIP_MAX_TOTAL_MB * 1024 * 1024, maxRatio: e.ZIP_MAX_RATIO },
     },
+    confluence: { baseUrl: e.CONFLUENCE_BASE_URL },
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },

@@ -5,7 +5,7 @@ import type { SourceDocument, SyncReport } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import type { Logger } from '../logger.js';
 import { chunkDocument, type ChunkingOptions } from './chunk.js';
-import type { DocumentSource, SourceItem } from './sources/document-source.js';
+import type { DocumentSource, SourceListing } from './sources/document-source.js';
 
 // Bump when parsing or chunking changes what a file turns into, so that every file is redone.
 const pipelineVersion = 1;
@@ -56,15 +56,38 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   const log = logger.child({ source: name });
   const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, failed: [], error: null, durationMs: 0 };
 
-  let items: SourceItem[];
+  let listing: SourceListing;
   try {
-    items = await source.list();
+    listing = await source.list();
   } catch (error) {
+    await source.close();
     report.error = (error as Error).message;
     report.durationMs = Date.now() - started;
     log.error({ err: error }, 'source unavailable; its documents in the index are kept');
     return report;
   }
+  try {
+    await syncItems({ index, syncState, logger: log }, source, listing, options, report);
+  } finally {
+    await source.close();
+  }
+  report.durationMs = Date.now() - started;
+  await syncState.recordSync(source.spec, report, now());
+  const { source: _source, ...counts } = report;
+  log.info({ ...counts, failed: report.failed.length }, 'source synced');
+  return report;
+}
+
+async function syncItems(
+  { index, syncState, logger: log }: SyncDependencies,
+  source: DocumentSource,
+  { items, problems }: SourceListing,
+  options: SyncOptions,
+  report: SyncReport,
+): Promise<void> {
+  const name = source.spec.name;
+  report.failed.push(...problems);
+  for (const problem of problems) log.warn(problem, 'entry refused');
 
   const known = await syncState.documentHashes(name);
   const seen = new Set<string>();
@@ -73,7 +96,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   options.onProgress?.({ source: name, done, total: items.length, path: null });
 
   for (const item of items) {
-    const id = documentId(name, item.path);
+    const id = documentId(name, item.key);
     // A document that fails keeps its indexed version: it is not deleted as "gone".
     seen.add(id);
     try {
@@ -91,15 +114,15 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
       if (previous === contentHash) {
         report.unchanged++;
       } else {
-        const parsed = item.parse(bytes);
+        const parsed = await item.parse(bytes);
         const document: SourceDocument = {
           id,
           source: name,
-          path: item.path,
+          path: parsed.path ?? item.path,
           title: parsed.title ?? titleFromPath(item.path),
-          url: item.url,
-          updatedAt: item.modifiedAt,
-          author: null,
+          url: parsed.url !== undefined ? parsed.url : item.url,
+          updatedAt: parsed.updatedAt !== undefined ? parsed.updatedAt : item.modifiedAt,
+          author: parsed.author ?? null,
           contentHash,
           sections: parsed.sections,
         };
@@ -120,9 +143,4 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   const gone = [...known.keys()].filter((id) => !seen.has(id));
   if (gone.length > 0) await index.deleteDocuments(gone);
   report.deleted = gone.length;
-  report.durationMs = Date.now() - started;
-  await syncState.recordSync(source.spec, report, now());
-  const { source: _source, ...counts } = report;
-  log.info({ ...counts, failed: report.failed.length }, 'source synced');
-  return report;
 }

@@ -7,6 +7,7 @@ import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
 import { folderWith, silentLogger, tempDir } from '../helpers.js';
+import { renameEntry, writeZip, zipOf } from '../zip-fixtures.js';
 
 const options: SyncOptions = { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 };
 
@@ -70,7 +71,7 @@ describe('runSync', () => {
     await sync();
     fs.rmSync(docs, { recursive: true });
     const report = await sync();
-    assert.match(report.error ?? '', /folder .* does not exist/);
+    assert.match(report.error ?? '', / does not exist/);
     assert.equal(report.deleted, 0);
     assert.equal((await ask('How many days of annual leave?')).grounded, true);
   });
@@ -114,5 +115,14 @@ describe('runSync', () => {
     const seen: number[] = [];
     await sync({ onProgress: ({ done, total }) => seen.push(done / total) });
     assert.deepEqual(seen, [0, 1 / 3, 2 / 3, 1]);
+  });
+
+  it('syncs a zip of documents, reporting entries it refuses and indexing the rest', async () => {
+    const zip = renameEntry(await zipOf({ 'hr/leave.md': '# Annual leave\n\nEmployees get 28 days of annual leave.', 'aa/evil.md': 'x' }), 'aa/evil.md', '../evil.md');
+    spec = { name: 'docs', kind: 'folder', location: writeZip(zip) };
+    const report = await sync();
+    assert.equal(report.added, 1);
+    assert.deepEqual(report.failed, [{ path: '../evil.md', reason: 'its path escapes the export folder (..)' }]);
+    assert.match((await ask('How many days of annual leave?')).text, /28 days/);
   });
 });

@@ -8,6 +8,19 @@ const blocks = new Set([
   'figure', 'figcaption', 'address', 'details', 'summary', 'hr', 'br', 'tr', 'caption', 'body', 'html',
 ]);
 
+// Text a reader cannot see is not indexed: it is a known way to plant instructions for a model.
+const hiddenStyle =
+  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)|color\s*:\s*(?:white|#fff(?:fff)?|rgba?\(\s*255\s*,\s*255\s*,\s*255\s*(?:,\s*1(?:\.0+)?\s*)?\))\s*(?:;|$|!))/i;
+
+function isHidden(element: Element): boolean {
+  const attributes = element.attribs ?? {};
+  if ('hidden' in attributes || attributes['aria-hidden'] === 'true') return true;
+  const style = attributes.style;
+  if (!style || !hiddenStyle.test(style)) return false;
+  // White text is visible on a coloured background set on the same element.
+  return !(/color\s*:\s*(?:white|#fff|rgb)/i.test(style) && /background/i.test(style) && !/display|visibility|font-size|opacity/i.test(style));
+}
+
 /** Renders an HTML element's content into sections: headings, lists and tables kept as readable text. */
 export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>, builder: SectionBuilder): void {
   let line = '';
@@ -25,7 +38,7 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return;
     const element = node as Element;
     const name = element.name.toLowerCase();
-    if (skipped.has(name)) return;
+    if (skipped.has(name) || isHidden(element)) return;
     const heading = /^h([1-6])$/.exec(name);
     if (heading) {
       flush();

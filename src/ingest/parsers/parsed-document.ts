@@ -1,11 +1,16 @@
 import { DocumentUnreadableError } from '../../errors.js';
 import type { Section } from '../../domain.js';
 
-/** What a parser makes of a file's bytes; the sync job adds ids and metadata. */
+/** What a parser makes of a file's bytes; the sync job adds ids and the source's metadata. */
 export interface ParsedDocument {
   /** The document's own title (front matter, <title>, first heading), when it has one. */
   title: string | null;
   sections: Section[];
+  /** Metadata the document itself holds (an export's page metadata), overriding the source's. */
+  path?: string;
+  url?: string | null;
+  updatedAt?: Date | null;
+  author?: string | null;
 }
 
 export type Parser = (bytes: Buffer) => ParsedDocument;

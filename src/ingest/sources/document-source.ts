@@ -1,19 +1,30 @@
 import type { SourceSpec } from '../../config.js';
-import type { Parser } from '../parsers/parsed-document.js';
+import type { FailedItem } from '../../domain.js';
+import type { ParsedDocument } from '../parsers/parsed-document.js';
 
-/** One file of a source, read only when the sync needs its bytes. */
+/** One document of a source, read and parsed only when the sync needs it. */
 export interface SourceItem {
-  /** Path relative to the source root, with forward slashes. */
+  /** Identity within the source (a file path, a page id): the document id derives from it. */
+  key: string;
+  /** Path shown to readers (relative to the source root, or a page's place in its space). */
   path: string;
   size: number;
   modifiedAt: Date | null;
   url: string | null;
-  parse: Parser;
   read(): Promise<Buffer>;
+  parse(bytes: Buffer): ParsedDocument | Promise<ParsedDocument>;
 }
 
-/** Lists the items of one export or folder. Throws SourceUnavailableError when it cannot. */
+export interface SourceListing {
+  items: SourceItem[];
+  /** Entries refused while listing (unsafe zip paths, encrypted entries), with the reason. */
+  problems: FailedItem[];
+}
+
+/** Lists the documents of one export or folder. Throws SourceUnavailableError when it cannot. */
 export interface DocumentSource {
   readonly spec: SourceSpec;
-  list(): Promise<SourceItem[]>;
+  list(): Promise<SourceListing>;
+  /** Releases what list() opened (a zip file). */
+  close(): Promise<void>;
 }

@@ -1,0 +1,151 @@
+// A Confluence "HTML space export" (unpacked or .zip): one <Title>_<pageId>.html (or
+// <pageId>.html) per page with breadcrumbs, page metadata and the rendered body, plus the page's
+// attachments under attachments/<pageId>/<attachmentId>.<ext>.
+import path from 'node:path';
+import * as cheerio from 'cheerio';
+import type { SourceSpec } from '../../config.js';
+import { SourceUnavailableError } from '../../errors.js';
+import { renderHtml } from '../parsers/html-parser.js';
+import { collapse, decodeText, SectionBuilder, type ParsedDocument } from '../parsers/parsed-document.js';
+import { parserFor } from '../parsers/parsers.js';
+import type { DocumentSource, SourceItem, SourceListing } from './document-source.js';
+import { openExportTree, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
+import { parseLocalizedDate } from './localized-date.js';
+
+const pageFile = /(?:^|\/)(?:[^/]*_)?(\d+)\.html$/;
+const attachmentFile = /(?:^|\/)attachments\/(\d+)\/(\d+)(\.[^./]+)$/;
+
+export interface ConfluenceOptions {
+  /** e.g. https://wiki.example.com; page urls become <base>/pages/viewpage.action?pageId=<id>. */
+  baseUrl: string | null;
+  zipLimits?: ZipLimits;
+}
+
+interface PageMetadata {
+  title: string;
+  breadcrumbs: string[];
+  author: string | null;
+  updatedAt: Date | null;
+}
+
+function pageUrl(baseUrl: string | null, pageId: string): string | null {
+  return baseUrl ? `${baseUrl.replace(/\/+$/, '')}/pages/viewpage.action?pageId=${pageId}` : null;
+}
+
+function readMetadata($: cheerio.CheerioAPI): PageMetadata {
+  const breadcrumbs = $('#breadcrumbs li a')
+    .toArray()
+    .map((a) => collapse($(a).text()))
+    .filter((text) => text !== '');
+  const space = breadcrumbs[0] ?? '';
+  const fullTitle = collapse($('#title-text').first().text()) || collapse($('title').first().text());
+  // "Space : Title" — the space name is known from the first breadcrumb.
+  const title = space && fullTitle.startsWith(`${space} : `) ? fullTitle.slice(space.length + 3) : fullTitle.replace(/^[^:]*? : /, '');
+  const metadata = $('.page-metadata').first();
+  const author = collapse(metadata.find('.editor').first().text()) || collapse(metadata.find('.author').first().text()) || null;
+  return { title: title || fullTitle, breadcrumbs, author, updatedAt: parseLocalizedDate(collapse(metadata.text())) };
+}
+
+/** Confluence panels keep their kind as a word the reader sees. */
+function labelPanels($: cheerio.CheerioAPI): void {
+  for (const [kind, label] of [['warning', 'Warning:'], ['note', 'Note:'], ['information', 'Info:'], ['tip', 'Tip:']] as const) {
+    $(`.confluence-information-macro-${kind}`).each((_, panel) => {
+      $(panel).prepend(`<p>${label}</p>`);
+    });
+  }
+  $('.expand-control-text').each((_, control) => {
+    $(control).replaceWith(`<p>${$(control).text()}</p>`);
+  });
+}
+
+export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: string | null): ParsedDocument {
+  const $ = cheerio.load(decodeText(bytes));
+  const metadata = readMetadata($);
+  labelPanels($);
+  const builder = new SectionBuilder();
+  const body = $('#main-content');
+  if (body.length === 0) throw new Error('it is not a Confluence export page (no #main-content)');
+  renderHtml($, body, builder);
+  return {
+    title: metadata.title,
+    sections: builder.build(),
+    path: [...metadata.breadcrumbs, metadata.title].join(' / '),
+    url: pageUrl(baseUrl, pageId),
+    updatedAt: metadata.updatedAt,
+    author: metadata.author,
+  };
+}
+
+export class ConfluenceHtmlSource implements DocumentSource {
+  private tree: ExportTree | null = null;
+
+  constructor(
+    readonly spec: SourceSpec,
+    private readonly options: ConfluenceOptions,
+  ) {}
+
+  async list(): Promise<SourceListing> {
+    this.tree = await openExportTree(this.spec.location, this.options.zipLimits);
+    const files = this.tree.files;
+    if (files.some((file) => path.posix.basename(file.path) === 'entities.xml')) {
+      throw new SourceUnavailableError(`${this.spec.location} is a Confluence XML export; only HTML space exports are read so far`);
+    }
+    const pages = new Map<string, ExportFile>();
+    for (const file of files) {
+      const match = pageFile.exec(file.path);
+      if (match && !file.path.includes('/attachments/') && !file.path.startsWith('attachments/')) pages.set(match[1]!, file);
+    }
+    if (pages.size === 0) {
+      throw new SourceUnavailableError(`${this.spec.location} holds no Confluence pages (<title>_<pageId>.html files)`);
+    }
+    const baseUrl = this.options.baseUrl;
+    const items: SourceItem[] = [...pages].map(([pageId, file]) => ({
+      key: `page:${pageId}`,
+      path: file.path,
+      size: file.size,
+      modifiedAt: null,
+      url: pageUrl(baseUrl, pageId),
+      read: file.read,
+      parse: (bytes) => parseConfluencePage(bytes, pageId, baseUrl),
+    }));
+    for (const file of files) {
+      const match = attachmentFile.exec(file.path);
+      const parse = match && parserFor(file.path);
+      if (!match || !parse) continue;
+      const [, pageId, attachmentId] = match as unknown as [string, string, string];
+      const page = pages.get(pageId);
+      items.push({
+        key: `attachment:${attachmentId}`,
+        path: file.path,
+        size: file.size,
+        modifiedAt: null,
+        url: pageUrl(baseUrl, pageId),
+        read: file.read,
+        // An attachment is a document of its own, named and placed by the page that lists it.
+        parse: async (bytes) => {
+          const parsed = await parse(bytes);
+          if (!page) return parsed;
+          const $ = cheerio.load(decodeText(await page.read()));
+          const metadata = readMetadata($);
+          const link = $('a')
+            .toArray()
+            .find((a) => ($(a).attr('href') ?? '').endsWith(`attachments/${pageId}/${path.posix.basename(file.path)}`));
+          const fileName = link ? collapse($(link).text()) : path.posix.basename(file.path);
+          return {
+            ...parsed,
+            title: `${fileName} (attachment of ${metadata.title})`,
+            path: [...metadata.breadcrumbs, metadata.title, fileName].join(' / '),
+            updatedAt: metadata.updatedAt,
+            author: metadata.author,
+          };
+        },
+      });
+    }
+    return { items, problems: this.tree.problems };
+  }
+
+  async close(): Promise<void> {
+    await this.tree?.close();
+    this.tree = null;
+  }
+}
