@@ -1,10 +1,10 @@
 // Builds every collaborator once from Config. Tests pass overrides instead of swapping modules.
 import { answerQuestion } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
-import type { SyncReport } from './domain.js';
+import type { SyncRun } from './domain.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { SqliteIndex } from './index/sqlite-index.js';
-import { runSync, type SyncProgress } from './ingest/run-sync.js';
+import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceHtmlSource } from './ingest/sources/confluence-html-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
@@ -28,6 +28,7 @@ export function createSource(spec: SourceSpec, config: Config): DocumentSource {
 
 export class AppContext {
   readonly handleMessage: MessageHandler;
+  readonly syncJob: SyncJob;
 
   private constructor(
     readonly config: Config,
@@ -38,6 +39,17 @@ export class AppContext {
     const answer = (question: Parameters<MessageHandler>[0]) =>
       answerQuestion({ index, syncState: index, retrieval: config.retrieval, metrics }, question);
     this.handleMessage = createMessageHandler({ answer, index, syncState: index, maxQuestionChars: config.maxQuestionChars });
+    this.syncJob = new SyncJob({
+      index,
+      syncState: index,
+      logger: logger.child({ component: 'sync' }),
+      createSource: (spec) => createSource(spec, config),
+      options: {
+        chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
+        maxFileBytes: config.ingest.maxFileBytes,
+        maxDeleteShare: config.sync.maxDeleteShare,
+      },
+    });
   }
 
   static fromConfig(config: Config, overrides: AppOverrides = {}): AppContext {
@@ -47,17 +59,9 @@ export class AppContext {
     return new AppContext(config, logger, index, metrics);
   }
 
-  /** Syncs the given sources (the configured ones by default). */
-  sync(specs: SourceSpec[] = this.config.sources, onProgress?: (progress: SyncProgress) => void): Promise<SyncReport[]> {
-    return runSync(
-      { index: this.index, syncState: this.index, logger: this.logger.child({ component: 'sync' }) },
-      specs.map((spec) => createSource(spec, this.config)),
-      {
-        chunking: { maxTokens: this.config.ingest.chunkMaxTokens, overlapTokens: this.config.ingest.chunkOverlapTokens },
-        maxFileBytes: this.config.ingest.maxFileBytes,
-        onProgress,
-      },
-    );
+  /** Runs a sync to its end (the configured sources unless the request names others). */
+  sync(request: Partial<SyncRequest> & { requestedBy: string }): Promise<SyncRun> {
+    return this.syncJob.run({ sources: this.config.sources, ...request });
   }
 
   close(): void {

@@ -47,8 +47,9 @@ program
 program
   .command('sync')
   .description('ingest the configured sources, or the ones given with --source')
-  .option('-s, --source <spec>', 'a source as [name=]folder:PATH (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-  .action(async (options: { source: string[] }) => {
+  .option('-s, --source <spec>', 'a source as [name=]kind:PATH, kind folder or confluence, PATH a folder or .zip (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--allow-mass-delete', 'delete documents gone from a source even when they are more than SYNC_MAX_DELETE_SHARE of it')
+  .action(async (options: { source: string[]; allowMassDelete?: boolean }) => {
     const config = loadConfig();
     let specs = config.sources;
     if (options.source.length > 0) {
@@ -65,17 +66,22 @@ program
     );
     let started = false;
     try {
-      const reports = await context.sync(specs, ({ source, done, total, path }) => {
-        const file = path ? path.slice(-40) : '';
-        if (!started || done === 0) {
-          if (started) bar.stop();
-          bar.start(total, done, { source, file });
-          started = true;
-        } else bar.update(done, { source, file });
+      const run = await context.sync({
+        sources: specs,
+        requestedBy: `cli:${os.userInfo().username}`,
+        allowMassDelete: options.allowMassDelete,
+        onProgress: ({ source, done, total, path }) => {
+          const file = path ? path.slice(-40) : '';
+          if (!started || done === 0) {
+            if (started) bar.stop();
+            bar.start(total, done, { source, file });
+            started = true;
+          } else bar.update(done, { source, file });
+        },
       });
       if (started) bar.stop();
-      for (const report of reports) process.stdout.write(`${formatReport(report)}\n`);
-      if (reports.every((report) => report.error !== null)) process.exitCode = 1;
+      for (const report of run.reports) process.stdout.write(`${formatReport(report)}\n`);
+      if (run.status === 'failed') process.exitCode = 1;
     } finally {
       context.close();
     }
@@ -124,7 +130,13 @@ program
     try {
       const text = statusText(await context.index.sourceStatuses(), await context.index.chunkCount());
       const size = (context.index.sizeBytes() / 1024 / 1024).toFixed(1);
-      process.stdout.write(`${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n`);
+      const runs = (await context.index.recentRuns(5)).map(
+        (run) => `- ${run.startedAt.toISOString()} ${run.status} (${run.requestedBy}): ${run.reports.map(formatReport).join('; ').replace(/\n\s*/g, ' ') || run.sources.join(', ')}`,
+      );
+      process.stdout.write(
+        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n` +
+          (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : ''),
+      );
     } finally {
       context.close();
     }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -34,6 +35,8 @@ export interface Config {
     zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
   };
   confluence: { baseUrl: string | null };
+  sync: { maxDeleteShare: number; schedule: string | null };
+  admin: { apiToken: string | null };
   retrieval: { topK: number; minScore: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
@@ -47,6 +50,15 @@ const integer = (min: number, max: number) =>
     .int({ error: `must be a whole number from ${min} to ${max}` })
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+function cronIsValid(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const optionalText = z
   .string()
@@ -74,6 +86,17 @@ const envSchema = z.object({
     .transform((value) => value ?? null),
   CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
   CHUNK_OVERLAP_TOKENS: integer(0, 1000).default(60),
+  SYNC_MAX_DELETE_SHARE: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, { error: 'must be a number from 0 to 1' })
+    .max(1, { error: 'must be a number from 0 to 1' })
+    .default(0.5),
+  SYNC_SCHEDULE: optionalText.refine((value) => value === null || cronIsValid(value), {
+    error: 'must be a cron expression such as "0 3 * * *" (03:00 every night)',
+  }),
+  ADMIN_API_TOKEN: optionalText.refine((value) => value === null || value.length >= 16, {
+    error: 'must be at least 16 characters long',
+  }),
   RETRIEVAL_TOP_K: integer(1, 50).default(5),
   RETRIEVAL_MIN_SCORE: z.coerce
     .number({ error: 'must be a number from 0 to 1' })
@@ -122,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const got = merged[name];
+      const got = /TOKEN|SECRET|PASSWORD|KEY/.test(name) ? undefined : merged[name];
       return `${name} ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -156,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       zip: { maxEntries: e.ZIP_MAX_ENTRIES, maxTotalBytes: e.ZIP_MAX_TOTAL_MB * 1024 * 1024, maxRatio: e.ZIP_MAX_RATIO },
     },
     confluence: { baseUrl: e.CONFLUENCE_BASE_URL },
+    sync: { maxDeleteShare: e.SYNC_MAX_DELETE_SHARE, schedule: e.SYNC_SCHEDULE },
+    admin: { apiToken: e.ADMIN_API_TOKEN },
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },

@@ -101,3 +101,15 @@ export interface SyncReport {
   error: string | null;
   durationMs: number;
 }
+
+/** One run of the sync job over one or more sources. */
+export interface SyncRun {
+  id: string;
+  /** Who asked for it: a user, "schedule", "cli:<user>" or "http". */
+  requestedBy: string;
+  sources: string[];
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: 'running' | 'succeeded' | 'failed';
+  reports: SyncReport[];
+}

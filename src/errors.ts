@@ -6,6 +6,7 @@ export enum ErrorCode {
   SourceUnavailable = 'source_unavailable',
   DocumentUnreadable = 'document_unreadable',
   InvalidQuestion = 'invalid_question',
+  SyncAlreadyRunning = 'sync_already_running',
 }
 
 export class GroundworkError extends Error {
@@ -46,5 +47,11 @@ export class DocumentUnreadableError extends GroundworkError {
 export class InvalidQuestionError extends GroundworkError {
   constructor(message: string) {
     super(ErrorCode.InvalidQuestion, message);
+  }
+}
+
+export class SyncAlreadyRunningError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.SyncAlreadyRunning, message);
   }
 }

@@ -1,12 +1,15 @@
 // The HTTP server: health, readiness, metrics and (when enabled) the local web chat.
 // Channel endpoints (Teams, Slack) mount here too.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Question } from './domain.js';
 import { answerToJson } from './answer/answer-json.js';
 import { documentPage, webchatPage } from './channels/webchat/webchat-page.js';
 import type { MessageHandler } from './conversation/handle-message.js';
-import { GroundworkError, InvalidQuestionError } from './errors.js';
+import type { SourceSpec } from './config.js';
+import { GroundworkError, InvalidQuestionError, SyncAlreadyRunningError } from './errors.js';
+import type { SyncJob } from './ingest/sync-job.js';
 import type { PassageIndex } from './index/passage-index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +21,8 @@ export interface ServerDependencies {
   index: PassageIndex;
   handleMessage: MessageHandler;
   webchat: boolean;
+  /** Mounts /admin/sync when a token is configured. */
+  admin: { token: string; syncJob: SyncJob; sources: SourceSpec[] } | null;
 }
 
 export interface RunningServer {
@@ -62,7 +67,55 @@ export function createServer(deps: ServerDependencies): restify.Server {
   });
 
   if (deps.webchat) mountWebchat(server, deps, log);
+  if (deps.admin) mountAdmin(server, deps.admin, log);
   return server;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+function mountAdmin(server: restify.Server, admin: NonNullable<ServerDependencies['admin']>, log: Logger): void {
+  const authorized = (req: restify.Request, res: restify.Response): boolean => {
+    if (tokenMatches(req.header('authorization'), admin.token)) return true;
+    res.setHeader('www-authenticate', 'Bearer');
+    res.send(401, { error: { code: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <ADMIN_API_TOKEN>".' } });
+    return false;
+  };
+
+  server.post('/admin/sync', async (req, res) => {
+    if (!authorized(req, res)) return;
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { sources?: unknown; allowMassDelete?: unknown };
+    let sources = admin.sources;
+    if (body.sources !== undefined) {
+      const names = Array.isArray(body.sources) ? body.sources.map(String) : [];
+      const unknown = names.filter((name) => !admin.sources.some((s) => s.name === name));
+      if (names.length === 0 || unknown.length > 0) {
+        const known = admin.sources.map((s) => s.name).join(', ');
+        res.send(400, { error: { code: 'invalid_request', message: `"sources" must list configured source names (${known}); unknown: ${unknown.join(', ') || 'none given'}` } });
+        return;
+      }
+      sources = admin.sources.filter((s) => names.includes(s.name));
+    }
+    try {
+      const { runId, done } = await admin.syncJob.start({ sources, requestedBy: 'http', allowMassDelete: body.allowMassDelete === true });
+      done.catch((error: unknown) => log.error({ err: error, runId }, 'sync run failed'));
+      res.header('location', `/admin/sync/${runId}`);
+      res.send(202, { runId, status: 'running' });
+    } catch (error) {
+      if (error instanceof SyncAlreadyRunningError) res.send(409, { error: { code: error.code, message: error.message } });
+      else throw error;
+    }
+  });
+
+  server.get('/admin/sync/:id', async (req, res) => {
+    if (!authorized(req, res)) return;
+    const run = await admin.syncJob.getRun(String(req.params.id));
+    if (run) res.send(200, run);
+    else res.send(404, { error: { code: 'not_found', message: 'No sync run with that id (the last 50 runs are kept).' } });
+  });
 }
 
 function sendHtml(res: restify.Response, status: number, html: string): void {

@@ -66,7 +66,8 @@ describe('groundwork CLI', function () {
   it('shows the status of the index', async () => {
     const { stdout } = await groundwork(['status'], env);
     assert.match(stdout, /- handbook \(folder\): 2\d\d documents, last synced 20\d\d-/);
-    assert.match(stdout, /Index: .*groundwork\.db \([\d.]+ MB, schema version 1\)/);
+    assert.match(stdout, /Recent syncs:\n- 20\d\d-\S+ succeeded \(cli:\w+\): handbook: 0 added, 0 updated, 2\d\d unchanged/);
+    assert.match(stdout, /Index: .*groundwork\.db \([\d.]+ MB, schema version \d+\)/);
   });
 
   it('exits 2 with a message naming the setting when the configuration is invalid', async () => {

@@ -52,6 +52,15 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ MicrosoftAppId: 'app', WEBCHAT_ENABLED: 'true' }, tempDir()).webchat.enabled, true);
   });
 
+  it('checks the sync schedule and the admin token without echoing the token', () => {
+    assert.throws(() => loadConfig({ SYNC_SCHEDULE: 'every night' }, tempDir()), /SYNC_SCHEDULE must be a cron expression such as "0 3 \* \* \*"/);
+    assert.equal(loadConfig({ SYNC_SCHEDULE: '0 3 * * *' }, tempDir()).sync.schedule, '0 3 * * *');
+    assert.throws(
+      () => loadConfig({ ADMIN_API_TOKEN: 'short-secret' }, tempDir()),
+      (error: unknown) => /ADMIN_API_TOKEN must be at least 16 characters long/.test(String(error)) && !String(error).includes('short-secret'),
+    );
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { IndexUnavailableError } from '../src/errors.js';
 import { startService, type Service } from '../src/main.js';
@@ -103,5 +104,87 @@ describe('server', () => {
     fs.mkdirSync(config.dataDir, { recursive: true });
     fs.writeFileSync(config.databasePath, 'garbage'.repeat(1000));
     await assert.rejects(startService(config), (error: unknown) => error instanceof IndexUnavailableError && error.message.includes(config.databasePath));
+  });
+
+  describe('admin sync endpoint', () => {
+    const token = 'an-admin-token-for-tests';
+    let service: Service;
+    before(async () => {
+      service = await startService(testConfig({ ADMIN_API_TOKEN: token }));
+    });
+    after(() => service.stop());
+
+    const startSync = (auth?: string, body: unknown = {}) =>
+      fetch(`${service.url}/admin/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify(body),
+      });
+
+    it('refuses requests without the right bearer token with 401', async () => {
+      assert.equal((await startSync()).status, 401);
+      assert.equal((await startSync('Bearer wrong-token-of-some-length')).status, 401);
+      assert.equal((await fetch(`${service.url}/admin/sync/x`)).status, 401);
+    });
+
+    it('starts a sync with 202 and a run id, whose report can be fetched', async () => {
+      const response = await startSync(`Bearer ${token}`);
+      assert.equal(response.status, 202);
+      const { runId } = (await response.json()) as { runId: string };
+      assert.equal(response.headers.get('location'), `/admin/sync/${runId}`);
+      let run: { status: string; requestedBy: string; reports: Array<{ source: string; unchanged: number }> };
+      do {
+        run = (await (await fetch(`${service.url}/admin/sync/${runId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof run;
+      } while (run.status === 'running');
+      assert.equal(run.status, 'succeeded');
+      assert.equal(run.requestedBy, 'http');
+      assert.equal(run.reports[0]!.source, 'samples');
+      assert.ok(run.reports[0]!.unchanged > 12);
+    });
+
+    it('answers 409 while a sync runs, naming it', async () => {
+      // Another process (here: a record of one that is alive) holds the index's sync lock.
+      const index = service.context.index;
+      await index.beginRun({ id: 'nightly', requestedBy: 'schedule', sources: ['samples'] }, { pid: process.pid, host: os.hostname() }, () => true);
+      try {
+        const response = await startSync(`Bearer ${token}`);
+        assert.equal(response.status, 409);
+        assert.match(((await response.json()) as { error: { message: string } }).error.message, /a sync is already running: started by schedule at .* for samples/);
+      } finally {
+        await index.finishRun('nightly', 'succeeded', []);
+      }
+      assert.equal((await startSync(`Bearer ${token}`)).status, 202);
+    });
+
+    it('refuses unknown source names with 400 and answers 404 for an unknown run', async () => {
+      const response = await startSync(`Bearer ${token}`, { sources: ['nope'] });
+      assert.equal(response.status, 400);
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, /configured source names \(samples\); unknown: nope/);
+      assert.equal((await fetch(`${service.url}/admin/sync/none`, { headers: { authorization: `Bearer ${token}` } })).status, 404);
+    });
+  });
+
+  it('has no admin endpoints when no admin token is configured', async () => {
+    const service = await startService(testConfig());
+    try {
+      assert.equal((await fetch(`${service.url}/admin/sync`, { method: 'POST' })).status, 404);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('syncs on the configured schedule', async () => {
+    const service = await startService(testConfig({ SYNC_SCHEDULE: '* * * * * *' }));
+    try {
+      const deadline = Date.now() + 5000;
+      let scheduled;
+      do {
+        await new Promise((r) => setTimeout(r, 100));
+        scheduled = (await service.context.index.recentRuns(5)).find((run) => run.requestedBy === 'schedule' && run.status !== 'running');
+      } while (!scheduled && Date.now() < deadline);
+      assert.equal(scheduled?.status, 'succeeded');
+    } finally {
+      await service.stop();
+    }
   });
 });

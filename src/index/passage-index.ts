@@ -1,4 +1,4 @@
-import type { Chunk, DocumentInfo, SourceDocument, SourceStatus, SyncReport } from '../domain.js';
+import type { Chunk, DocumentInfo, SourceDocument, SourceStatus, SyncReport, SyncRun } from '../domain.js';
 
 /** A document as the index stores it: its metadata and the hash of what it was built from. */
 export type IndexedDocument = Omit<SourceDocument, 'sections'>;
@@ -44,4 +44,20 @@ export interface SyncState {
   documentHashes(source: string): Promise<Map<string, string>>;
   recordSync(source: { name: string; kind: string; location: string }, report: SyncReport, at: Date): Promise<void>;
   sourceStatuses(): Promise<SourceStatus[]>;
+  /**
+   * Takes the index's sync lock for a new run and records the run, unless a live run holds the
+   * lock: then returns that run. A holder that is not alive loses the lock and its run is marked failed.
+   */
+  beginRun(run: Pick<SyncRun, 'id' | 'requestedBy' | 'sources'>, holder: LockHolder, isAlive: (holder: LockHolder & { heartbeatAt: Date }) => boolean): Promise<SyncRun | null>;
+  heartbeat(runId: string): Promise<void>;
+  /** Records the outcome of a run and releases the lock. */
+  finishRun(runId: string, status: 'succeeded' | 'failed', reports: SyncReport[]): Promise<void>;
+  getRun(id: string): Promise<SyncRun | null>;
+  recentRuns(limit: number): Promise<SyncRun[]>;
+}
+
+/** The process holding the sync lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
 }

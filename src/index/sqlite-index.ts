@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Chunk, DocumentInfo, SourceStatus, SyncReport } from '../domain.js';
+import type { Chunk, DocumentInfo, SourceStatus, SyncReport, SyncRun } from '../domain.js';
 import { IndexUnavailableError } from '../errors.js';
 import { searchTerms } from '../retrieval/tokenize.js';
-import type { IndexedDocument, PassageIndex, SearchHit, SearchQuery, SyncState, TermStatistics } from './passage-index.js';
+import type { IndexedDocument, LockHolder, PassageIndex, SearchHit, SearchQuery, SyncState, TermStatistics } from './passage-index.js';
 
 // Each entry moves the schema one version up; PRAGMA user_version records where a file is.
 const migrations: string[] = [
@@ -47,7 +47,28 @@ const migrations: string[] = [
      tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
    );
    CREATE VIRTUAL TABLE chunks_terms USING fts5vocab(chunks_fts, 'row');`,
+  `CREATE TABLE sync_runs (
+     id TEXT PRIMARY KEY,
+     requested_by TEXT NOT NULL,
+     sources TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     status TEXT NOT NULL,
+     reports TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX sync_runs_by_start ON sync_runs(started_at);
+   -- At most one row: the run holding the sync lock and the process that runs it.
+   CREATE TABLE sync_lock (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     run_id TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     heartbeat_at TEXT NOT NULL
+   );`,
 ];
+
+// Finished runs kept for `groundwork status` and GET /admin/sync/:id.
+const keptRuns = 50;
 
 // BM25 weights of the title, headings and body columns.
 const columnWeights = [3, 2, 1];
@@ -282,6 +303,89 @@ export class SqliteIndex implements PassageIndex, SyncState {
       lastSyncAt: row.last_sync_at ? new Date(row.last_sync_at) : null,
     }));
   }
+
+  async beginRun(
+    run: Pick<SyncRun, 'id' | 'requestedBy' | 'sources'>,
+    holder: LockHolder,
+    isAlive: (holder: LockHolder & { heartbeatAt: Date }) => boolean,
+  ): Promise<SyncRun | null> {
+    return this.run(() =>
+      this.db.transaction((): SyncRun | null => {
+        const lock = this.db.prepare('SELECT run_id, pid, host, heartbeat_at FROM sync_lock WHERE id = 1').get() as
+          | { run_id: string; pid: number; host: string; heartbeat_at: string }
+          | undefined;
+        if (lock) {
+          const current = this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(lock.run_id) as RunRow | undefined;
+          if (current && isAlive({ pid: lock.pid, host: lock.host, heartbeatAt: new Date(lock.heartbeat_at) })) return toRun(current);
+          // The holder died: its run is over, and the lock is free.
+          this.db
+            .prepare("UPDATE sync_runs SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'running'")
+            .run(new Date().toISOString(), lock.run_id);
+        }
+        const now = new Date().toISOString();
+        this.db
+          .prepare('INSERT OR REPLACE INTO sync_lock (id, run_id, pid, host, heartbeat_at) VALUES (1, ?, ?, ?, ?)')
+          .run(run.id, holder.pid, holder.host, now);
+        this.db
+          .prepare("INSERT INTO sync_runs (id, requested_by, sources, started_at, status) VALUES (?, ?, ?, ?, 'running')")
+          .run(run.id, run.requestedBy, JSON.stringify(run.sources), now);
+        return null;
+      }).immediate(),
+    );
+  }
+
+  async heartbeat(runId: string): Promise<void> {
+    this.run(() => this.db.prepare('UPDATE sync_lock SET heartbeat_at = ? WHERE run_id = ?').run(new Date().toISOString(), runId));
+  }
+
+  async finishRun(runId: string, status: 'succeeded' | 'failed', reports: SyncReport[]): Promise<void> {
+    this.run(() =>
+      this.db.transaction(() => {
+        this.db
+          .prepare('UPDATE sync_runs SET status = ?, finished_at = ?, reports = ? WHERE id = ?')
+          .run(status, new Date().toISOString(), JSON.stringify(reports), runId);
+        this.db.prepare('DELETE FROM sync_lock WHERE run_id = ?').run(runId);
+        this.db
+          .prepare(
+            `DELETE FROM sync_runs WHERE status != 'running' AND id NOT IN
+               (SELECT id FROM sync_runs ORDER BY started_at DESC LIMIT ${keptRuns})`,
+          )
+          .run();
+      }).immediate(),
+    );
+  }
+
+  async getRun(id: string): Promise<SyncRun | null> {
+    const row = this.run(() => this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as RunRow | undefined);
+    return row ? toRun(row) : null;
+  }
+
+  async recentRuns(limit: number): Promise<SyncRun[]> {
+    const rows = this.run(() => this.db.prepare('SELECT * FROM sync_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]);
+    return rows.map(toRun);
+  }
+}
+
+interface RunRow {
+  id: string;
+  requested_by: string;
+  sources: string;
+  started_at: string;
+  finished_at: string | null;
+  status: SyncRun['status'];
+  reports: string;
+}
+
+function toRun(row: RunRow): SyncRun {
+  return {
+    id: row.id,
+    requestedBy: row.requested_by,
+    sources: JSON.parse(row.sources) as string[],
+    startedAt: new Date(row.started_at),
+    finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+    status: row.status,
+    reports: JSON.parse(row.reports) as SyncReport[],
+  };
 }
 
 function toChunk(row: ChunkRow): Chunk {

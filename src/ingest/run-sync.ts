@@ -20,6 +20,9 @@ export interface SyncProgress {
 export interface SyncOptions {
   chunking: ChunkingOptions;
   maxFileBytes: number;
+  /** A sync that would delete more than this share of a source's documents stops instead (0..1). */
+  maxDeleteShare?: number;
+  allowMassDelete?: boolean;
   onProgress?: (progress: SyncProgress) => void;
   now?: () => Date;
 }
@@ -90,6 +93,18 @@ async function syncItems(
   for (const problem of problems) log.warn(problem, 'entry refused');
 
   const known = await syncState.documentHashes(name);
+  const listed = new Set(items.map((item) => documentId(name, item.key)));
+  const goneCount = [...known.keys()].filter((id) => !listed.has(id)).length;
+  const maxDeleteShare = options.maxDeleteShare ?? 0.5;
+  if (!options.allowMassDelete && known.size > 0 && goneCount / known.size > maxDeleteShare) {
+    report.error =
+      `this sync would delete ${goneCount} of the ${known.size} indexed documents (${Math.round((100 * goneCount) / known.size)} %), ` +
+      `more than the ${Math.round(maxDeleteShare * 100)} % limit (SYNC_MAX_DELETE_SHARE); nothing was changed. ` +
+      'If the export really lost them, sync again with --allow-mass-delete.';
+    log.error({ goneCount, indexed: known.size }, 'mass delete refused');
+    return;
+  }
+
   const seen = new Set<string>();
   const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|`;
   let done = 0;

@@ -67,6 +67,19 @@ describe('runSync', () => {
     assert.equal((await ask('WireGuard build servers')).grounded, false);
   });
 
+  it('stops instead of deleting more than the allowed share of a source, unless told to', async () => {
+    await sync();
+    fs.rmSync(path.join(docs, 'hr/leave.md'));
+    fs.rmSync(path.join(docs, 'it/vpn.html'));
+    const refused = await sync();
+    assert.match(refused.error ?? '', /would delete 2 of the 3 indexed documents \(67 %\), more than the 50 % limit/);
+    assert.equal(refused.deleted, 0);
+    assert.equal((await ask('How many days of annual leave?')).grounded, true);
+    const allowed = await sync({ allowMassDelete: true });
+    assert.equal(allowed.deleted, 2);
+    assert.equal((await ask('How many days of annual leave?')).grounded, false);
+  });
+
   it('reports a missing folder and keeps what was indexed from it', async () => {
     await sync();
     fs.rmSync(docs, { recursive: true });

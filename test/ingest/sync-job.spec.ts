@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import type { SourceSpec } from '../../src/config.js';
+import { SyncAlreadyRunningError } from '../../src/errors.js';
+import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { FolderSource } from '../../src/ingest/sources/folder-source.js';
+import { SyncJob } from '../../src/ingest/sync-job.js';
+import { folderWith, repoRoot, silentLogger, tempDir } from '../helpers.js';
+
+describe('SyncJob', () => {
+  let file: string;
+  let index: SqliteIndex;
+  let job: SyncJob;
+  let spec: SourceSpec;
+
+  beforeEach(() => {
+    file = path.join(tempDir(), 'index.db');
+    index = SqliteIndex.open(file);
+    spec = { name: 'docs', kind: 'folder', location: folderWith({ 'a.md': '# Leave\n\nAnnual leave is 28 days.', 'b.md': '# VPN\n\nUse WireGuard.' }) };
+    job = new SyncJob({
+      index,
+      syncState: index,
+      logger: silentLogger,
+      createSource: (s) => new FolderSource(s),
+      options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 },
+    });
+  });
+  afterEach(() => index.close());
+
+  it('records each run with who asked, its reports and its outcome', async () => {
+    const run = await job.run({ sources: [spec], requestedBy: 'cli:ana' });
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.requestedBy, 'cli:ana');
+    assert.equal(run.reports[0]!.added, 2);
+    assert.ok(run.finishedAt);
+    assert.deepEqual((await index.recentRuns(5)).map((r) => r.id), [run.id]);
+    assert.deepEqual(await job.getRun(run.id), run);
+  });
+
+  it('refuses a second sync while one runs, naming who started it, when, and for which source', async () => {
+    const { runId, done } = await job.start({ sources: [spec], requestedBy: 'slack:U123' });
+    await assert.rejects(
+      job.start({ sources: [spec], requestedBy: 'cli:bob' }),
+      (error: unknown) => error instanceof SyncAlreadyRunningError && /a sync is already running: started by slack:U123 at \d{4}-.* for docs/.test(error.message),
+    );
+    assert.equal((await done).id, runId);
+    assert.equal((await job.run({ sources: [spec], requestedBy: 'cli:bob' })).status, 'succeeded');
+  });
+
+  it('holds the lock across processes, and takes it over when the holder is killed', async () => {
+    // Another process takes the lock through its own connection to the same file and stays alive.
+    const holderScript = `
+      import { SqliteIndex } from ${JSON.stringify(path.join(repoRoot, 'src/index/sqlite-index.ts'))};
+      const index = SqliteIndex.open(${JSON.stringify(file)});
+      await index.beginRun({ id: 'other', requestedBy: 'cli:other', sources: ['docs'] }, { pid: process.pid, host: ${JSON.stringify(os.hostname())} }, () => true);
+      console.log('locked');
+      setInterval(() => {}, 1000);`;
+    const scriptFile = path.join(tempDir(), 'holder.mts');
+    (await import('node:fs')).writeFileSync(scriptFile, holderScript);
+    const holder = spawn(process.execPath, ['--import', 'tsx', scriptFile], { cwd: repoRoot });
+    await once(holder.stdout, 'data');
+    try {
+      await assert.rejects(job.start({ sources: [spec], requestedBy: 'cli:me' }), /started by cli:other/);
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+    const run = await job.run({ sources: [spec], requestedBy: 'cli:me' });
+    assert.equal(run.status, 'succeeded');
+    assert.equal((await index.getRun('other'))!.status, 'failed');
+  });
+
+  it('marks a run failed when every source failed', async () => {
+    const run = await job.run({ sources: [{ ...spec, location: path.join(tempDir(), 'missing') }], requestedBy: 'schedule' });
+    assert.equal(run.status, 'failed');
+    assert.match(run.reports[0]!.error ?? '', /does not exist/);
+  });
+});
