@@ -8,6 +8,7 @@ import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
 import { folderWith, silentLogger, tempDir } from '../helpers.js';
 import { renameEntry, writeZip, zipOf } from '../zip-fixtures.js';
+import { compoundFile, docxFile, encryptedPdfFile, pdfFile, pptxFile, xlsxFile } from '../office-fixtures.js';
 
 const options: SyncOptions = { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 };
 
@@ -137,5 +138,30 @@ describe('runSync', () => {
     assert.equal(report.added, 1);
     assert.deepEqual(report.failed, [{ path: '../evil.md', reason: 'its path escapes the export folder (..)' }]);
     assert.match((await ask('How many days of annual leave?')).text, /28 days/);
+  });
+
+  it('indexes a document library of Word, PowerPoint, Excel and PDF files, naming the ones it cannot read', async () => {
+    docs = folderWith({
+      'policies/expenses.docx': await docxFile(),
+      'training/security.pptx': await pptxFile(),
+      'directory/offices.xlsx': await xlsxFile(),
+      'travel/guide.pdf': await pdfFile(),
+      'locked/salaries.xlsx': compoundFile,
+      'locked/contract.pdf': encryptedPdfFile(),
+      'broken/plan.docx': 'PK this is not a zip',
+    });
+    spec = { name: 'library', kind: 'folder', location: docs };
+    const report = await sync();
+    assert.equal(report.added, 4);
+    assert.deepEqual(
+      report.failed.map((f) => `${f.path}: ${f.reason.replace(/ \(.*$/, '')}`),
+      ['broken/plan.docx: it is not a valid Word document', 'locked/contract.pdf: it is password-protected', 'locked/salaries.xlsx: it is password-protected'],
+    );
+    const hotel = await ask('What is the hotel limit per night?');
+    assert.equal(hotel.citations[0]!.passage.document.title, 'Expense policy');
+    assert.match(hotel.text, /Hotel; Limit: 150 EUR per night \[1\]/);
+    assert.equal((await ask('Shanghai office reception extension')).citations[0]!.passage.document.path, 'directory/offices.xlsx');
+    assert.equal((await ask('report phishing Outlook')).citations[0]!.passage.document.title, 'Security training');
+    assert.equal((await ask('book trains for short trips')).citations[0]!.passage.document.title, 'Travel guide');
   });
 });

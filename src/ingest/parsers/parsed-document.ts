@@ -13,7 +13,7 @@ export interface ParsedDocument {
   author?: string | null;
 }
 
-export type Parser = (bytes: Buffer) => ParsedDocument;
+export type Parser = (bytes: Buffer) => ParsedDocument | Promise<ParsedDocument>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -26,6 +26,15 @@ export function decodeText(bytes: Buffer): string {
     return utf8.decode(bytes);
   } catch (error) {
     throw new DocumentUnreadableError('it is not valid UTF-8 text', error);
+  }
+}
+
+const compoundFileSignature = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/** Office files are zips; an encrypted one (or a pre-2007 .doc/.xls/.ppt) is an OLE compound file. */
+export function refuseCompoundFile(bytes: Buffer, kind: string): void {
+  if (bytes.subarray(0, 8).equals(compoundFileSignature)) {
+    throw new DocumentUnreadableError(`it is password-protected (or an old binary ${kind} file, which is not supported)`);
   }
 }
 
