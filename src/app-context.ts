@@ -8,6 +8,7 @@ import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceHtmlSource } from './ingest/sources/confluence-html-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
+import { SharePointSource } from './ingest/sources/sharepoint-source.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 
@@ -23,6 +24,8 @@ export function createSource(spec: SourceSpec, config: Config): DocumentSource {
       return new FolderSource(spec, config.ingest.zip);
     case 'confluence':
       return new ConfluenceHtmlSource(spec, { baseUrl: config.confluence.baseUrl, zipLimits: config.ingest.zip });
+    case 'sharepoint':
+      return new SharePointSource(spec, { baseUrl: config.sharepoint.baseUrl, zipLimits: config.ingest.zip });
   }
 }
 

@@ -11,7 +11,7 @@ import { ConfigError } from './errors.js';
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const samplesDir = path.join(packageRoot, 'samples');
 
-export const sourceKinds = ['folder', 'confluence'] as const;
+export const sourceKinds = ['folder', 'confluence', 'sharepoint'] as const;
 export type SourceKind = (typeof sourceKinds)[number];
 
 export interface SourceSpec {
@@ -35,6 +35,7 @@ export interface Config {
     zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
   };
   confluence: { baseUrl: string | null };
+  sharepoint: { baseUrl: string | null };
   sync: { maxDeleteShare: number; schedule: string | null };
   admin: { apiToken: string | null };
   retrieval: { topK: number; minScore: number };
@@ -60,6 +61,12 @@ function cronIsValid(expression: string): boolean {
   }
 }
 
+const baseUrl = (example: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` })
+    .optional()
+    .transform((value) => value ?? null);
+
 const optionalText = z
   .string()
   .optional()
@@ -80,10 +87,8 @@ const envSchema = z.object({
   ZIP_MAX_ENTRIES: integer(1, 10_000_000).default(100_000),
   ZIP_MAX_TOTAL_MB: integer(1, 1_000_000).default(10_240),
   ZIP_MAX_RATIO: integer(2, 100_000).default(200),
-  CONFLUENCE_BASE_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://wiki.example.com' })
-    .optional()
-    .transform((value) => value ?? null),
+  CONFLUENCE_BASE_URL: baseUrl('https://wiki.example.com'),
+  SHAREPOINT_BASE_URL: baseUrl('https://contoso.sharepoint.com/sites/hr'),
   CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
   CHUNK_OVERLAP_TOKENS: integer(0, 1000).default(60),
   SYNC_MAX_DELETE_SHARE: z.coerce
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       zip: { maxEntries: e.ZIP_MAX_ENTRIES, maxTotalBytes: e.ZIP_MAX_TOTAL_MB * 1024 * 1024, maxRatio: e.ZIP_MAX_RATIO },
     },
     confluence: { baseUrl: e.CONFLUENCE_BASE_URL },
+    sharepoint: { baseUrl: e.SHAREPOINT_BASE_URL },
     sync: { maxDeleteShare: e.SYNC_MAX_DELETE_SHARE, schedule: e.SYNC_SCHEDULE },
     admin: { apiToken: e.ADMIN_API_TOKEN },
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },

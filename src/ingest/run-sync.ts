@@ -57,7 +57,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   const started = Date.now();
   const name = source.spec.name;
   const log = logger.child({ source: name });
-  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, failed: [], error: null, durationMs: 0 };
+  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, empty: [], failed: [], error: null, durationMs: 0 };
 
   let listing: SourceListing;
   try {
@@ -142,7 +142,12 @@ async function syncItems(
           sections: parsed.sections,
         };
         const chunks = chunkDocument(id, document.sections, options.chunking);
-        if (chunks.length === 0) throw new Error('it holds no text');
+        if (chunks.length === 0) {
+          // Nothing to answer from (a parent page, a redirect): not an error, and not kept.
+          seen.delete(id);
+          report.empty.push(item.path);
+          continue;
+        }
         await index.replaceDocument(document, chunks);
         if (previous === undefined) report.added++;
         else report.updated++;
@@ -151,8 +156,9 @@ async function syncItems(
       const reason = (error as Error).message;
       report.failed.push({ path: item.path, reason });
       log.warn({ path: item.path, reason }, 'document skipped');
+    } finally {
+      options.onProgress?.({ source: name, done: ++done, total: items.length, path: item.path });
     }
-    options.onProgress?.({ source: name, done: ++done, total: items.length, path: item.path });
   }
 
   const gone = [...known.keys()].filter((id) => !seen.has(id));
