@@ -6,7 +6,7 @@ import { createMessageHandler, type MessageHandler } from './conversation/handle
 import { SqliteIndex } from './index/sqlite-index.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
-import { ConfluenceHtmlSource } from './ingest/sources/confluence-html-source.js';
+import { ConfluenceSource } from './ingest/sources/confluence-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { SharePointSource } from './ingest/sources/sharepoint-source.js';
 import { createLogger, type Logger } from './logger.js';
@@ -23,7 +23,7 @@ export function createSource(spec: SourceSpec, config: Config): DocumentSource {
     case 'folder':
       return new FolderSource(spec, config.ingest.zip);
     case 'confluence':
-      return new ConfluenceHtmlSource(spec, { baseUrl: config.confluence.baseUrl, zipLimits: config.ingest.zip });
+      return new ConfluenceSource(spec, { baseUrl: config.confluence.baseUrl, zipLimits: config.ingest.zip });
     case 'sharepoint':
       return new SharePointSource(spec, { baseUrl: config.sharepoint.baseUrl, zipLimits: config.ingest.zip });
   }

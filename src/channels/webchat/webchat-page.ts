@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../escape-html.js';
+
 // The local web chat: one page, no build step. Answer text is inserted as text nodes, never as
 // HTML, so document content cannot inject markup.
 export function webchatPage(): string {
@@ -123,12 +125,6 @@ export function webchatPage(): string {
 </body>
 </html>
 `;
-}
-
-const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }
 
 /** A read-only view of an indexed document, for citations that have no url of their own. */

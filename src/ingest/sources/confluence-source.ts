@@ -1,15 +1,18 @@
-// A Confluence "HTML space export" (unpacked or .zip): one <Title>_<pageId>.html (or
+// A Confluence export, unpacked or .zip. An "HTML space export" has one <Title>_<pageId>.html (or
 // <pageId>.html) per page with breadcrumbs, page metadata and the rendered body, plus the page's
-// attachments under attachments/<pageId>/<attachmentId>.<ext>.
+// attachments under attachments/<pageId>/<attachmentId>.<ext>. An XML export has entities.xml
+// (see confluence-xml-export.ts) and attachments under attachments/<pageId>/<attachmentId>/<version>.
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import type { SourceSpec } from '../../config.js';
 import { SourceUnavailableError } from '../../errors.js';
+import { renderStorageFormat } from '../parsers/confluence-storage.js';
 import { renderHtml } from '../parsers/html-parser.js';
 import { collapse, decodeText, SectionBuilder, type ParsedDocument } from '../parsers/parsed-document.js';
 import { parserFor } from '../parsers/parsers.js';
 import type { DocumentSource, SourceItem, SourceListing } from './document-source.js';
 import { openExportTree, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
+import { readXmlExport, type XmlExportPage } from './confluence-xml-export.js';
 import { parseLocalizedDate } from './localized-date.js';
 
 const pageFile = /(?:^|\/)(?:[^/]*_)?(\d+)\.html$/;
@@ -76,7 +79,7 @@ export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: stri
   };
 }
 
-export class ConfluenceHtmlSource implements DocumentSource {
+export class ConfluenceSource implements DocumentSource {
   private tree: ExportTree | null = null;
 
   constructor(
@@ -87,9 +90,8 @@ export class ConfluenceHtmlSource implements DocumentSource {
   async list(): Promise<SourceListing> {
     this.tree = await openExportTree(this.spec.location, this.options.zipLimits);
     const files = this.tree.files;
-    if (files.some((file) => path.posix.basename(file.path) === 'entities.xml')) {
-      throw new SourceUnavailableError(`${this.spec.location} is a Confluence XML export; only HTML space exports are read so far`);
-    }
+    const entities = files.find((file) => path.posix.basename(file.path) === 'entities.xml');
+    if (entities) return { items: await xmlExportItems(entities, files, this.options.baseUrl), problems: this.tree.problems };
     const pages = new Map<string, ExportFile>();
     for (const file of files) {
       const match = pageFile.exec(file.path);
@@ -148,4 +150,51 @@ export class ConfluenceHtmlSource implements DocumentSource {
     await this.tree?.close();
     this.tree = null;
   }
+}
+
+/** Pages and attachments of an XML export; each page's bytes are its own record, so its hash is its own. */
+async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl: string | null): Promise<SourceItem[]> {
+  let exported: ReturnType<typeof readXmlExport>;
+  try {
+    exported = readXmlExport(decodeText(await entities.read()));
+  } catch (error) {
+    throw new SourceUnavailableError(`${entities.path} is not a readable Confluence XML export: ${(error as Error).message}`, error);
+  }
+  const pagesById = new Map(exported.pages.map((page) => [page.id, page]));
+  const pathOf = (page: XmlExportPage) => [page.spaceName, ...page.ancestors, page.title].filter(Boolean).join(' / ');
+  const items: SourceItem[] = exported.pages.map((page) => {
+    const record = Buffer.from(JSON.stringify(page));
+    return {
+      key: `page:${page.id}`,
+      path: pathOf(page),
+      size: record.length,
+      modifiedAt: page.lastModified,
+      url: pageUrl(baseUrl, page.id),
+      read: async () => record,
+      parse: (bytes: Buffer): ParsedDocument => {
+        const stored = JSON.parse(bytes.toString('utf8')) as XmlExportPage;
+        const builder = new SectionBuilder();
+        renderStorageFormat(stored.body, builder);
+        return { title: stored.title, sections: builder.build(), author: stored.author };
+      },
+    };
+  });
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const root = path.posix.dirname(entities.path);
+  for (const attachment of exported.attachments) {
+    const page = pagesById.get(attachment.pageId);
+    const parse = parserFor(attachment.fileName);
+    const file = byPath.get(path.posix.join(root, 'attachments', attachment.pageId, attachment.id, String(attachment.version)));
+    if (!page || !parse || !file) continue;
+    items.push({
+      key: `attachment:${attachment.id}`,
+      path: `${pathOf(page)} / ${attachment.fileName}`,
+      size: file.size,
+      modifiedAt: attachment.lastModified,
+      url: pageUrl(baseUrl, page.id),
+      read: file.read,
+      parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})` }),
+    });
+  }
+  return items;
 }

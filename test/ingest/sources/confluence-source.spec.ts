@@ -5,7 +5,7 @@ import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
 import { SqliteIndex } from '../../../src/index/sqlite-index.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
-import { ConfluenceHtmlSource } from '../../../src/ingest/sources/confluence-html-source.js';
+import { ConfluenceSource } from '../../../src/ingest/sources/confluence-source.js';
 import { sharedData, silentLogger, tempDir } from '../../helpers.js';
 import { writeZip, zipFolder } from '../../zip-fixtures.js';
 
@@ -13,7 +13,9 @@ const exports = path.join(sharedData, 'confluence/html-export/coding-cli');
 const space1 = path.join(exports, 'Confluence-space-export-231543-81/space1');
 const demo = path.join(exports, 'space1-demo');
 
-describe('ConfluenceHtmlSource (real Confluence HTML space exports)', () => {
+const xmlExports = path.join(sharedData, 'confluence/xml-export/xwiki-contrib-confluence');
+
+describe('ConfluenceSource (real Confluence exports)', () => {
   let index: SqliteIndex;
   before(function () {
     if (!fs.existsSync(space1)) this.skip();
@@ -25,7 +27,7 @@ describe('ConfluenceHtmlSource (real Confluence HTML space exports)', () => {
 
   const sync = (location: string, name = 'wiki', baseUrl: string | null = 'https://wiki.example.com') => {
     const spec: SourceSpec = { name, kind: 'confluence', location };
-    return runSync({ index, syncState: index, logger: silentLogger }, [new ConfluenceHtmlSource(spec, { baseUrl })], {
+    return runSync({ index, syncState: index, logger: silentLogger }, [new ConfluenceSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 1024 * 1024,
     }).then((reports) => reports[0]!);
@@ -90,5 +92,31 @@ describe('ConfluenceHtmlSource (real Confluence HTML space exports)', () => {
   it('says so when the folder is not a Confluence HTML export', async () => {
     const report = await sync(tempDir());
     assert.match(report.error ?? '', /holds no Confluence pages/);
+  });
+
+  it('reads an XML site export: current pages only, storage format as text, path from ancestors', async () => {
+    const report = await sync(path.join(xmlExports, 'confluence-5.9-site-export'));
+    assert.equal(report.added, 11, 'the 5 deleted pages and the historical versions are skipped');
+    const answer = await ask('insert tables drag and drop');
+    const { document } = answer.citations[0]!.passage;
+    assert.equal(document.title, 'Get serious with a table (step 5 of 9)');
+    assert.equal(document.path, 'Demonstration Space / Welcome to Confluence / Get serious with a table (step 5 of 9)');
+    assert.equal(document.url, 'https://wiki.example.com/pages/viewpage.action?pageId=196617');
+    assert.deepEqual(document.updatedAt, new Date('2016-05-10T15:00:05.389Z'));
+  });
+
+  it('keeps one document per page of an export with version history, and skips drafts', async () => {
+    const old = await sync(path.join(xmlExports, 'confluence-4.3.2-site-export'), 'old');
+    assert.equal(old.added, 6);
+    const hits = await index.search({ terms: ['page'], limit: 50 });
+    assert.equal(new Set(hits.filter((hit) => hit.document.title === 'Page 1').map((hit) => hit.document.id)).size, 1);
+    const ht = await sync(path.join(xmlExports, 'confluence-8.5.6-space-HT'), 'ht');
+    assert.equal(ht.added + ht.empty.length, 3, 'three current pages; the three drafts are skipped');
+  });
+
+  it('reads the XML export from a zip and re-syncs it as unchanged', async () => {
+    const zip = writeZip(await zipFolder(path.join(xmlExports, 'confluence-5.9-site-export')), 'Confluence-export.xml.zip');
+    assert.equal((await sync(zip)).added, 11);
+    assert.equal((await sync(zip)).unchanged, 11);
   });
 });

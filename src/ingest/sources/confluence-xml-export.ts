@@ -1,0 +1,147 @@
+// A Confluence XML export (entities.xml): a flat list of Hibernate objects. Only what pages need
+// is kept: current pages (not drafts, deleted pages or historical versions), their storage-format
+// bodies, spaces, users and attachments. Parsed as a stream with saxes, which loads no external
+// DTD or entity.
+import { SaxesParser } from 'saxes';
+
+interface RawObject {
+  className: string;
+  id: string;
+  properties: Map<string, string>;
+  /** Properties that point at another object: name -> its id. */
+  references: Map<string, string>;
+  collections: Map<string, string[]>;
+}
+
+export interface XmlExportPage {
+  id: string;
+  title: string;
+  spaceName: string | null;
+  /** Titles of the ancestors, root first. */
+  ancestors: string[];
+  body: string;
+  lastModified: Date | null;
+  author: string | null;
+}
+
+export interface XmlExportAttachment {
+  id: string;
+  pageId: string;
+  fileName: string;
+  version: number;
+  lastModified: Date | null;
+}
+
+const kept = new Set(['Page', 'BodyContent', 'Space', 'Attachment', 'ConfluenceUserImpl']);
+
+function readObjects(xml: string): RawObject[] {
+  const parser = new SaxesParser({ xmlns: false });
+  const objects: RawObject[] = [];
+  const stack: string[] = [];
+  let current: RawObject | null = null;
+  let property: { name: string; text: string; reference: string | null } | null = null;
+  let collection: { name: string; ids: string[] } | null = null;
+  let idText: string | null = null;
+
+  parser.on('opentag', (node) => {
+    const attribute = (name: string) => String(node.attributes[name] ?? '');
+    stack.push(node.name);
+    if (node.name === 'object' && stack.length === 2) {
+      const className = attribute('class');
+      current = kept.has(className) ? { className, id: '', properties: new Map(), references: new Map(), collections: new Map() } : null;
+    } else if (!current) {
+      return;
+    } else if (node.name === 'property' && stack.length === 3) {
+      property = { name: attribute('name'), text: '', reference: null };
+    } else if (node.name === 'collection' && stack.length === 3) {
+      collection = { name: attribute('name'), ids: [] };
+    } else if (node.name === 'id') {
+      idText = '';
+    }
+  });
+  const onText = (text: string) => {
+    if (idText !== null) idText += text;
+    else if (property) property.text += text;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', (node) => {
+    stack.pop();
+    if (!current) return;
+    if (node.name === 'id' && idText !== null) {
+      const id = idText.trim();
+      idText = null;
+      if (stack.length === 2) current.id = id;
+      else if (property) property.reference = id;
+      else if (collection) collection.ids.push(id);
+    } else if (node.name === 'property' && property && stack.length === 2) {
+      if (property.reference !== null) current.references.set(property.name, property.reference);
+      else current.properties.set(property.name, property.text);
+      property = null;
+    } else if (node.name === 'collection' && collection && stack.length === 2) {
+      current.collections.set(collection.name, collection.ids);
+      collection = null;
+    } else if (node.name === 'object' && stack.length === 1) {
+      objects.push(current);
+      current = null;
+    }
+  });
+  parser.write(xml).close();
+  return objects;
+}
+
+/** "2016-05-10 15:00:05.362", server time without a zone: read as UTC. */
+function exportDate(value: string | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(`${value.trim().replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachments: XmlExportAttachment[] } {
+  const objects = readObjects(xml);
+  const byClass = (name: string) => objects.filter((o) => o.className === name);
+  const isCurrent = (o: RawObject) =>
+    (o.properties.get('contentStatus') ?? 'current').trim() === 'current' &&
+    !o.references.has('originalVersion') &&
+    (o.properties.get('originalVersionId') ?? '').trim() === '';
+
+  const pages = new Map(byClass('Page').map((page) => [page.id, page]));
+  const spaces = new Map(byClass('Space').map((space) => [space.id, space.properties.get('name')?.trim() ?? null]));
+  const users = new Map(byClass('ConfluenceUserImpl').map((user) => [user.id, user.properties.get('name')?.trim() ?? null]));
+  const bodies = new Map<string, string>();
+  for (const body of byClass('BodyContent')) {
+    const owner = body.references.get('content');
+    // bodyType 2 is storage format (0 is the old wiki markup of pre-4.0 Confluence, kept as text).
+    if (owner && !bodies.has(owner)) bodies.set(owner, body.properties.get('body') ?? '');
+  }
+
+  const ancestorsOf = (page: RawObject): string[] => {
+    const listed = page.collections.get('ancestors');
+    const ids: string[] = [];
+    if (listed) ids.push(...listed);
+    else for (let parent = page.references.get('parent'); parent && !ids.includes(parent); parent = pages.get(parent)?.references.get('parent')) ids.unshift(parent);
+    return ids.map((id) => pages.get(id)?.properties.get('title')?.trim()).filter((title): title is string => !!title);
+  };
+
+  const currentPages: XmlExportPage[] = [...pages.values()].filter(isCurrent).map((page) => ({
+    id: page.id,
+    title: page.properties.get('title')?.trim() ?? `Page ${page.id}`,
+    spaceName: spaces.get(page.references.get('space') ?? '') ?? null,
+    ancestors: ancestorsOf(page),
+    body: bodies.get(page.id) ?? '',
+    lastModified: exportDate(page.properties.get('lastModificationDate')),
+    author: users.get(page.references.get('lastModifier') ?? '') ?? null,
+  }));
+
+  const attachments: XmlExportAttachment[] = byClass('Attachment')
+    .filter(isCurrent)
+    .map((attachment) => ({
+      id: attachment.id,
+      pageId: attachment.references.get('containerContent') ?? attachment.references.get('content') ?? '',
+      fileName: attachment.properties.get('title')?.trim() ?? attachment.id,
+      version: Number(attachment.properties.get('version') ?? 1),
+      lastModified: exportDate(attachment.properties.get('lastModificationDate')),
+    }))
+    .filter((attachment) => attachment.pageId !== '');
+  return { pages: currentPages, attachments };
+}
