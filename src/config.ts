@@ -20,6 +20,13 @@ export interface SourceSpec {
   location: string;
 }
 
+/** The bundled documents of a fictional company, in the formats of each kind of source. */
+export const sampleSources: SourceSpec[] = [
+  { name: 'samples', kind: 'folder', location: path.join(samplesDir, 'handbook') },
+  { name: 'wiki', kind: 'confluence', location: path.join(samplesDir, 'confluence/Confluence-space-export-ENG.html.zip') },
+  { name: 'intranet', kind: 'sharepoint', location: path.join(samplesDir, 'sharepoint') },
+];
+
 export interface Config {
   environment: 'development' | 'production' | 'test';
   port: number;
@@ -158,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const e = parsed.data;
   let sources: SourceSpec[];
   try {
-    sources = e.GROUNDWORK_SOURCES ? parseSourceSpecs(e.GROUNDWORK_SOURCES, cwd) : [{ name: 'samples', kind: 'folder', location: samplesDir }];
+    sources = e.GROUNDWORK_SOURCES ? parseSourceSpecs(e.GROUNDWORK_SOURCES, cwd) : sampleSources;
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  GROUNDWORK_SOURCES ${(error as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, samplesDir, settingNames } from '../src/config.js';
+import { loadConfig, sampleSources, settingNames } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { repoRoot, tempDir } from './helpers.js';
 
@@ -11,7 +11,8 @@ describe('loadConfig', () => {
     const config = loadConfig({}, cwd);
     assert.equal(config.port, 3978);
     assert.equal(config.dataDir, path.join(cwd, 'data'));
-    assert.deepEqual(config.sources, [{ name: 'samples', kind: 'folder', location: samplesDir }]);
+    assert.deepEqual(config.sources.map((s) => `${s.name}=${s.kind}`), ['samples=folder', 'wiki=confluence', 'intranet=sharepoint']);
+    assert.equal(config.sources, sampleSources);
     assert.equal(config.webchat.enabled, true);
     assert.equal(config.retrieval.topK, 5);
     assert.equal(config.ingest.maxFileBytes, 50 * 1024 * 1024);

@@ -159,7 +159,7 @@ describe('server', () => {
     it('refuses unknown source names with 400 and answers 404 for an unknown run', async () => {
       const response = await startSync(`Bearer ${token}`, { sources: ['nope'] });
       assert.equal(response.status, 400);
-      assert.match(((await response.json()) as { error: { message: string } }).error.message, /configured source names \(samples\); unknown: nope/);
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, /configured source names \(samples, wiki, intranet\); unknown: nope/);
       assert.equal((await fetch(`${service.url}/admin/sync/none`, { headers: { authorization: `Bearer ${token}` } })).status, 404);
     });
   });

@@ -25,6 +25,19 @@ const stopWords = new Set(
   ).split(/\s+/),
 );
 
+// Irregular English forms that a suffix stemmer cannot join to their base ("lost" -> "lose").
+const irregular = new Map(
+  (
+    'lost:lose paid:pay bought:buy sent:send went:go gone:go made:make took:take taken:take gave:give given:give ' +
+    'left:leave kept:keep began:begin begun:begin brought:bring chose:choose chosen:choose found:find held:hold ' +
+    'knew:know known:know met:meet ran:run said:say sold:sell spent:spend told:tell thought:think wrote:write ' +
+    'written:write saw:see seen:see children:child men:man women:woman feet:foot teeth:tooth mice:mouse ' +
+    'broke:break broken:break forgot:forget forgotten:forget stole:steal stolen:steal'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
 function normalize(word: string): string {
   return word.normalize('NFKC').toLowerCase().replace(/['’]/g, '');
 }
@@ -50,7 +63,8 @@ export function searchTerms(text: string): string[] {
       // differently from the document still meets it.
       if (word.length >= 3) for (let i = 0; i + 2 <= word.length; i++) terms.push(word.slice(i, i + 2));
     } else if (latin.test(word)) {
-      const stem = stemmer(word.replace(/[_-]+/g, ''));
+      const plain = word.replace(/[_-]+/g, '');
+      const stem = stemmer(irregular.get(plain) ?? plain);
       if (stem !== '') terms.push(stem);
     } else {
       terms.push(word);

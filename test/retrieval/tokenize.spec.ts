@@ -17,6 +17,7 @@ describe('searchTerms', () => {
   it('lower-cases, stems English and drops stop words', () => {
     assert.deepEqual(searchTerms('How are the Holidays counted?'), ['holidai', 'count']);
     assert.deepEqual(distinctTerms('holiday holidays'), ['holidai']);
+    assert.deepEqual(distinctTerms('lost lose losing'), ['lose']);
   });
 
   it('keeps Japanese and numbers', () => {
