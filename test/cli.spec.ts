@@ -89,6 +89,25 @@ describe('groundwork CLI', function () {
     assert.match((await groundwork(['status'], env)).stdout, /handbook \(folder\): 2\d\d documents/);
   });
 
+  it('cites Confluence and SharePoint pages by title and canonical url when base urls are set', async () => {
+    const exportsEnv = {
+      GROUNDWORK_DATA_DIR: tempDir('groundwork-cli-exports-'),
+      CONFLUENCE_BASE_URL: 'https://wiki.brightpath.example',
+      SHAREPOINT_BASE_URL: 'https://brightpath.sharepoint.example/sites/intranet',
+    };
+    const synced = await groundwork(
+      ['sync', '--source', `wiki=confluence:${path.join(repoRoot, 'samples/confluence/Confluence-space-export-ENG.html.zip')}`, '--source', `intranet=sharepoint:${path.join(repoRoot, 'samples/sharepoint')}`],
+      exportsEnv,
+    );
+    assert.equal(synced.code, 0, synced.stderr);
+    const wiki = JSON.parse((await groundwork(['ask', '--json', 'How do I book the robot test bench?'], exportsEnv)).stdout);
+    assert.equal(wiki.citations[0].title, 'Robot test bench');
+    assert.equal(wiki.citations[0].url, 'https://wiki.brightpath.example/pages/viewpage.action?pageId=98315');
+    const intranet = JSON.parse((await groundwork(['ask', '--json', 'canteen opening hours lunch'], exportsEnv)).stdout);
+    assert.equal(intranet.citations[0].title, 'Canteen and kitchens');
+    assert.equal(intranet.citations[0].url, 'https://brightpath.sharepoint.example/sites/intranet/SitePages/Canteen.aspx');
+  });
+
   it('serve answers over HTTP and stops gracefully on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), 'serve'], {
       cwd: tempDir(),
