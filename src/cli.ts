@@ -26,7 +26,7 @@ function openContext(config: Config): AppContext {
 }
 
 function formatReport(report: SyncReport): string {
-  const head = `${report.source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.empty.length} without text, ${report.failed.length} failed (${(report.durationMs / 1000).toFixed(1)} s)`;
+  const head = `${report.source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.skipped.length} skipped, ${report.failed.length} failed (${(report.durationMs / 1000).toFixed(1)} s)`;
   if (report.error) return `${report.source}: sync failed, nothing changed: ${report.error}`;
   return [head, ...report.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n');
 }

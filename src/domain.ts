@@ -96,8 +96,8 @@ export interface SyncReport {
   updated: number;
   unchanged: number;
   deleted: number;
-  /** Documents that hold no text (parent pages, redirects): not indexed, not errors. */
-  empty: string[];
+  /** Documents left out without error: no text (parent pages, redirects) or a format not read. */
+  skipped: FailedItem[];
   failed: FailedItem[];
   /** Set when the whole source failed; nothing in the index was changed for it. */
   error: string | null;

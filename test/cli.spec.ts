@@ -37,7 +37,7 @@ describe('groundwork CLI', function () {
   it('syncs a folder, prints a summary and re-syncs unchanged files cheaply', async () => {
     const first = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^handbook: 2\d\d added, 0 updated, 0 unchanged, 0 deleted, \d+ without text, 0 failed/);
+    assert.match(first.stdout, /^handbook: 2\d\d added, 0 updated, 0 unchanged, 0 deleted, \d+ skipped, 0 failed/);
     const again = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
     assert.match(again.stdout, /^handbook: 0 added, 0 updated, 2\d\d unchanged, 0 deleted/);
   });

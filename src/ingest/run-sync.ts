@@ -1,6 +1,7 @@
 // The sync job: list each source, skip what has not changed, parse and chunk the rest, replace
 // each changed document in one step, and remove documents gone from the source.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { SourceDocument, SyncReport } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import type { Logger } from '../logger.js';
@@ -57,7 +58,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
   const started = Date.now();
   const name = source.spec.name;
   const log = logger.child({ source: name });
-  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, empty: [], failed: [], error: null, durationMs: 0 };
+  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], error: null, durationMs: 0 };
 
   let listing: SourceListing;
   try {
@@ -84,12 +85,13 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
 async function syncItems(
   { index, syncState, logger: log }: SyncDependencies,
   source: DocumentSource,
-  { items, problems }: SourceListing,
+  { items, problems, unsupported }: SourceListing,
   options: SyncOptions,
   report: SyncReport,
 ): Promise<void> {
   const name = source.spec.name;
   report.failed.push(...problems);
+  report.skipped.push(...unsupported.map((file) => ({ path: file, reason: `its format (${path.posix.extname(file) || 'no extension'}) is not read` })));
   for (const problem of problems) log.warn(problem, 'entry refused');
 
   const known = await syncState.documentHashes(name);
@@ -118,14 +120,20 @@ async function syncItems(
       if (item.size > options.maxFileBytes) {
         throw new Error(`it is ${formatMegabytes(item.size)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
       }
+      const previous = known.get(id);
+      // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
+      const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
+      if (fingerprintHash !== null && previous === fingerprintHash) {
+        report.unchanged++;
+        continue;
+      }
       const bytes = await item.read().catch((error: NodeJS.ErrnoException) => {
         throw new Error(`it cannot be read (${error.code ?? error.message})`);
       });
       if (bytes.length > options.maxFileBytes) {
         throw new Error(`it is ${formatMegabytes(bytes.length)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
       }
-      const contentHash = createHash('sha256').update(settings).update(bytes).digest('hex');
-      const previous = known.get(id);
+      const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
       if (previous === contentHash) {
         report.unchanged++;
       } else {
@@ -145,7 +153,7 @@ async function syncItems(
         if (chunks.length === 0) {
           // Nothing to answer from (a parent page, a redirect): not an error, and not kept.
           seen.delete(id);
-          report.empty.push(item.path);
+          report.skipped.push({ path: item.path, reason: 'it holds no text' });
           continue;
         }
         await index.replaceDocument(document, chunks);

@@ -26,7 +26,7 @@ describe('answerQuestion', () => {
       { id: 'leave', source: 'hr', path: 'leave.md', title: 'Leave policy', url: 'https://wiki.example/leave', updatedAt: null, author: null, contentHash: 'x' },
       [{ id: 'leave:0', documentId: 'leave', position: 0, headingPath: ['Annual leave'], text: 'Employees get 28 days of annual leave.', tokenCount: 9, contentHash: 'y' }],
     );
-    const report = { source: 'hr', added: 1, updated: 0, unchanged: 0, deleted: 0, empty: [], failed: [], error: null, durationMs: 5 };
+    const report = { source: 'hr', added: 1, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], error: null, durationMs: 5 };
     await index.recordSync({ name: 'hr', kind: 'folder', location: '/docs/hr' }, report, syncedAt);
   });
   afterEach(() => index.close());

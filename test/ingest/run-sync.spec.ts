@@ -39,7 +39,7 @@ describe('runSync', () => {
 
   it('indexes Markdown, HTML and text files with their titles, paths and chunks', async () => {
     const report = await sync();
-    assert.deepEqual({ ...report, durationMs: 0 }, { source: 'docs', added: 3, updated: 0, unchanged: 0, deleted: 0, empty: [], failed: [], error: null, durationMs: 0 });
+    assert.deepEqual({ ...report, durationMs: 0 }, { source: 'docs', added: 3, updated: 0, unchanged: 0, deleted: 0, skipped: [{ path: 'image.png', reason: 'its format (.png) is not read' }], failed: [], error: null, durationMs: 0 });
     const answer = await ask('How many days of annual leave?');
     assert.equal(answer.grounded, true);
     assert.match(answer.text, /28 days of annual leave\. \[1\]/);
@@ -105,7 +105,10 @@ describe('runSync', () => {
     fs.writeFileSync(path.join(docs, 'empty.md'), '---\ntitle: Redirect\n---\n');
     const report = await sync();
     assert.equal(report.added, 3);
-    assert.deepEqual(report.empty, ['empty.md']);
+    assert.deepEqual(report.skipped, [
+      { path: 'image.png', reason: 'its format (.png) is not read' },
+      { path: 'empty.md', reason: 'it holds no text' },
+    ]);
     assert.deepEqual(
       report.failed.map((f) => `${f.path}: ${f.reason}`).sort(),
       [
@@ -138,6 +141,17 @@ describe('runSync', () => {
     assert.equal(report.added, 1);
     assert.deepEqual(report.failed, [{ path: '../evil.md', reason: 'its path escapes the export folder (..)' }]);
     assert.match((await ask('How many days of annual leave?')).text, /28 days/);
+  });
+
+  it('re-syncs a zip by its entries\' checksums: unchanged entries skipped, a changed one replaced', async () => {
+    const file = writeZip(await zipOf({ 'a.md': '# A\n\nAnnual leave is 28 days.', 'b.md': '# B\n\nUse WireGuard for the VPN.' }));
+    spec = { name: 'docs', kind: 'folder', location: file };
+    assert.equal((await sync()).added, 2);
+    assert.equal((await sync()).unchanged, 2);
+    fs.writeFileSync(file, await zipOf({ 'a.md': '# A\n\nAnnual leave is 30 days.', 'b.md': '# B\n\nUse WireGuard for the VPN.' }));
+    const report = await sync();
+    assert.deepEqual([report.updated, report.unchanged], [1, 1]);
+    assert.match((await ask('How many days of annual leave?')).text, /30 days/);
   });
 
   it('indexes a document library of Word, PowerPoint, Excel and PDF files, naming the ones it cannot read', async () => {

@@ -91,7 +91,7 @@ export class ConfluenceSource implements DocumentSource {
     this.tree = await openExportTree(this.spec.location, this.options.zipLimits);
     const files = this.tree.files;
     const entities = files.find((file) => path.posix.basename(file.path) === 'entities.xml');
-    if (entities) return { items: await xmlExportItems(entities, files, this.options.baseUrl), problems: this.tree.problems };
+    if (entities) return { ...(await xmlExportItems(entities, files, this.options.baseUrl)), problems: this.tree.problems };
     const pages = new Map<string, ExportFile>();
     for (const file of files) {
       const match = pageFile.exec(file.path);
@@ -107,13 +107,19 @@ export class ConfluenceSource implements DocumentSource {
       size: file.size,
       modifiedAt: null,
       url: pageUrl(baseUrl, pageId),
+      fingerprint: file.fingerprint,
       read: file.read,
       parse: (bytes) => parseConfluencePage(bytes, pageId, baseUrl),
     }));
+    const unsupported: string[] = [];
     for (const file of files) {
       const match = attachmentFile.exec(file.path);
-      const parse = match && parserFor(file.path);
-      if (!match || !parse) continue;
+      if (!match) continue; // export furniture: styles, icons, index.html
+      const parse = parserFor(file.path);
+      if (!parse) {
+        unsupported.push(file.path);
+        continue;
+      }
       const [, pageId, attachmentId] = match as unknown as [string, string, string];
       const page = pages.get(pageId);
       items.push({
@@ -122,6 +128,8 @@ export class ConfluenceSource implements DocumentSource {
         size: file.size,
         modifiedAt: null,
         url: pageUrl(baseUrl, pageId),
+        // Its title and path come from its page: the page's content is part of its fingerprint.
+        fingerprint: file.fingerprint && page?.fingerprint ? `${file.fingerprint}|${page.fingerprint}` : null,
         read: file.read,
         // An attachment is a document of its own, named and placed by the page that lists it.
         parse: async (bytes) => {
@@ -143,7 +151,7 @@ export class ConfluenceSource implements DocumentSource {
         },
       });
     }
-    return { items, problems: this.tree.problems };
+    return { items, problems: this.tree.problems, unsupported };
   }
 
   async close(): Promise<void> {
@@ -153,7 +161,7 @@ export class ConfluenceSource implements DocumentSource {
 }
 
 /** Pages and attachments of an XML export; each page's bytes are its own record, so its hash is its own. */
-async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl: string | null): Promise<SourceItem[]> {
+async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl: string | null): Promise<{ items: SourceItem[]; unsupported: string[] }> {
   let exported: ReturnType<typeof readXmlExport>;
   try {
     exported = readXmlExport(decodeText(await entities.read()));
@@ -181,20 +189,26 @@ async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl
   });
   const byPath = new Map(files.map((file) => [file.path, file]));
   const root = path.posix.dirname(entities.path);
+  const unsupported: string[] = [];
   for (const attachment of exported.attachments) {
     const page = pagesById.get(attachment.pageId);
-    const parse = parserFor(attachment.fileName);
     const file = byPath.get(path.posix.join(root, 'attachments', attachment.pageId, attachment.id, String(attachment.version)));
-    if (!page || !parse || !file) continue;
+    if (!page || !file) continue;
+    const parse = parserFor(attachment.fileName);
+    if (!parse) {
+      unsupported.push(`${pathOf(page)} / ${attachment.fileName}`);
+      continue;
+    }
     items.push({
       key: `attachment:${attachment.id}`,
       path: `${pathOf(page)} / ${attachment.fileName}`,
       size: file.size,
       modifiedAt: attachment.lastModified,
       url: pageUrl(baseUrl, page.id),
+      fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
       read: file.read,
       parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})` }),
     });
   }
-  return items;
+  return { items, unsupported };
 }

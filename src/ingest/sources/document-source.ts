@@ -11,6 +11,8 @@ export interface SourceItem {
   size: number;
   modifiedAt: Date | null;
   url: string | null;
+  /** When set, stands for the content: an unchanged fingerprint skips reading the bytes at all. */
+  fingerprint?: string | null;
   read(): Promise<Buffer>;
   parse(bytes: Buffer): ParsedDocument | Promise<ParsedDocument>;
 }
@@ -19,6 +21,8 @@ export interface SourceListing {
   items: SourceItem[];
   /** Entries refused while listing (unsafe zip paths, encrypted entries), with the reason. */
   problems: FailedItem[];
+  /** Files of a format no parser reads. */
+  unsupported: string[];
 }
 
 /** Lists the documents of one export or folder. Throws SourceUnavailableError when it cannot. */

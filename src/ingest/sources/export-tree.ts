@@ -12,6 +12,8 @@ export interface ExportFile {
   path: string;
   size: number;
   modifiedAt: Date | null;
+  /** Identifies the content without reading it (a zip entry's CRC-32 and size); null in folders. */
+  fingerprint: string | null;
   read(): Promise<Buffer>;
 }
 
@@ -60,6 +62,7 @@ async function walkFolder(root: string): Promise<ExportFile[]> {
           path: path.relative(root, full).split(path.sep).join('/'),
           size: stat?.size ?? 0,
           modifiedAt: stat?.mtime ?? null,
+          fingerprint: null,
           read: () => fs.readFile(full),
         });
       }
@@ -123,6 +126,7 @@ function openZip(location: string, limits: ZipLimits): Promise<ExportTree> {
             path: name.replace(/^\.\//, ''),
             size: entry.uncompressedSize,
             modifiedAt: entry.getLastModDate(),
+            fingerprint: `zip:${entry.crc32.toString(16)}:${entry.uncompressedSize}`,
             read: () => readEntry(zip, entry),
           });
         }

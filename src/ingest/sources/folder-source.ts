@@ -15,15 +15,16 @@ export class FolderSource implements DocumentSource {
 
   async list(): Promise<SourceListing> {
     this.tree = await openExportTree(this.spec.location, this.zipLimits);
+    const unsupported = this.tree.files.filter((file) => !parserFor(file.path)).map((file) => file.path);
     const items = this.tree.files.flatMap((file) => {
       const parse = parserFor(file.path);
-      return parse ? [{ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, read: file.read, parse }] : [];
+      return parse ? [{ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, fingerprint: file.fingerprint, read: file.read, parse }] : [];
     });
     if (items.length === 0 && this.tree.problems.length === 0) {
       const kinds = [...parsersByExtension.keys()].join(' ');
       throw new SourceUnavailableError(`${this.spec.location} holds no files of a supported kind (${kinds})`);
     }
-    return { items, problems: this.tree.problems };
+    return { items, problems: this.tree.problems, unsupported };
   }
 
   async close(): Promise<void> {

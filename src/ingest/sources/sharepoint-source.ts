@@ -120,6 +120,7 @@ export class SharePointSource implements DocumentSource {
     const baseUrl = this.options.baseUrl;
     const driveItems = await readDriveItems(files);
     const items: SourceItem[] = [];
+    const unsupported: string[] = [];
 
     const resx = new Map<string, string>();
     for (const file of files.filter((f) => /\.resx(\.xml)?$/i.test(f.path))) {
@@ -155,7 +156,10 @@ export class SharePointSource implements DocumentSource {
         continue;
       }
       const parse = lower.endsWith('.aspx') ? parseModernPage : parserFor(file.path);
-      if (!parse) continue;
+      if (!parse) {
+        if (!/\.(json|resx)$/.test(lower)) unsupported.push(file.path);
+        continue;
+      }
       const metadata = driveItems.get(file.path);
       items.push({
         key: file.path,
@@ -163,6 +167,8 @@ export class SharePointSource implements DocumentSource {
         size: file.size,
         modifiedAt: metadata?.updatedAt ?? file.modifiedAt,
         url: metadata?.url ?? siteUrl(baseUrl, file.path),
+        // Graph metadata is part of what the document becomes, so it is part of its fingerprint.
+        fingerprint: file.fingerprint && `${file.fingerprint}|${JSON.stringify(metadata ?? null)}`,
         read: file.read,
         parse: metadata?.author ? async (bytes) => ({ author: metadata.author, ...(await parse(bytes)) }) : parse,
       });
@@ -170,7 +176,7 @@ export class SharePointSource implements DocumentSource {
     if (items.length === 0 && problems.length === 0) {
       throw new SourceUnavailableError(`${this.spec.location} holds no SharePoint pages, PnP templates or library files of a supported kind`);
     }
-    return { items, problems };
+    return { items, problems, unsupported };
   }
 
   async close(): Promise<void> {

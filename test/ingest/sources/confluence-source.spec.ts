@@ -42,7 +42,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     const report = await sync(space1);
     assert.equal(report.added, 4);
     assert.deepEqual(report.failed, []);
-    assert.deepEqual(report.empty, ['65630.html']);
+    assert.deepEqual(report.skipped, [{ path: '65630.html', reason: 'it holds no text' }]);
     const answer = await ask('a2 b2 c2');
     const { document } = answer.citations[0]!.passage;
     assert.equal(document.title, 'hello');
@@ -111,7 +111,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     const hits = await index.search({ terms: ['page'], limit: 50 });
     assert.equal(new Set(hits.filter((hit) => hit.document.title === 'Page 1').map((hit) => hit.document.id)).size, 1);
     const ht = await sync(path.join(xmlExports, 'confluence-8.5.6-space-HT'), 'ht');
-    assert.equal(ht.added + ht.empty.length, 3, 'three current pages; the three drafts are skipped');
+    assert.equal(ht.added + ht.skipped.filter((s) => s.reason === 'it holds no text').length, 3, 'three current pages; the three drafts are skipped');
   });
 
   it('reads the XML export from a zip and re-syncs it as unchanged', async () => {

@@ -1,0 +1,38 @@
+// One sync in a process of its own, so that its peak memory is its own:
+//   tsx bench/ingest-worker.ts <kind> <path> <dataDir>
+// Prints {firstMs, resyncMs, maxRssMB, report} as JSON.
+import path from 'node:path';
+import { pino } from 'pino';
+import type { SourceKind } from '../src/config.js';
+import { createSource } from '../src/app-context.js';
+import { loadConfig } from '../src/config.js';
+import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { runSync } from '../src/ingest/run-sync.js';
+
+const [kind, location, dataDir] = process.argv.slice(2) as [SourceKind, string, string];
+const config = loadConfig({ GROUNDWORK_DATA_DIR: dataDir }, process.cwd());
+const index = SqliteIndex.open(path.join(dataDir, 'groundwork.db'));
+const spec = { name: 'bench', kind, location };
+const options = {
+  chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
+  maxFileBytes: config.ingest.maxFileBytes,
+};
+const deps = { index, syncState: index, logger: pino({ level: 'silent' }) };
+
+let start = performance.now();
+const [report] = await runSync(deps, [createSource(spec, config)], options);
+const firstMs = performance.now() - start;
+start = performance.now();
+const [again] = await runSync(deps, [createSource(spec, config)], options);
+const resyncMs = performance.now() - start;
+index.close();
+console.log(
+  JSON.stringify({
+    firstMs: Math.round(firstMs),
+    resyncMs: Math.round(resyncMs),
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    added: report!.added,
+    unchanged: again!.unchanged,
+    failed: report!.failed.length,
+  }),
+);
