@@ -13,8 +13,15 @@ const pipelineVersion = 1;
 
 export interface SyncProgress {
   source: string;
-  done: number;
+  /** Documents found in the source, and how many of them have been handled so far. */
   total: number;
+  done: number;
+  /** Of those handled: parsed and indexed (added or updated), unchanged, skipped, failed. */
+  indexed: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  /** The document just handled (null before the first). */
   path: string | null;
 }
 
@@ -110,7 +117,17 @@ async function syncItems(
   const seen = new Set<string>();
   const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|`;
   let done = 0;
-  options.onProgress?.({ source: name, done, total: items.length, path: null });
+  const progress = (path: string | null): SyncProgress => ({
+    source: name,
+    total: items.length,
+    done,
+    indexed: report.added + report.updated,
+    unchanged: report.unchanged,
+    skipped: report.skipped.length,
+    failed: report.failed.length,
+    path,
+  });
+  options.onProgress?.(progress(null));
 
   for (const item of items) {
     const id = documentId(name, item.key);
@@ -165,7 +182,8 @@ async function syncItems(
       report.failed.push({ path: item.path, reason });
       log.warn({ path: item.path, reason }, 'document skipped');
     } finally {
-      options.onProgress?.({ source: name, done: ++done, total: items.length, path: item.path });
+      done++;
+      options.onProgress?.(progress(item.path));
     }
   }
 

@@ -128,10 +128,10 @@ describe('runSync', () => {
     assert.match((await ask('How many days of annual leave?')).text, /28 days/);
   });
 
-  it('reports progress for every file', async () => {
-    const seen: number[] = [];
-    await sync({ onProgress: ({ done, total }) => seen.push(done / total) });
-    assert.deepEqual(seen, [0, 1 / 3, 2 / 3, 1]);
+  it('reports progress for every file, with counts of what was indexed', async () => {
+    const seen: string[] = [];
+    await sync({ onProgress: ({ done, total, indexed, path: file }) => seen.push(`${done}/${total} ${indexed} ${file}`) });
+    assert.deepEqual(seen, ['0/3 0 null', '1/3 1 hr/leave.md', '2/3 2 it/vpn.html', '3/3 3 notes.txt']);
   });
 
   it('syncs a zip of documents, reporting entries it refuses and indexing the rest', async () => {

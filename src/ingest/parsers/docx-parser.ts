@@ -1,5 +1,4 @@
 import * as cheerio from 'cheerio';
-import mammoth from 'mammoth';
 import { DocumentUnreadableError } from '../../errors.js';
 import { renderHtml } from './html-parser.js';
 import { refuseCompoundFile, SectionBuilder, type ParsedDocument } from './parsed-document.js';
@@ -9,6 +8,7 @@ export async function parseDocx(bytes: Buffer): Promise<ParsedDocument> {
   refuseCompoundFile(bytes, 'Word');
   let html: string;
   try {
+    const { default: mammoth } = await import('mammoth'); // loaded only when a .docx is met
     html = (await mammoth.convertToHtml({ buffer: bytes })).value;
   } catch (error) {
     throw new DocumentUnreadableError(`it is not a valid Word document (${(error as Error).message})`, error);

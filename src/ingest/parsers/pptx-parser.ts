@@ -1,5 +1,5 @@
 import * as cheerio from 'cheerio';
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import { DocumentUnreadableError } from '../../errors.js';
 import { collapse, refuseCompoundFile, SectionBuilder, type ParsedDocument } from './parsed-document.js';
 
@@ -8,7 +8,8 @@ export async function parsePptx(bytes: Buffer): Promise<ParsedDocument> {
   refuseCompoundFile(bytes, 'PowerPoint');
   let zip: JSZip;
   try {
-    zip = await JSZip.loadAsync(bytes);
+    const { default: Zip } = await import('jszip'); // loaded only when a .pptx is met
+    zip = await Zip.loadAsync(bytes);
   } catch (error) {
     throw new DocumentUnreadableError(`it is not a valid PowerPoint presentation (${(error as Error).message})`, error);
   }

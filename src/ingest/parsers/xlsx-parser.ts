@@ -1,10 +1,10 @@
-import ExcelJS from 'exceljs';
 import { DocumentUnreadableError } from '../../errors.js';
 import { refuseCompoundFile, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
 
 /** Excel (.xlsx): one section per sheet, headed by its name; rows as "header: value" lines. */
 export async function parseXlsx(bytes: Buffer): Promise<ParsedDocument> {
   refuseCompoundFile(bytes, 'Excel');
+  const { default: ExcelJS } = await import('exceljs'); // loaded only when a .xlsx is met
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
