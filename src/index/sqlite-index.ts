@@ -130,6 +130,18 @@ export class SqliteIndex implements PassageIndex, SyncState {
     }
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per connection: preparing on every call costs time and native memory. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   get schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
@@ -178,11 +190,11 @@ export class SqliteIndex implements PassageIndex, SyncState {
              VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash)`,
           )
           .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null });
-        const insertChunk = this.db.prepare(
+        const insertChunk = this.statement(
           `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms)
            VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @terms)`,
         );
-        const insertFts = this.db.prepare('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
+        const insertFts = this.statement('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
         for (const chunk of chunks) {
           const headingTerms = searchTerms(chunk.headingPath.join('\n'));
           const bodyTerms = searchTerms(chunk.text);
@@ -199,9 +211,9 @@ export class SqliteIndex implements PassageIndex, SyncState {
   }
 
   private deleteDocument(id: string): void {
-    this.db.prepare('DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE document_id = ?)').run(id);
-    this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(id);
-    this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+    this.statement('DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE document_id = ?)').run(id);
+    this.statement('DELETE FROM chunks WHERE document_id = ?').run(id);
+    this.statement('DELETE FROM documents WHERE id = ?').run(id);
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
@@ -240,9 +252,9 @@ export class SqliteIndex implements PassageIndex, SyncState {
 
   async termStatistics(terms: string[]): Promise<TermStatistics> {
     return this.run(() => {
-      const lookup = this.db.prepare('SELECT doc FROM chunks_terms WHERE term = ?').pluck();
+      const lookup = this.statement('SELECT doc FROM chunks_terms WHERE term = ?').pluck();
       const chunkFrequency = new Map(terms.map((term) => [term, (lookup.get(term) as number | undefined) ?? 0]));
-      const chunkCount = this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
+      const chunkCount = this.statement('SELECT count(*) FROM chunks').pluck().get() as number;
       return { chunkCount, chunkFrequency };
     });
   }
@@ -262,12 +274,12 @@ export class SqliteIndex implements PassageIndex, SyncState {
   }
 
   async chunkCount(): Promise<number> {
-    return this.run(() => this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number);
+    return this.run(() => this.statement('SELECT count(*) FROM chunks').pluck().get() as number);
   }
 
   async documentHashes(source: string): Promise<Map<string, string>> {
     const rows = this.run(
-      () => this.db.prepare('SELECT id, content_hash FROM documents WHERE source = ?').all(source) as Array<{ id: string; content_hash: string }>,
+      () => this.statement('SELECT id, content_hash FROM documents WHERE source = ?').all(source) as Array<{ id: string; content_hash: string }>,
     );
     return new Map(rows.map((row) => [row.id, row.content_hash]));
   }
@@ -311,11 +323,11 @@ export class SqliteIndex implements PassageIndex, SyncState {
   ): Promise<SyncRun | null> {
     return this.run(() =>
       this.db.transaction((): SyncRun | null => {
-        const lock = this.db.prepare('SELECT run_id, pid, host, heartbeat_at FROM sync_lock WHERE id = 1').get() as
+        const lock = this.statement('SELECT run_id, pid, host, heartbeat_at FROM sync_lock WHERE id = 1').get() as
           | { run_id: string; pid: number; host: string; heartbeat_at: string }
           | undefined;
         if (lock) {
-          const current = this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(lock.run_id) as RunRow | undefined;
+          const current = this.statement('SELECT * FROM sync_runs WHERE id = ?').get(lock.run_id) as RunRow | undefined;
           if (current && isAlive({ pid: lock.pid, host: lock.host, heartbeatAt: new Date(lock.heartbeat_at) })) return toRun(current);
           // The holder died: its run is over, and the lock is free.
           this.db
@@ -335,7 +347,7 @@ export class SqliteIndex implements PassageIndex, SyncState {
   }
 
   async heartbeat(runId: string): Promise<void> {
-    this.run(() => this.db.prepare('UPDATE sync_lock SET heartbeat_at = ? WHERE run_id = ?').run(new Date().toISOString(), runId));
+    this.run(() => this.statement('UPDATE sync_lock SET heartbeat_at = ? WHERE run_id = ?').run(new Date().toISOString(), runId));
   }
 
   async finishRun(runId: string, status: 'succeeded' | 'failed', reports: SyncReport[]): Promise<void> {
@@ -344,7 +356,7 @@ export class SqliteIndex implements PassageIndex, SyncState {
         this.db
           .prepare('UPDATE sync_runs SET status = ?, finished_at = ?, reports = ? WHERE id = ?')
           .run(status, new Date().toISOString(), JSON.stringify(reports), runId);
-        this.db.prepare('DELETE FROM sync_lock WHERE run_id = ?').run(runId);
+        this.statement('DELETE FROM sync_lock WHERE run_id = ?').run(runId);
         this.db
           .prepare(
             `DELETE FROM sync_runs WHERE status != 'running' AND id NOT IN
@@ -356,12 +368,12 @@ export class SqliteIndex implements PassageIndex, SyncState {
   }
 
   async getRun(id: string): Promise<SyncRun | null> {
-    const row = this.run(() => this.db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as RunRow | undefined);
+    const row = this.run(() => this.statement('SELECT * FROM sync_runs WHERE id = ?').get(id) as RunRow | undefined);
     return row ? toRun(row) : null;
   }
 
   async recentRuns(limit: number): Promise<SyncRun[]> {
-    const rows = this.run(() => this.db.prepare('SELECT * FROM sync_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]);
+    const rows = this.run(() => this.statement('SELECT * FROM sync_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]);
     return rows.map(toRun);
   }
 }

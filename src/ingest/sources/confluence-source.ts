@@ -10,8 +10,8 @@ import { renderStorageFormat } from '../parsers/confluence-storage.js';
 import { renderHtml } from '../parsers/html-parser.js';
 import { collapse, decodeText, SectionBuilder, type ParsedDocument } from '../parsers/parsed-document.js';
 import { parserFor } from '../parsers/parsers.js';
-import type { DocumentSource, SourceItem, SourceListing } from './document-source.js';
-import { openExportTree, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
+import type { SourceItem, SourceListing } from './document-source.js';
+import { ExportSource, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
 import { readXmlExport, type XmlExportPage } from './confluence-xml-export.js';
 import { parseLocalizedDate } from './localized-date.js';
 
@@ -79,19 +79,17 @@ export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: stri
   };
 }
 
-export class ConfluenceSource implements DocumentSource {
-  private tree: ExportTree | null = null;
-
+export class ConfluenceSource extends ExportSource {
   constructor(
-    readonly spec: SourceSpec,
+    spec: SourceSpec,
     private readonly options: ConfluenceOptions,
-  ) {}
+  ) {
+    super(spec, options.zipLimits);
+  }
 
-  async list(): Promise<SourceListing> {
-    this.tree = await openExportTree(this.spec.location, this.options.zipLimits);
-    const files = this.tree.files;
+  protected async listTree({ files, problems }: ExportTree): Promise<SourceListing> {
     const entities = files.find((file) => path.posix.basename(file.path) === 'entities.xml');
-    if (entities) return { ...(await xmlExportItems(entities, files, this.options.baseUrl)), problems: this.tree.problems };
+    if (entities) return { ...(await xmlExportItems(entities, files, this.options.baseUrl)), problems };
     const pages = new Map<string, ExportFile>();
     for (const file of files) {
       const match = pageFile.exec(file.path);
@@ -151,12 +149,7 @@ export class ConfluenceSource implements DocumentSource {
         },
       });
     }
-    return { items, problems: this.tree.problems, unsupported };
-  }
-
-  async close(): Promise<void> {
-    await this.tree?.close();
-    this.tree = null;
+    return { items, problems, unsupported };
   }
 }
 

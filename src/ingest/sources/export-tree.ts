@@ -4,8 +4,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yauzl from 'yauzl';
+import type { SourceSpec } from '../../config.js';
 import type { FailedItem } from '../../domain.js';
 import { SourceUnavailableError } from '../../errors.js';
+import type { DocumentSource, SourceListing } from './document-source.js';
 
 export interface ExportFile {
   /** Path inside the export, with forward slashes. */
@@ -157,4 +159,27 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
       stream.on('end', () => resolve(Buffer.concat(parts)));
     });
   });
+}
+
+/** A source read from an export tree (folder or zip), opened by list() and released by close(). */
+export abstract class ExportSource implements DocumentSource {
+  private tree: ExportTree | null = null;
+
+  constructor(
+    readonly spec: SourceSpec,
+    private readonly zipLimits?: ZipLimits,
+  ) {}
+
+  async list(): Promise<SourceListing> {
+    await this.close();
+    this.tree = await openExportTree(this.spec.location, this.zipLimits);
+    return this.listTree(this.tree);
+  }
+
+  protected abstract listTree(tree: ExportTree): Promise<SourceListing>;
+
+  async close(): Promise<void> {
+    await this.tree?.close();
+    this.tree = null;
+  }
 }

@@ -10,8 +10,8 @@ import { SourceUnavailableError } from '../../errors.js';
 import { renderHtml } from '../parsers/html-parser.js';
 import { collapse, decodeText, SectionBuilder, type ParsedDocument } from '../parsers/parsed-document.js';
 import { parserFor } from '../parsers/parsers.js';
-import type { DocumentSource, SourceItem, SourceListing } from './document-source.js';
-import { openExportTree, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
+import type { SourceItem, SourceListing } from './document-source.js';
+import { ExportSource, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
 
 export interface SharePointOptions {
   /** e.g. https://contoso.sharepoint.com/sites/hr; urls become <base>/<path> unless Graph metadata gives webUrl. */
@@ -106,17 +106,15 @@ async function readDriveItems(files: ExportFile[]): Promise<Map<string, DriveIte
   return metadata;
 }
 
-export class SharePointSource implements DocumentSource {
-  private tree: ExportTree | null = null;
-
+export class SharePointSource extends ExportSource {
   constructor(
-    readonly spec: SourceSpec,
+    spec: SourceSpec,
     private readonly options: SharePointOptions,
-  ) {}
+  ) {
+    super(spec, options.zipLimits);
+  }
 
-  async list(): Promise<SourceListing> {
-    this.tree = await openExportTree(this.spec.location, this.options.zipLimits);
-    const { files, problems } = this.tree;
+  protected async listTree({ files, problems }: ExportTree): Promise<SourceListing> {
     const baseUrl = this.options.baseUrl;
     const driveItems = await readDriveItems(files);
     const items: SourceItem[] = [];
@@ -177,10 +175,5 @@ export class SharePointSource implements DocumentSource {
       throw new SourceUnavailableError(`${this.spec.location} holds no SharePoint pages, PnP templates or library files of a supported kind`);
     }
     return { items, problems, unsupported };
-  }
-
-  async close(): Promise<void> {
-    await this.tree?.close();
-    this.tree = null;
   }
 }
