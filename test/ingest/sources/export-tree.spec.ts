@@ -27,6 +27,17 @@ describe('openExportTree', () => {
     await tree.close();
   });
 
+  it('fails to read an entry whose compressed data is damaged, and reads the others', async () => {
+    const zip = await zipOf({ 'good.md': '# Good\n\nFine.', 'bad.md': `# Bad\n\n${'Lorem ipsum dolor sit amet. '.repeat(400)}` });
+    const damaged = Buffer.from(zip);
+    const at = damaged.indexOf(Buffer.from('bad.md')) + 'bad.md'.length + 20; // inside bad.md's deflate stream
+    for (let i = 0; i < 16; i++) damaged[at + i] = 0xff;
+    const tree = await openExportTree(writeZip(damaged));
+    assert.equal((await tree.files.find((f) => f.path === 'good.md')!.read()).toString(), '# Good\n\nFine.');
+    await assert.rejects(tree.files.find((f) => f.path === 'bad.md')!.read(), /the zip entry cannot be read/);
+    await tree.close();
+  });
+
   it('refuses password-protected entries', async () => {
     const tree = await openExportTree(writeZip(markEncrypted(await zipOf({ 'secret.md': 'x' }))));
     assert.deepEqual(tree.problems, [{ path: 'secret.md', reason: 'it is password-protected' }]);
