@@ -9,8 +9,12 @@ import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceSource } from './ingest/sources/confluence-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { SharePointSource } from './ingest/sources/sharepoint-source.js';
+import { createChatModel } from './llm/chat-model.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+
+// Tokens of instructions, sources and question sent to the chat model for one answer.
+const promptBudgetTokens = 6000;
 
 export interface AppOverrides {
   logger?: Logger;
@@ -39,8 +43,10 @@ export class AppContext {
     readonly index: SqliteIndex,
     readonly metrics: Metrics,
   ) {
+    const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens: promptBudgetTokens } : null;
+    const answerLogger = logger.child({ component: 'answer' });
     const answer = (question: Parameters<MessageHandler>[0]) =>
-      answerQuestion({ index, syncState: index, retrieval: config.retrieval, metrics }, question);
+      answerQuestion({ index, syncState: index, retrieval: config.retrieval, chat, metrics, logger: answerLogger }, question);
     this.handleMessage = createMessageHandler({ answer, index, syncState: index, maxQuestionChars: config.maxQuestionChars });
     this.syncJob = new SyncJob({
       index,

@@ -27,6 +27,11 @@ export const sampleSources: SourceSpec[] = [
   { name: 'intranet', kind: 'sharepoint', location: path.join(samplesDir, 'sharepoint') },
 ];
 
+/** Where chat completions come from: OpenAI or an OpenAI-compatible server, or Azure OpenAI. */
+export type ChatEndpoint =
+  | { provider: 'openai'; apiKey: string | null; baseUrl: string | null; model: string }
+  | { provider: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string };
+
 export interface Config {
   environment: 'development' | 'production' | 'test';
   port: number;
@@ -45,6 +50,8 @@ export interface Config {
   sharepoint: { baseUrl: string | null };
   sync: { maxDeleteShare: number; schedule: string | null };
   admin: { apiToken: string | null };
+  /** Generated answers when a chat model is configured; extractive answers otherwise. */
+  chat: (ChatEndpoint & { timeoutMs: number }) | null;
   retrieval: { topK: number; minScore: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
@@ -109,6 +116,14 @@ const envSchema = z.object({
   ADMIN_API_TOKEN: optionalText.refine((value) => value === null || value.length >= 16, {
     error: 'must be at least 16 characters long',
   }),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: baseUrl('http://localhost:11434/v1'),
+  CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  AZURE_OPENAI_ENDPOINT: baseUrl('https://my-resource.openai.azure.com'),
+  AZURE_OPENAI_API_KEY: optionalText,
+  AZURE_OPENAI_API_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { error: 'must be an API version such as 2024-10-21' }).default('2024-10-21'),
+  AZURE_OPENAI_CHAT_DEPLOYMENT: optionalText,
+  LLM_TIMEOUT_SECONDS: integer(1, 600).default(30),
   RETRIEVAL_TOP_K: integer(1, 50).default(5),
   RETRIEVAL_MIN_SCORE: z.coerce
     .number({ error: 'must be a number from 0 to 1' })
@@ -148,6 +163,23 @@ export function parseSourceSpecs(value: string, baseDir: string): SourceSpec[] {
   return specs;
 }
 
+/** Azure when its endpoint and a chat deployment are set; OpenAI (or a compatible server) when a key or base URL is. */
+function chatEndpoint(e: z.infer<typeof envSchema>): ChatEndpoint | null {
+  const fail = (message: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ${message}`);
+  };
+  if (e.AZURE_OPENAI_ENDPOINT || e.AZURE_OPENAI_CHAT_DEPLOYMENT) {
+    if (!e.AZURE_OPENAI_ENDPOINT) fail('AZURE_OPENAI_CHAT_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)');
+    if (!e.AZURE_OPENAI_CHAT_DEPLOYMENT) fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_CHAT_DEPLOYMENT (the name of the chat model deployment)');
+    if (!e.AZURE_OPENAI_API_KEY) fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_API_KEY');
+    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_CHAT_DEPLOYMENT! };
+  }
+  if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) {
+    return { provider: 'openai', apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.CHAT_MODEL };
+  }
+  return null;
+}
+
 /** Reads `.env` from `cwd` when present; variables already set in `env` win. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const envFile = path.join(cwd, '.env');
@@ -174,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `Invalid configuration:\n  CHUNK_OVERLAP_TOKENS must be less than half of CHUNK_MAX_TOKENS (got ${e.CHUNK_OVERLAP_TOKENS} and ${e.CHUNK_MAX_TOKENS})`,
     );
   }
+  const chat = chatEndpoint(e);
   const dataDir = path.resolve(cwd, e.GROUNDWORK_DATA_DIR);
   const channelConfigured = e.MicrosoftAppId !== null || e.SLACK_BOT_TOKEN !== null;
   return {
@@ -194,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sharepoint: { baseUrl: e.SHAREPOINT_BASE_URL },
     sync: { maxDeleteShare: e.SYNC_MAX_DELETE_SHARE, schedule: e.SYNC_SCHEDULE },
     admin: { apiToken: e.ADMIN_API_TOKEN },
+    chat: chat && { ...chat, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 },
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },

@@ -7,6 +7,7 @@ export enum ErrorCode {
   DocumentUnreadable = 'document_unreadable',
   InvalidQuestion = 'invalid_question',
   SyncAlreadyRunning = 'sync_already_running',
+  ModelUnavailable = 'model_unavailable',
 }
 
 export class GroundworkError extends Error {

@@ -29,6 +29,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly modelTokens = new Counter({
+    name: 'groundwork_model_tokens_total',
+    help: 'Tokens sent to and received from the chat model',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+  readonly modelFailures = new Counter({
+    name: 'groundwork_model_failures_total',
+    help: 'Chat model calls that failed (after one retry) and fell back to an extractive answer',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'groundwork_' });
   }

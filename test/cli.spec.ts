@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { FakeOpenAI } from './fakes/openai-server.js';
 import { handbookDir, repoRoot, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -56,6 +57,22 @@ describe('groundwork CLI', function () {
     assert.equal(json.citations[0]!.url, null);
     const cited = new Set([...json.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
     assert.deepEqual([...cited].sort(), json.citations.map((c) => c.n).sort());
+  });
+
+  it('ask --json with an OpenAI-compatible server returns a generated answer whose markers match its citations', async () => {
+    const fake = await new FakeOpenAI().start();
+    fake.chatReply = () => 'You earn 4 to 8 hours of annual leave per pay period, by years of service [1]. See also [12].';
+    try {
+      const { code, stdout } = await groundwork(['ask', '--json', 'How many hours of annual leave do I accrue per pay period?'], { ...env, OPENAI_BASE_URL: `${fake.url}/v1`, CHAT_MODEL: 'llama3.1' });
+      assert.equal(code, 0);
+      const json = JSON.parse(stdout) as { answer: string; grounded: boolean; citations: Array<{ n: number; path: string }> };
+      assert.equal(json.answer, 'You earn 4 to 8 hours of annual leave per pay period, by years of service [1]. See also.');
+      assert.deepEqual(json.citations.map((c) => c.n), [1]);
+      assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
+      assert.equal(fake.chatRequests()[0]!.body.model, 'llama3.1');
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('prints the answer and its sources as text without --json', async () => {

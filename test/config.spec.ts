@@ -62,6 +62,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('configures the chat model from OpenAI, a compatible server or Azure, naming missing pieces', () => {
+    assert.equal(loadConfig({}, tempDir()).chat, null);
+    assert.deepEqual(loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', CHAT_MODEL: 'llama3.1' }, tempDir()).chat, {
+      provider: 'openai', apiKey: null, baseUrl: 'http://localhost:11434/v1', model: 'llama3.1', timeoutMs: 30000,
+    });
+    const azure = loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt4o', OPENAI_API_KEY: 'sk' }, tempDir()).chat;
+    assert.equal(azure?.provider, 'azure');
+    assert.throws(() => loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k' }, tempDir()), /AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_CHAT_DEPLOYMENT/);
+    assert.throws(() => loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_CHAT_DEPLOYMENT: 'd' }, tempDir()), /AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_API_KEY/);
+    assert.throws(() => loadConfig({ OPENAI_API_KEY: 'sk-secret-value', LLM_TIMEOUT_SECONDS: '0' }, tempDir()), (e: unknown) => /LLM_TIMEOUT_SECONDS/.test(String(e)) && !String(e).includes('sk-secret-value'));
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });

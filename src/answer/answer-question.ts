@@ -1,17 +1,24 @@
-import type { Answer, Question, SourceStatus } from '../domain.js';
+import type { Answer, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import type { ChatModel } from '../llm/chat-model.js';
+import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
+import { buildPrompt } from './build-prompt.js';
+import { checkCitations } from './check-citations.js';
 import { extractiveAnswer } from './extractive-answer.js';
 
 export interface AnswerDependencies {
   index: PassageIndex;
   syncState: SyncState;
   retrieval: Omit<RetrievalOptions, 'sources'>;
+  /** With a chat model, answers are generated from the passages; without, they are extracted. */
+  chat?: { model: ChatModel; promptBudgetTokens: number } | null;
   metrics?: Metrics;
+  logger?: Logger;
 }
 
-/** retrieve -> (no model configured) extract sentences -> cite; or say plainly that the documents do not say. */
+/** retrieve -> build prompt -> generate (or extract) -> check citations; or say plainly that the documents do not say. */
 export async function answerQuestion(deps: AnswerDependencies, question: Question): Promise<Answer> {
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
   const { passages, termWeights } = await retrieve(deps.index, question.text, { ...deps.retrieval, sources: question.sources });
@@ -19,14 +26,46 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
 
   let answer: Answer;
   if (passages.length === 0) {
-    const searched = (await deps.syncState.sourceStatuses()).filter((s) => !question.sources || question.sources.includes(s.name));
+    const searched = await searchedSources(deps, question);
     answer = { text: notFoundText(question.text, searched), citations: [], grounded: false, mode: 'extractive', searched };
+  } else if (deps.chat) {
+    answer = await generatedAnswer(deps, deps.chat, question, passages).catch(async (error: unknown) => {
+      deps.logger?.warn({ err: error }, 'chat model unavailable: answering extractively');
+      deps.metrics?.modelFailures.inc();
+      const { text, citations } = extractiveAnswer(passages, termWeights);
+      return { text: `${text}\n\n${modelUnavailableNote(question.text)}`, citations, grounded: true, mode: 'extractive' as const, searched: [] };
+    });
   } else {
     const { text, citations } = extractiveAnswer(passages, termWeights);
     answer = { text, citations, grounded: true, mode: 'extractive', searched: [] };
   }
   deps.metrics?.answers.inc({ grounded: String(answer.grounded), mode: answer.mode });
   return answer;
+}
+
+async function searchedSources(deps: AnswerDependencies, question: Question): Promise<SourceStatus[]> {
+  return (await deps.syncState.sourceStatuses()).filter((s) => !question.sources || question.sources.includes(s.name));
+}
+
+async function generatedAnswer(
+  deps: AnswerDependencies,
+  chat: NonNullable<AnswerDependencies['chat']>,
+  question: Question,
+  passages: Passage[],
+): Promise<Answer> {
+  const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens);
+  const completion = await chat.model.complete(prompt.messages);
+  deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
+  deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);
+  const { text, citations } = checkCitations(completion.text, prompt.included);
+  // An answer that cites nothing is not grounded in the documents, whatever it says.
+  return { text, citations, grounded: citations.length > 0, mode: 'generated', searched: citations.length > 0 ? [] : await searchedSources(deps, question) };
+}
+
+export function modelUnavailableNote(question: string): string {
+  return chinese.test(question)
+    ? '（语言模型暂时不可用，以上内容直接摘自文档。）'
+    : '(The language model is unavailable right now, so this answer quotes the documents directly.)';
 }
 
 const chinese = /[\p{Script=Han}]/u;

@@ -1,0 +1,128 @@
+// A local server that speaks the OpenAI REST protocol (and Azure OpenAI's deployment paths), for
+// the real `openai` client to talk to. Each response can be made to fail: 429 with Retry-After,
+// 500, a slow answer, a malformed body or a stream that breaks off.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: any;
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'malformed' }
+  | { kind: 'broken-stream' };
+
+export interface ChatRequestBody {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  stream?: boolean;
+}
+
+export class FakeOpenAI {
+  readonly requests: RecordedRequest[] = [];
+  /** What the "model" answers to a chat request. */
+  chatReply: (body: ChatRequestBody) => string = () => 'I do not know.';
+  /** Faults for the next requests, in order; each is used once. */
+  readonly faults: Fault[] = [];
+  private server: http.Server | null = null;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const text = Buffer.concat(chunks).toString('utf8');
+    const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : null };
+    this.requests.push(request);
+
+    const fault = this.faults.shift();
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}) });
+      res.end(JSON.stringify({ error: { message: `fake ${fault.status}`, type: 'fake_error' } }));
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (res.destroyed) return;
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"choices": [');
+      return;
+    }
+    if (url.pathname.endsWith('/chat/completions')) return this.chat(request.body as ChatRequestBody, res, fault?.kind === 'broken-stream');
+    if (url.pathname.endsWith('/embeddings')) return this.embeddings(request.body as { input: string[] | string; model: string; dimensions?: number }, res);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `no route ${url.pathname}` } }));
+  }
+
+  private chat(body: ChatRequestBody, res: http.ServerResponse, broken: boolean): void {
+    const content = this.chatReply(body);
+    const usage = { prompt_tokens: JSON.stringify(body.messages).length >> 2, completion_tokens: content.length >> 2, total_tokens: 0 };
+    if (!body.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const pieces = content.match(/.{1,12}/gs) ?? [''];
+    pieces.forEach((piece, i) => {
+      if (broken && i === Math.floor(pieces.length / 2)) {
+        res.write('data: {"id": "chatcmpl-fake", "choices": [{"delta": {"content"');
+        res.destroy();
+        return;
+      }
+      if (res.destroyed) return;
+      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+    });
+    if (res.destroyed) return;
+    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  }
+
+  private embeddings(body: { input: string[] | string; model: string; dimensions?: number }, res: http.ServerResponse): void {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const dimensions = body.dimensions ?? 64;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        model: body.model,
+        data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: hashedEmbedding(input, dimensions) })),
+        usage: { prompt_tokens: inputs.join(' ').length >> 2, total_tokens: inputs.join(' ').length >> 2 },
+      }),
+    );
+  }
+}
+
+/** A deterministic bag-of-words vector: texts sharing words point the same way. */
+export function hashedEmbedding(text: string, dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let hash = 2166136261;
+    for (const char of word) hash = Math.imul(hash ^ char.codePointAt(0)!, 16777619) >>> 0;
+    vector[hash % dimensions]! += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}

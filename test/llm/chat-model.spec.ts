@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { createChatModel, ModelUnavailableError } from '../../src/llm/chat-model.js';
+import { FakeOpenAI } from '../fakes/openai-server.js';
+
+const messages = [{ role: 'user' as const, content: 'hello' }];
+
+describe('chat model (real openai client against a local OpenAI-compatible server)', () => {
+  let fake: FakeOpenAI;
+  beforeEach(async () => {
+    fake = await new FakeOpenAI().start();
+    fake.chatReply = () => 'Hi there [1].';
+  });
+  afterEach(() => fake.stop());
+  const openai = (timeoutMs = 2000) => createChatModel({ provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model: 'llama3' }, timeoutMs);
+
+  it('sends the model name and returns the text with its token usage', async () => {
+    const completion = await openai().complete(messages);
+    assert.equal(completion.text, 'Hi there [1].');
+    assert.ok(completion.usage.inputTokens > 0);
+    assert.equal(fake.chatRequests()[0]!.body.model, 'llama3');
+    assert.deepEqual(fake.chatRequests()[0]!.body.messages, messages);
+  });
+
+  it('retries once after a 429 whose Retry-After is short', async () => {
+    fake.faults.push({ kind: 'status', status: 429, retryAfterSeconds: 0 });
+    assert.equal((await openai().complete(messages)).text, 'Hi there [1].');
+    assert.equal(fake.chatRequests().length, 2);
+  });
+
+  it('does not wait out a long Retry-After, and gives up after a second failure', async () => {
+    fake.faults.push({ kind: 'status', status: 429, retryAfterSeconds: 30 });
+    await assert.rejects(openai().complete(messages), ModelUnavailableError);
+    assert.equal(fake.chatRequests().length, 1);
+    fake.faults.push({ kind: 'status', status: 500 }, { kind: 'status', status: 503 });
+    await assert.rejects(openai().complete(messages), /failed twice/);
+  });
+
+  it('fails on a slow model within its timeout, and on a malformed body', async () => {
+    fake.faults.push({ kind: 'delay', ms: 1500 }, { kind: 'delay', ms: 1500 });
+    const started = Date.now();
+    await assert.rejects(openai(300).complete(messages), ModelUnavailableError);
+    assert.ok(Date.now() - started < 1400, 'gave up at the timeout, not when the server answered');
+    fake.faults.push({ kind: 'malformed' });
+    await assert.rejects(openai().complete(messages), ModelUnavailableError);
+  });
+
+  it('talks to Azure OpenAI on the deployment path with the API version and key', async () => {
+    const azure = createChatModel({ provider: 'azure', endpoint: fake.url, apiKey: 'azure-key', apiVersion: '2024-10-21', deployment: 'answers-gpt4o' }, 2000);
+    assert.equal((await azure.complete(messages)).text, 'Hi there [1].');
+    const request = fake.chatRequests()[0]!;
+    assert.equal(request.path, '/openai/deployments/answers-gpt4o/chat/completions');
+    assert.equal(request.query.get('api-version'), '2024-10-21');
+    assert.equal(request.headers['api-key'], 'azure-key');
+  });
+});
