@@ -1,7 +1,7 @@
 // Builds every collaborator once from Config. Tests pass overrides instead of swapping modules.
-import { answerQuestion } from './answer/answer-question.js';
+import { answerQuestion, type AnswerOptions } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
-import type { SyncRun } from './domain.js';
+import type { Question, SyncRun } from './domain.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { SqliteIndex } from './index/sqlite-index.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
@@ -45,8 +45,8 @@ export class AppContext {
   ) {
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens: promptBudgetTokens } : null;
     const answerLogger = logger.child({ component: 'answer' });
-    const answer = (question: Parameters<MessageHandler>[0]) =>
-      answerQuestion({ index, syncState: index, retrieval: config.retrieval, chat, metrics, logger: answerLogger }, question);
+    const answer = (question: Question, options?: AnswerOptions) =>
+      answerQuestion({ index, syncState: index, retrieval: config.retrieval, chat, metrics, logger: answerLogger }, question, options);
     this.handleMessage = createMessageHandler({ answer, index, syncState: index, maxQuestionChars: config.maxQuestionChars });
     this.syncJob = new SyncJob({
       index,

@@ -6,7 +6,7 @@ import restify from 'restify';
 import type { Question } from './domain.js';
 import { answerToJson } from './answer/answer-json.js';
 import { documentPage, webchatPage } from './channels/webchat/webchat-page.js';
-import type { MessageHandler } from './conversation/handle-message.js';
+import type { MessageHandler, Reply } from './conversation/handle-message.js';
 import type { SourceSpec } from './config.js';
 import { GroundworkError, InvalidQuestionError, SyncAlreadyRunningError } from './errors.js';
 import type { SyncJob } from './ingest/sync-job.js';
@@ -124,6 +124,20 @@ function sendHtml(res: restify.Response, status: number, html: string): void {
   res.sendRaw(status, html);
 }
 
+/** The web chat's JSON form of a reply: the documented answer JSON plus what the page shows. */
+function replyJson(reply: Reply) {
+  if (reply.kind === 'text') return { answer: reply.text, grounded: true, citations: [], mode: 'command' };
+  const json = answerToJson(reply.answer);
+  return {
+    ...json,
+    mode: reply.answer.mode,
+    citations: json.citations.map((citation, i) => {
+      const document = reply.answer.citations[i]!.passage.document;
+      return { ...citation, updatedAt: document.updatedAt?.toISOString() ?? null, link: document.url ?? `documents/${document.id}` };
+    }),
+  };
+}
+
 function mountWebchat(server: restify.Server, deps: ServerDependencies, log: Logger): void {
   server.get('/', async (_req, res) => sendHtml(res, 200, webchatPage()));
 
@@ -139,29 +153,36 @@ function mountWebchat(server: restify.Server, deps: ServerDependencies, log: Log
       conversation: { id: 'webchat' },
       history: [],
     };
-    try {
-      const reply = await deps.handleMessage(question);
-      if (reply.kind === 'text') {
-        res.send(200, { answer: reply.text, grounded: true, citations: [] });
-        return;
+    // With "Accept: text/event-stream" a generated answer streams as server-sent events: "token"
+    // events as the model writes, then one "final" event with the checked answer. Headers go out
+    // with the first event, so an invalid question still gets a plain 400.
+    const streaming = (req.header('accept') ?? '').includes('text/event-stream');
+    let eventsStarted = false;
+    const sendEvent = (event: string, data: unknown) => {
+      if (!eventsStarted) {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        eventsStarted = true;
       }
-      const json = answerToJson(reply.answer);
-      res.send(200, {
-        ...json,
-        mode: reply.answer.mode,
-        citations: json.citations.map((citation, i) => {
-          const document = reply.answer.citations[i]!.passage.document;
-          return { ...citation, updatedAt: document.updatedAt?.toISOString() ?? null, link: document.url ?? `documents/${document.id}` };
-        }),
-      });
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    try {
+      const reply = await deps.handleMessage(question, streaming ? { onToken: (piece) => sendEvent('token', { text: piece }) } : {});
+      const json = replyJson(reply);
+      if (streaming) {
+        sendEvent('final', json);
+        res.end();
+      } else res.send(200, json);
     } catch (error) {
       if (error instanceof InvalidQuestionError) {
         res.send(400, { error: { code: error.code, message: error.message } });
         return;
       }
       log.error({ err: error, reqId: req.id() }, 'answering failed');
-      const code = error instanceof GroundworkError ? error.code : 'internal';
-      res.send(503, { error: { code, message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } });
+      const failure = { error: { code: error instanceof GroundworkError ? error.code : 'internal', message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } };
+      if (eventsStarted) {
+        sendEvent('error', failure);
+        res.end();
+      } else res.send(503, failure);
     }
   });
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { IndexUnavailableError } from '../src/errors.js';
 import { startService, type Service } from '../src/main.js';
+import { FakeOpenAI } from './fakes/openai-server.js';
 import { folderWith, testConfig } from './helpers.js';
 
 const post = (url: string, body: unknown) =>
@@ -186,5 +187,64 @@ describe('server', () => {
     } finally {
       await service.stop();
     }
+  });
+
+  describe('with a chat model, streaming to the web chat', () => {
+    let fake: FakeOpenAI;
+    let service: Service;
+    before(async () => {
+      fake = await new FakeOpenAI().start();
+      service = await startService(testConfig({ OPENAI_BASE_URL: `${fake.url}/v1` }));
+    });
+    after(async () => {
+      await service.stop();
+      await fake.stop();
+    });
+
+    const streamed = async (text: string) => {
+      const response = await fetch(`${service.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ text }),
+      });
+      const events = (await response.text())
+        .split('\n\n')
+        .filter(Boolean)
+        .map((block) => ({ event: /^event: (.*)$/m.exec(block)![1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) }));
+      return { response, events };
+    };
+
+    it('streams the model\'s tokens as server-sent events, then the checked answer', async () => {
+      fake.chatReply = () => 'Full-time employees get 28 days of paid annual leave each year [1].';
+      const { response, events } = await streamed('How many days of annual leave do I get?');
+      assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+      const tokens = events.filter((e) => e.event === 'token');
+      assert.ok(tokens.length > 2, 'the answer arrives in pieces');
+      assert.equal(tokens.map((e) => e.data.text).join(''), 'Full-time employees get 28 days of paid annual leave each year [1].');
+      const final = events[events.length - 1]!;
+      assert.equal(final.event, 'final');
+      assert.equal(final.data.mode, 'generated');
+      assert.equal(final.data.citations[0].path, 'hr/leave-policy.md');
+      assert.equal(fake.chatRequests().at(-1)!.body.stream, true);
+    });
+
+    it('retries a stream that breaks off once, then gives the extractive answer with a note', async () => {
+      fake.chatReply = () => 'Full-time employees get 28 days of paid annual leave each year, and part-time employees get a share [1].';
+      fake.faults.push({ kind: 'broken-stream' }, { kind: 'broken-stream' });
+      const before = fake.chatRequests().length;
+      const { events } = await streamed('How many days of annual leave do I get?');
+      assert.equal(fake.chatRequests().length - before, 2);
+      const final = events[events.length - 1]!;
+      assert.equal(final.event, 'final');
+      assert.equal(final.data.mode, 'extractive');
+      assert.match(final.data.answer, /28 days of paid annual leave[\s\S]*The language model is unavailable right now/);
+    });
+
+    it('still answers with plain JSON when the client does not ask for a stream', async () => {
+      fake.chatReply = () => 'Annual leave is 28 days [1].';
+      const response = await fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'annual leave days' }) });
+      const body = (await response.json()) as { answer: string; mode: string };
+      assert.deepEqual([body.answer, body.mode], ['Annual leave is 28 days [1].', 'generated']);
+    });
   });
 });

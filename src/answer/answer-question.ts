@@ -18,8 +18,13 @@ export interface AnswerDependencies {
   logger?: Logger;
 }
 
+export interface AnswerOptions {
+  /** Receives the generated answer piece by piece as the model streams it (never for extractive answers). */
+  onToken?: (piece: string) => void;
+}
+
 /** retrieve -> build prompt -> generate (or extract) -> check citations; or say plainly that the documents do not say. */
-export async function answerQuestion(deps: AnswerDependencies, question: Question): Promise<Answer> {
+export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
   const { passages, termWeights } = await retrieve(deps.index, question.text, { ...deps.retrieval, sources: question.sources });
   stopTimer?.();
@@ -29,7 +34,7 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
     const searched = await searchedSources(deps, question);
     answer = { text: notFoundText(question.text, searched), citations: [], grounded: false, mode: 'extractive', searched };
   } else if (deps.chat) {
-    answer = await generatedAnswer(deps, deps.chat, question, passages).catch(async (error: unknown) => {
+    answer = await generatedAnswer(deps, deps.chat, question, passages, options).catch(async (error: unknown) => {
       deps.logger?.warn({ err: error }, 'chat model unavailable: answering extractively');
       deps.metrics?.modelFailures.inc();
       const { text, citations } = extractiveAnswer(passages, termWeights);
@@ -52,9 +57,10 @@ async function generatedAnswer(
   chat: NonNullable<AnswerDependencies['chat']>,
   question: Question,
   passages: Passage[],
+  options: AnswerOptions,
 ): Promise<Answer> {
   const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens);
-  const completion = await chat.model.complete(prompt.messages);
+  const completion = options.onToken ? await chat.model.stream(prompt.messages, options.onToken) : await chat.model.complete(prompt.messages);
   deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
   deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);
   const { text, citations } = checkCitations(completion.text, prompt.included);

@@ -1,3 +1,4 @@
+import type { AnswerOptions } from '../answer/answer-question.js';
 import type { Answer, Question } from '../domain.js';
 import { InvalidQuestionError } from '../errors.js';
 import { helpText, parseCommand, statusText } from './commands.js';
@@ -6,17 +7,17 @@ import type { PassageIndex, SyncState } from '../index/passage-index.js';
 export type Reply = { kind: 'answer'; answer: Answer } | { kind: 'text'; text: string };
 
 export interface MessageHandlerDependencies {
-  answer: (question: Question) => Promise<Answer>;
+  answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   index: PassageIndex;
   syncState: SyncState;
   maxQuestionChars: number;
 }
 
-export type MessageHandler = (question: Question) => Promise<Reply>;
+export type MessageHandler = (question: Question, options?: AnswerOptions) => Promise<Reply>;
 
 /** The one entry point every channel calls: a command, or a question to answer. */
 export function createMessageHandler(deps: MessageHandlerDependencies): MessageHandler {
-  return async (question) => {
+  return async (question, options) => {
     const text = question.text.trim();
     if (text === '') throw new InvalidQuestionError('The question is empty: type what you want to know, e.g. "How do I request leave?"');
     if (text.length > deps.maxQuestionChars) {
@@ -31,7 +32,7 @@ export function createMessageHandler(deps: MessageHandlerDependencies): MessageH
       case 'status':
         return { kind: 'text', text: statusText(await deps.syncState.sourceStatuses(), await deps.index.chunkCount()) };
       default:
-        return { kind: 'answer', answer: await deps.answer({ ...question, text }) };
+        return { kind: 'answer', answer: await deps.answer({ ...question, text }, options) };
     }
   };
 }

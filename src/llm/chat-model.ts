@@ -1,6 +1,7 @@
 // The chat model behind generated answers: OpenAI, an OpenAI-compatible server or Azure OpenAI,
 // through the official client, with an explicit timeout and one retry of our own (the client's
 // default is ten minutes and two retries, too long for a chat turn).
+import { countTokens } from 'gpt-tokenizer';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatEndpoint } from '../config.js';
 import { GroundworkError, ErrorCode } from '../errors.js';
@@ -19,6 +20,11 @@ export interface ChatModel {
   /** The model or deployment name, for logs and metrics. */
   readonly name: string;
   complete(messages: ChatMessage[]): Promise<Completion>;
+  /**
+   * Streams the answer: `onToken` gets each piece as it comes. A failure before the first piece
+   * (including no first piece within the first-token timeout) is retried once.
+   */
+  stream(messages: ChatMessage[], onToken: (piece: string) => void): Promise<Completion>;
 }
 
 export class ModelUnavailableError extends GroundworkError {
@@ -31,6 +37,7 @@ export class ModelUnavailableError extends GroundworkError {
 const maxRetryWaitMs = 2000;
 
 function retryDelayMs(error: unknown): number | null {
+  if (error instanceof OpenAI.APIUserAbortError) return 0; // no first token in time
   if (!(error instanceof OpenAI.APIError)) return null;
   const retryable = error instanceof OpenAI.APIConnectionError || error.status === 429 || (error.status ?? 0) >= 500;
   if (!retryable) return null;
@@ -39,7 +46,7 @@ function retryDelayMs(error: unknown): number | null {
   return 250;
 }
 
-export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number): ChatModel {
+export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, firstTokenTimeoutMs = Math.min(timeoutMs, 10_000)): ChatModel {
   const client =
     endpoint.provider === 'azure'
       ? new AzureOpenAI({ endpoint: endpoint.endpoint, apiKey: endpoint.apiKey, apiVersion: endpoint.apiVersion, deployment: endpoint.deployment, timeout: timeoutMs, maxRetries: 0 })
@@ -53,21 +60,53 @@ export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number): Chat
     return { text, usage: { inputTokens: response.usage?.prompt_tokens ?? 0, outputTokens: response.usage?.completion_tokens ?? 0 } };
   };
 
+  const streamOnce = async (messages: ChatMessage[], onToken: (piece: string) => void, started: { value: boolean }): Promise<Completion> => {
+    const abort = new AbortController();
+    const firstToken = setTimeout(() => abort.abort(new Error(`no answer within ${firstTokenTimeoutMs} ms`)), firstTokenTimeoutMs);
+    try {
+      const stream = await client.chat.completions.create({ model: name, messages, temperature: 0, stream: true }, { signal: abort.signal });
+      let text = '';
+      let finished = false;
+      for await (const chunk of stream) {
+        if (chunk.choices?.[0]?.finish_reason) finished = true;
+        const piece = chunk.choices?.[0]?.delta?.content ?? '';
+        if (piece === '') continue;
+        clearTimeout(firstToken);
+        started.value = true;
+        text += piece;
+        onToken(piece);
+      }
+      if (!started.value) throw new ModelUnavailableError('the model answered without text');
+      // A stream that ends without a finish reason broke off: what came is not the whole answer.
+      if (!finished) throw new ModelUnavailableError('the answer stream broke off');
+      return { text, usage: { inputTokens: countTokens(messages.map((m) => m.content).join('\n')), outputTokens: countTokens(text) } };
+    } finally {
+      clearTimeout(firstToken);
+    }
+  };
+
+  /** One retry, only for a failure the retry can help and only before anything reached the reader. */
+  const withRetry = async (attempt: () => Promise<Completion>, canRetry: () => boolean): Promise<Completion> => {
+    try {
+      return await attempt();
+    } catch (error) {
+      const delay = canRetry() ? retryDelayMs(error) : null;
+      if (delay === null) throw new ModelUnavailableError(`the chat model failed: ${(error as Error).message}`, error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        return await attempt();
+      } catch (retryError) {
+        throw new ModelUnavailableError(`the chat model failed twice: ${(retryError as Error).message}`, retryError);
+      }
+    }
+  };
+
   return {
     name,
-    async complete(messages) {
-      try {
-        return await once(messages);
-      } catch (error) {
-        const delay = retryDelayMs(error);
-        if (delay === null) throw new ModelUnavailableError(`the chat model failed: ${(error as Error).message}`, error);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        try {
-          return await once(messages);
-        } catch (retryError) {
-          throw new ModelUnavailableError(`the chat model failed twice: ${(retryError as Error).message}`, retryError);
-        }
-      }
+    complete: (messages) => withRetry(() => once(messages), () => true),
+    stream: (messages, onToken) => {
+      const started = { value: false };
+      return withRetry(() => streamOnce(messages, onToken, started), () => !started.value);
     },
   };
 }

@@ -52,4 +52,16 @@ describe('chat model (real openai client against a local OpenAI-compatible serve
     assert.equal(request.query.get('api-version'), '2024-10-21');
     assert.equal(request.headers['api-key'], 'azure-key');
   });
+
+  it('streams the answer piece by piece, and gives up when no first piece comes in time', async () => {
+    const pieces: string[] = [];
+    const completion = await openai().stream(messages, (piece) => pieces.push(piece));
+    assert.equal(pieces.join(''), 'Hi there [1].');
+    assert.equal(completion.text, 'Hi there [1].');
+    const slow = createChatModel({ provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model: 'llama3' }, 5000, 200);
+    fake.faults.push({ kind: 'delay', ms: 1000 }, { kind: 'delay', ms: 1000 });
+    const started = Date.now();
+    await assert.rejects(slow.stream(messages, () => {}), /failed twice/);
+    assert.ok(Date.now() - started < 900, 'two first-token timeouts of 200 ms, not the server\'s delay');
+  });
 });

@@ -86,6 +86,36 @@ export function webchatPage(): string {
     addTurn(reply.grounded === false ? 'bot not-grounded' : 'bot', children);
   }
 
+  // Server-sent events over fetch: "token" pieces build a live answer, "final" replaces it.
+  async function readEvents(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let live = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\\n\\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (!event || !data) continue;
+        const payload = JSON.parse(data[1]);
+        if (event[1] === 'token') {
+          if (!live) live = addTurn('bot streaming', [el('div', { className: 'text' }, [''])]);
+          live.firstChild.textContent += payload.text;
+        } else {
+          if (live) live.remove();
+          if (event[1] === 'final') renderReply(payload);
+          else addTurn('bot error', [el('div', { className: 'text' }, [payload.error.message])]);
+        }
+      }
+    }
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = input.value.trim();
@@ -96,15 +126,19 @@ export function webchatPage(): string {
     try {
       const response = await fetch('api/chat', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json' },
         body: JSON.stringify({ text }),
       });
-      const body = await response.json().catch(() => null);
-      if (!response.ok) {
-        const message = (body && body.error && body.error.message) || 'The server answered ' + response.status + '.';
-        addTurn('bot error', [el('div', { className: 'text' }, [message])]);
+      if ((response.headers.get('content-type') || '').includes('text/event-stream')) {
+        await readEvents(response);
       } else {
-        renderReply(body);
+        const body = await response.json().catch(() => null);
+        if (!response.ok) {
+          const message = (body && body.error && body.error.message) || 'The server answered ' + response.status + '.';
+          addTurn('bot error', [el('div', { className: 'text' }, [message])]);
+        } else {
+          renderReply(body);
+        }
       }
     } catch (error) {
       addTurn('bot error', [el('div', { className: 'text' }, ['Could not reach the server: ' + error.message])]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startService, type Service } from '../../../src/main.js';
+import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { testConfig } from '../../helpers.js';
 
 // Debian's Chromium, installed by .ci/run; a browser download does not work on build machines.
@@ -62,5 +63,26 @@ describe('web chat page (headless Chromium)', function () {
     const reply = page.locator('article.bot.error');
     await reply.waitFor();
     assert.match(await reply.innerText(), /5,000 characters long; the limit is 4,000/);
+  });
+
+  it('streams a generated answer into the page and ends with its cited sources', async () => {
+    const fake = await new FakeOpenAI().start();
+    fake.chatReply = () => 'Install WireGuard, then request a VPN profile in the IT portal [1].';
+    const withModel = await startService(testConfig({ OPENAI_BASE_URL: `${fake.url}/v1` }));
+    const modelPage = await browser.newPage();
+    try {
+      await modelPage.goto(`${withModel.url}/`);
+      await modelPage.fill('#question', 'How do I connect to the VPN?');
+      await modelPage.press('#question', 'Enter');
+      const reply = modelPage.locator('article.bot:not(.streaming)').first();
+      await reply.waitFor();
+      assert.equal(await reply.locator('.text').innerText(), 'Install WireGuard, then request a VPN profile in the IT portal [1].');
+      assert.match(await reply.locator('ol.sources').innerText(), /Connecting to the VPN/);
+      assert.equal(await modelPage.locator('article.streaming').count(), 0);
+    } finally {
+      await modelPage.close();
+      await withModel.stop();
+      await fake.stop();
+    }
   });
 });
