@@ -28,6 +28,8 @@ export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
   /** What the "model" answers to a chat request. */
   chatReply: (body: ChatRequestBody) => string = () => 'I do not know.';
+  /** Time every chat answer takes before its first byte, like a real model (milliseconds). */
+  latencyMs = 0;
   /** Faults for the next requests, in order; each is used once. */
   readonly faults: Fault[] = [];
   private server: http.Server | null = null;
@@ -64,6 +66,7 @@ export class FakeOpenAI {
       return;
     }
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (this.latencyMs > 0 && url.pathname.endsWith('/chat/completions')) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (res.destroyed) return;
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
