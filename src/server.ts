@@ -124,6 +124,18 @@ function sendHtml(res: restify.Response, status: number, html: string): void {
   res.sendRaw(status, html);
 }
 
+/** Earlier turns sent by the page: at most 10, each at most 8,000 characters; null when malformed. */
+function parseHistory(value: unknown): Question['history'] | null {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 10) return null;
+  const turns: Question['history'] = [];
+  for (const turn of value as Array<{ role?: unknown; text?: unknown }>) {
+    if ((turn?.role !== 'user' && turn?.role !== 'assistant') || typeof turn.text !== 'string' || turn.text.length > 8000) return null;
+    turns.push({ role: turn.role, text: turn.text });
+  }
+  return turns;
+}
+
 /** The web chat's JSON form of a reply: the documented answer JSON plus what the page shows. */
 function replyJson(reply: Reply) {
   if (reply.kind === 'text') return { answer: reply.text, grounded: true, citations: [], mode: 'command' };
@@ -142,16 +154,17 @@ function mountWebchat(server: restify.Server, deps: ServerDependencies, log: Log
   server.get('/', async (_req, res) => sendHtml(res, 200, webchatPage()));
 
   server.post('/api/chat', async (req, res) => {
-    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { text?: unknown };
-    if (typeof body.text !== 'string') {
-      res.send(400, { error: { code: 'invalid_request', message: 'Send JSON of the form {"text": "your question"}.' } });
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { text?: unknown; history?: unknown };
+    const history = parseHistory(body.history);
+    if (typeof body.text !== 'string' || history === null) {
+      res.send(400, { error: { code: 'invalid_request', message: 'Send JSON of the form {"text": "your question", "history": [{"role": "user" | "assistant", "text": "..."}]}.' } });
       return;
     }
     const question: Question = {
       text: body.text,
       asker: { platform: 'webchat', userId: 'local' },
       conversation: { id: 'webchat' },
-      history: [],
+      history,
     };
     // With "Accept: text/event-stream" a generated answer streams as server-sent events: "token"
     // events as the model writes, then one "final" event with the checked answer. Headers go out

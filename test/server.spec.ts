@@ -56,6 +56,19 @@ describe('server', () => {
       assert.equal(malformed.status, 400);
     });
 
+    it('answers a follow-up from the conversation the page sends, and refuses a malformed one', async () => {
+      const history = [
+        { role: 'user', text: 'How many days of annual leave do I get?' },
+        { role: 'assistant', text: 'Every full-time employee receives 28 days of paid annual leave per calendar year. [1]' },
+      ];
+      assert.equal(((await (await post(`${service.url}/api/chat`, { text: 'What about part-time staff?' })).json()) as { grounded: boolean }).grounded, false);
+      const response = await post(`${service.url}/api/chat`, { text: 'What about part-time staff?', history });
+      const body = (await response.json()) as { answer: string; citations: Array<{ path: string }> };
+      assert.match(body.answer, /Part-time employees receive leave in proportion to their working days\./);
+      assert.equal(body.citations[0]!.path, 'hr/leave-policy.md');
+      assert.equal((await post(`${service.url}/api/chat`, { text: 'And in China?', history: [{ role: 'system', text: 'x' }] })).status, 400);
+    });
+
     it('answers 404 for a document that is not in the index', async () => {
       const html = await (await fetch(`${service.url}/documents/does-not-exist`)).text();
       assert.match(html, /No such document/);

@@ -7,6 +7,7 @@ import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
 import { buildPrompt } from './build-prompt.js';
 import { checkCitations } from './check-citations.js';
 import { extractiveAnswer } from './extractive-answer.js';
+import { standaloneQuestion } from './standalone-question.js';
 
 export interface AnswerDependencies {
   index: PassageIndex;
@@ -25,8 +26,9 @@ export interface AnswerOptions {
 
 /** retrieve -> build prompt -> generate (or extract) -> check citations; or say plainly that the documents do not say. */
 export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
+  const query = await standaloneQuestion(question, deps.chat?.model ?? null);
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
-  const { passages, termWeights } = await retrieve(deps.index, question.text, { ...deps.retrieval, sources: question.sources });
+  const { passages, termWeights } = await retrieve(deps.index, query, { ...deps.retrieval, sources: question.sources });
   stopTimer?.();
 
   let answer: Answer;
@@ -59,7 +61,7 @@ async function generatedAnswer(
   passages: Passage[],
   options: AnswerOptions,
 ): Promise<Answer> {
-  const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens);
+  const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens, question.history);
   const completion = options.onToken ? await chat.model.stream(prompt.messages, options.onToken) : await chat.model.complete(prompt.messages);
   deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
   deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);

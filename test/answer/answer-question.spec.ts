@@ -4,6 +4,7 @@ import { answerQuestion } from '../../src/answer/answer-question.js';
 import type { Question } from '../../src/domain.js';
 import { SqliteIndex } from '../../src/index/sqlite-index.js';
 import { Metrics } from '../../src/metrics.js';
+import { rewriteInstructions } from '../../src/answer/standalone-question.js';
 import { createChatModel } from '../../src/llm/chat-model.js';
 import { FakeOpenAI } from '../fakes/openai-server.js';
 import { tempDir } from '../helpers.js';
@@ -128,6 +129,25 @@ describe('answerQuestion', () => {
       assert.equal(answer.mode, 'extractive');
       assert.match(answer.text, /^Employees get 28 days of annual leave\. \[1\][\s\S]*\n\n\(The language model is unavailable right now, so this answer quotes the documents directly\.\)$/);
       assert.match(await metrics.registry.metrics(), /groundwork_model_failures_total 1/);
+    });
+
+    it('searches with the question the model rewrote from the conversation', async () => {
+      fake.chatReply = (body) => (body.messages[0]!.content === rewriteInstructions ? 'How many days of annual leave do employees get?' : 'Employees get 28 days of annual leave [1].');
+      const history = [{ role: 'user' as const, text: 'Tell me about annual leave.' }, { role: 'assistant' as const, text: 'It is paid time off [1].' }];
+      const answer = await answerQuestion(
+        {
+          index,
+          syncState: index,
+          retrieval: { topK: 5, minScore: 0.5 },
+          chat: { model: createChatModel({ provider: 'openai', apiKey: 'k', baseUrl: `${fake.url}/v1`, model: 'gpt-4o-mini' }, 2000), promptBudgetTokens: 4000 },
+        },
+        { ...question('How many for me?'), history },
+      );
+      assert.deepEqual([answer.grounded, answer.text], [true, 'Employees get 28 days of annual leave [1].']);
+      const [rewrite, generate] = fake.chatRequests();
+      assert.equal(rewrite!.body.messages[0].content, rewriteInstructions);
+      assert.match(generate!.body.messages.at(-1).content, /^QUESTION: How many for me\?$/);
+      assert.equal(generate!.body.messages.at(-2).content, 'It is paid time off [1].');
     });
 
     it('does not call the model when no passage clears the floor', async () => {

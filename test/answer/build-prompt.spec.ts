@@ -36,4 +36,15 @@ describe('buildPrompt', () => {
     assert.ok(prompt.tokens <= 900);
     assert.ok(prompt.tokens >= countTokens(prompt.messages.map((m) => m.content).join('')) - 20);
   });
+
+  it('puts the conversation before the question and trims its oldest turns first', () => {
+    const history = [
+      { role: 'user' as const, text: 'old '.repeat(400) },
+      { role: 'assistant' as const, text: 'Annual leave is 28 days [1].' },
+    ];
+    const { messages } = buildPrompt('And in China?', [passage('leave', 'Annual leave is 28 days.')], 1200, history);
+    assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+    assert.equal(messages[2]!.content, 'Annual leave is 28 days [1].');
+    assert.equal(messages[3]!.content, 'QUESTION: And in China?');
+  });
 });

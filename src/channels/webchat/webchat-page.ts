@@ -48,6 +48,11 @@ export function webchatPage(): string {
   const form = document.getElementById('ask');
   const input = document.getElementById('question');
   const send = document.getElementById('send');
+  const history = [];
+  const remember = (role, text) => {
+    history.push({ role, text: text.slice(0, 8000) });
+    while (history.length > 6) history.shift();
+  };
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -73,7 +78,11 @@ export function webchatPage(): string {
     return turn;
   }
 
-  function renderReply(reply) {
+  function renderReply(reply, question) {
+    if (question) {
+      remember('user', question);
+      remember('assistant', reply.answer);
+    }
     const links = new Map(reply.citations.map((c) => [c.n, c.link]));
     const children = [renderText(reply.answer, links)];
     if (reply.citations.length > 0) {
@@ -87,7 +96,7 @@ export function webchatPage(): string {
   }
 
   // Server-sent events over fetch: "token" pieces build a live answer, "final" replaces it.
-  async function readEvents(response) {
+  async function readEvents(response, question) {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -109,7 +118,7 @@ export function webchatPage(): string {
           live.firstChild.textContent += payload.text;
         } else {
           if (live) live.remove();
-          if (event[1] === 'final') renderReply(payload);
+          if (event[1] === 'final') renderReply(payload, question);
           else addTurn('bot error', [el('div', { className: 'text' }, [payload.error.message])]);
         }
       }
@@ -127,17 +136,17 @@ export function webchatPage(): string {
       const response = await fetch('api/chat', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json' },
-        body: JSON.stringify({ text }),
+        body: JSON.stringify({ text, history }),
       });
       if ((response.headers.get('content-type') || '').includes('text/event-stream')) {
-        await readEvents(response);
+        await readEvents(response, text);
       } else {
         const body = await response.json().catch(() => null);
         if (!response.ok) {
           const message = (body && body.error && body.error.message) || 'The server answered ' + response.status + '.';
           addTurn('bot error', [el('div', { className: 'text' }, [message])]);
         } else {
-          renderReply(body);
+          renderReply(body, text);
         }
       }
     } catch (error) {
