@@ -54,6 +54,9 @@ describe('server', () => {
       assert.match(((await long.json()) as { error: { message: string } }).error.message, /characters long; the limit is 4,000/);
       const malformed = await fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":' });
       assert.equal(malformed.status, 400);
+      const huge = await post(`${service.url}/api/chat`, { text: 'x'.repeat(300 * 1024) });
+      assert.equal(huge.status, 413);
+      assert.equal((await fetch(`${service.url}/healthz`)).status, 200, 'the server keeps serving');
     });
 
     it('answers a follow-up from the conversation the page sends, and refuses a malformed one', async () => {
