@@ -13,6 +13,16 @@ import type { SyncReport } from './domain.js';
 import { ConfigError, InvalidQuestionError } from './errors.js';
 import { createLogger } from './logger.js';
 
+// restify loads spdy, whose http-deceiver calls process.binding('http_parser'): Node warns
+// (DEP0111) on every start although nothing here uses it. Only that one warning is dropped.
+function silenceSpdyDeprecation(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code !== 'DEP0111') emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`groundwork: ${message}\n`);
@@ -40,6 +50,7 @@ program
   .description('run the bot server (web chat, health, metrics); syncs the configured sources first when the index is empty')
   .action(async () => {
     const config = loadConfig();
+    silenceSpdyDeprecation();
     const { serve } = await import('./main.js'); // loads the HTTP stack only when serving
     await serve(config);
   });
