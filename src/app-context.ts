@@ -43,7 +43,7 @@ export class AppContext {
     readonly index: SqliteIndex,
     readonly metrics: Metrics,
   ) {
-    const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens: promptBudgetTokens } : null;
+    const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
     const answerLogger = logger.child({ component: 'answer' });
     const answer = (question: Question, options?: AnswerOptions) =>
       answerQuestion({ index, syncState: index, retrieval: config.retrieval, chat, metrics, logger: answerLogger }, question, options);

@@ -31,7 +31,7 @@ function fail(error: unknown): never {
 
 /** CLI commands log to stderr, warnings and worse unless LOG_LEVEL asks for more detail than info. */
 function openContext(config: Config): AppContext {
-  const level = ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : config.logLevel === 'info' ? 'warn' : config.logLevel;
+  const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
   return AppContext.fromConfig(config, { logger: createLogger(level, pino.destination(2)) });
 }
 

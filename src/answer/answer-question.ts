@@ -1,6 +1,6 @@
 import type { Answer, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
-import type { ChatModel } from '../llm/chat-model.js';
+import { ModelUnavailableError, type ChatModel } from '../llm/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
@@ -37,6 +37,8 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
     answer = { text: notFoundText(question.text, searched), citations: [], grounded: false, mode: 'extractive', searched };
   } else if (deps.chat) {
     answer = await generatedAnswer(deps, deps.chat, question, passages, options).catch(async (error: unknown) => {
+      // Only the model's failure falls back; anything else is a fault of ours and surfaces.
+      if (!(error instanceof ModelUnavailableError)) throw error;
       deps.logger?.warn({ err: error }, 'chat model unavailable: answering extractively');
       deps.metrics?.modelFailures.inc();
       const { text, citations } = extractiveAnswer(passages, termWeights);

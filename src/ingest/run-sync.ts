@@ -54,6 +54,10 @@ function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+function refuseOversized(bytes: number, limit: number): void {
+  if (bytes > limit) throw new Error(`it is ${formatMegabytes(bytes)}, over the ${formatMegabytes(limit)} limit (MAX_FILE_MB)`);
+}
+
 export async function runSync(deps: SyncDependencies, sources: DocumentSource[], options: SyncOptions): Promise<SyncReport[]> {
   const reports: SyncReport[] = [];
   for (const source of sources) reports.push(await syncSource(deps, source, options));
@@ -134,9 +138,7 @@ async function syncItems(
     // A document that fails keeps its indexed version: it is not deleted as "gone".
     seen.add(id);
     try {
-      if (item.size > options.maxFileBytes) {
-        throw new Error(`it is ${formatMegabytes(item.size)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
-      }
+      refuseOversized(item.size, options.maxFileBytes);
       const previous = known.get(id);
       // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
       const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
@@ -147,9 +149,7 @@ async function syncItems(
       const bytes = await item.read().catch((error: NodeJS.ErrnoException) => {
         throw new Error(`it cannot be read (${error.code ?? error.message})`);
       });
-      if (bytes.length > options.maxFileBytes) {
-        throw new Error(`it is ${formatMegabytes(bytes.length)}, over the ${formatMegabytes(options.maxFileBytes)} limit (MAX_FILE_MB)`);
-      }
+      refuseOversized(bytes.length, options.maxFileBytes); // a listed size can be wrong
       const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
       if (previous === contentHash) {
         report.unchanged++;

@@ -110,6 +110,21 @@ export class ConfluenceSource extends ExportSource {
       parse: (bytes) => parseConfluencePage(bytes, pageId, baseUrl),
     }));
     const unsupported: string[] = [];
+    // A page lists several attachments: read and parse it once for all of them.
+    const listings = new Map<string, Promise<{ metadata: PageMetadata; names: Map<string, string> }>>();
+    const listingOf = (pageId: string, page: ExportFile) => {
+      let listing = listings.get(pageId);
+      if (!listing) {
+        listing = page.read().then((bytes) => {
+          const $ = cheerio.load(decodeText(bytes));
+          const names = new Map<string, string>();
+          for (const a of $(`a[href*="attachments/${pageId}/"]`).toArray()) names.set(path.posix.basename($(a).attr('href') ?? ''), collapse($(a).text()));
+          return { metadata: readMetadata($), names };
+        });
+        listings.set(pageId, listing);
+      }
+      return listing;
+    };
     for (const file of files) {
       const match = attachmentFile.exec(file.path);
       if (!match) continue; // export furniture: styles, icons, index.html
@@ -133,12 +148,8 @@ export class ConfluenceSource extends ExportSource {
         parse: async (bytes) => {
           const parsed = await parse(bytes);
           if (!page) return parsed;
-          const $ = cheerio.load(decodeText(await page.read()));
-          const metadata = readMetadata($);
-          const link = $('a')
-            .toArray()
-            .find((a) => ($(a).attr('href') ?? '').endsWith(`attachments/${pageId}/${path.posix.basename(file.path)}`));
-          const fileName = link ? collapse($(link).text()) : path.posix.basename(file.path);
+          const { metadata, names } = await listingOf(pageId, page);
+          const fileName = names.get(path.posix.basename(file.path)) || path.posix.basename(file.path);
           return {
             ...parsed,
             title: `${fileName} (attachment of ${metadata.title})`,

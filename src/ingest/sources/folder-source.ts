@@ -1,16 +1,18 @@
 import { SourceUnavailableError } from '../../errors.js';
 import { parserFor, parsersByExtension } from '../parsers/parsers.js';
-import type { SourceListing } from './document-source.js';
+import type { SourceItem, SourceListing } from './document-source.js';
 import { ExportSource, type ExportTree } from './export-tree.js';
 
 /** A folder (or .zip) of documents in supported formats; hidden files and folders are skipped. */
 export class FolderSource extends ExportSource {
   protected async listTree(tree: ExportTree): Promise<SourceListing> {
-    const unsupported = tree.files.filter((file) => !parserFor(file.path)).map((file) => file.path);
-    const items = tree.files.flatMap((file) => {
+    const unsupported: string[] = [];
+    const items: SourceItem[] = [];
+    for (const file of tree.files) {
       const parse = parserFor(file.path);
-      return parse ? [{ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, fingerprint: file.fingerprint, read: file.read, parse }] : [];
-    });
+      if (parse) items.push({ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, fingerprint: file.fingerprint, read: file.read, parse });
+      else unsupported.push(file.path);
+    }
     if (items.length === 0 && tree.problems.length === 0) {
       const kinds = [...parsersByExtension.keys()].join(' ');
       throw new SourceUnavailableError(`${this.spec.location} holds no files of a supported kind (${kinds})`);
