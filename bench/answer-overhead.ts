@@ -49,7 +49,7 @@ async function measure(askers: number, streaming: boolean): Promise<{ p50: numbe
     const inModel: number[] = [];
     const start = performance.now();
     await answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.7 }, chat: { model: timed(inModel), promptBudgetTokens: 6000 } },
+      { index, syncState: index, retrieval: { topK: 5, minScore: 0.7, minSimilarity: 0.4 }, chat: { model: timed(inModel), promptBudgetTokens: 6000 } },
       { text: question, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: 'bench' }, history: [] },
       streaming ? { onToken: () => {} } : {},
     );

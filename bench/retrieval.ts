@@ -55,7 +55,7 @@ async function main() {
   // Latency: the whole answer path (retrieve + extract) against a bare FTS5 query with the same terms.
   const all = [...questions.answerable.map((a) => a.q), ...questions.unanswerable];
   const ask = (text: string, minScore = defaultFloor) =>
-    answerQuestion({ index, syncState: index, retrieval: { topK, minScore } }, {
+    answerQuestion({ index, syncState: index, retrieval: { topK, minScore, minSimilarity: 0.4 } }, {
       text,
       asker: { platform: 'cli', userId: 'bench' },
       conversation: { id: 'bench' },
@@ -82,7 +82,7 @@ async function main() {
   const misses: string[] = [];
   const topScores = new Map<string, number>();
   for (const { q, expected } of questions.answerable) {
-    const { passages } = await retrieve(index, q, { topK, minScore: 0 });
+    const { passages } = await retrieve(index, q, { topK, minScore: 0, minSimilarity: 0.4 });
     const rank = passages.findIndex((p) => expected.includes(p.document.path));
     if (rank >= 0 && rank < 5) hitsAt5++;
     if (rank >= 0 && rank < 3) hitsAt3++;
@@ -90,7 +90,7 @@ async function main() {
     else misses.push(`${q} -> ${passages.slice(0, 3).map((p) => p.document.path).join(', ') || 'nothing'}`);
     topScores.set(q, passages[0]?.score ?? 0);
   }
-  for (const q of questions.unanswerable) topScores.set(q, (await retrieve(index, q, { topK, minScore: 0 })).passages[0]?.score ?? 0);
+  for (const q of questions.unanswerable) topScores.set(q, (await retrieve(index, q, { topK, minScore: 0, minSimilarity: 0.4 })).passages[0]?.score ?? 0);
 
   // Refusals: tune the floor on half of the questions, report on the other half.
   const half = <T>(items: T[], parity: number) => items.filter((_, i) => i % 2 === parity);

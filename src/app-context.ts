@@ -10,6 +10,8 @@ import { ConfluenceSource } from './ingest/sources/confluence-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { SharePointSource } from './ingest/sources/sharepoint-source.js';
 import { createChatModel } from './llm/chat-model.js';
+import { createEmbedder, type Embedder } from './llm/embedder.js';
+import { DenseSearch } from './retrieval/dense-search.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 
@@ -36,6 +38,7 @@ export function createSource(spec: SourceSpec, config: Config): DocumentSource {
 export class AppContext {
   readonly handleMessage: MessageHandler;
   readonly syncJob: SyncJob;
+  readonly embedder: Embedder | null;
 
   private constructor(
     readonly config: Config,
@@ -44,14 +47,17 @@ export class AppContext {
     readonly metrics: Metrics,
   ) {
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
+    this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
     const answerLogger = logger.child({ component: 'answer' });
+    const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
     const answer = (question: Question, options?: AnswerOptions) =>
-      answerQuestion({ index, syncState: index, retrieval: config.retrieval, chat, metrics, logger: answerLogger }, question, options);
+      answerQuestion({ index, syncState: index, retrieval: config.retrieval, dense, chat, metrics, logger: answerLogger }, question, options);
     this.handleMessage = createMessageHandler({ answer, index, syncState: index, maxQuestionChars: config.maxQuestionChars });
     this.syncJob = new SyncJob({
       index,
       syncState: index,
       logger: logger.child({ component: 'sync' }),
+      embedder: this.embedder,
       createSource: (spec) => createSource(spec, config),
       options: {
         chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },

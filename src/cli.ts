@@ -11,6 +11,7 @@ import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import { statusText } from './conversation/commands.js';
 import type { SyncReport } from './domain.js';
 import { ConfigError, InvalidQuestionError } from './errors.js';
+import { madeBy } from './llm/embedder.js';
 import { createLogger } from './logger.js';
 
 // restify loads spdy, whose http-deceiver calls process.binding('http_parser'): Node warns
@@ -38,7 +39,11 @@ function openContext(config: Config): AppContext {
 function formatReport(report: SyncReport): string {
   const head = `${report.source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.skipped.length} skipped, ${report.failed.length} failed (${(report.durationMs / 1000).toFixed(1)} s)`;
   if (report.error) return `${report.source}: sync failed, nothing changed: ${report.error}`;
-  return [head, ...report.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n');
+  const vectors = report.vectors && [
+    `  vectors: ${report.vectors.embedded} passages embedded, ${report.vectors.reused} reused`,
+    ...(report.vectors.error ? [`  embedding failed, the documents changed are found by keywords until the next sync: ${report.vectors.error}`] : []),
+  ];
+  return [head, ...(vectors ?? []), ...report.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n');
 }
 
 const program = new Command('groundwork')
@@ -60,7 +65,8 @@ program
   .description('ingest the configured sources, or the ones given with --source')
   .option('-s, --source <spec>', 'a source as [name=]kind:PATH, kind folder or confluence, PATH a folder or .zip (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--allow-mass-delete', 'delete documents gone from a source even when they are more than SYNC_MAX_DELETE_SHARE of it')
-  .action(async (options: { source: string[]; allowMassDelete?: boolean }) => {
+  .option('--reindex', 'parse every document and embed every passage again (needed after changing EMBEDDING_MODEL)')
+  .action(async (options: { source: string[]; allowMassDelete?: boolean; reindex?: boolean }) => {
     const config = loadConfig();
     let specs = config.sources;
     if (options.source.length > 0) {
@@ -81,6 +87,7 @@ program
         sources: specs,
         requestedBy: `cli:${os.userInfo().username}`,
         allowMassDelete: options.allowMassDelete,
+        reindex: options.reindex,
         onProgress: ({ source, done, total, path }) => {
           const file = path ? path.slice(-40) : '';
           if (!started || done === 0) {
@@ -141,11 +148,18 @@ program
     try {
       const text = statusText(await context.index.sourceStatuses(), await context.index.chunkCount());
       const size = (context.index.sizeBytes() / 1024 / 1024).toFixed(1);
+      const space = await context.index.vectorSpace();
+      const vectors = space
+        ? `Vectors: ${await context.index.vectorCount()} passages, embedded by ${space.model} (${space.dimensions} dimensions)` +
+          (context.embedder && !madeBy(space, context.embedder) ? `; EMBEDDING_MODEL is now ${context.embedder.model}: run "groundwork sync --reindex"` : '')
+        : context.embedder
+          ? `Vectors: none yet; the next sync embeds the passages with ${context.embedder.model}`
+          : 'Vectors: none (keyword search only; set an embedding model for search by meaning)';
       const runs = (await context.index.recentRuns(5)).map(
         (run) => `- ${run.startedAt.toISOString()} ${run.status} (${run.requestedBy}): ${run.reports.map(formatReport).join('; ').replace(/\n\s*/g, ' ') || run.sources.join(', ')}`,
       );
       process.stdout.write(
-        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n` +
+        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n${vectors}\n` +
           (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : ''),
       );
     } finally {

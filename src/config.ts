@@ -32,6 +32,18 @@ export type ChatEndpoint =
   | { provider: 'openai'; apiKey: string | null; baseUrl: string | null; model: string }
   | { provider: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string };
 
+/** Where embeddings come from; configured independently of the chat model. */
+export type EmbeddingEndpoint =
+  | { provider: 'openai'; apiKey: string | null; baseUrl: string | null; model: string; dimensions: number | null }
+  | { provider: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string; dimensions: number | null };
+
+export interface EmbeddingLimits {
+  /** Inputs and tokens per embedding request, and requests in flight at once. */
+  batchInputs: number;
+  batchTokens: number;
+  concurrency: number;
+}
+
 export interface Config {
   environment: 'development' | 'production' | 'test';
   port: number;
@@ -52,7 +64,9 @@ export interface Config {
   admin: { apiToken: string | null };
   /** Generated answers when a chat model is configured; extractive answers otherwise. */
   chat: (ChatEndpoint & { timeoutMs: number }) | null;
-  retrieval: { topK: number; minScore: number };
+  /** Semantic (hybrid) retrieval when an embedding model is configured; keyword retrieval otherwise. */
+  embedding: (EmbeddingEndpoint & EmbeddingLimits) | null;
+  retrieval: { topK: number; minScore: number; minSimilarity: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
   teams: { appId: string | null };
@@ -124,12 +138,25 @@ const envSchema = z.object({
   AZURE_OPENAI_API_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { error: 'must be an API version such as 2024-10-21' }).default('2024-10-21'),
   AZURE_OPENAI_CHAT_DEPLOYMENT: optionalText,
   LLM_TIMEOUT_SECONDS: integer(1, 600).default(30),
+  EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  EMBEDDING_DIMENSIONS: integer(1, 8192).optional(),
+  EMBEDDING_BASE_URL: baseUrl('http://localhost:11434/v1'),
+  EMBEDDING_API_KEY: optionalText,
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalText,
+  EMBEDDING_BATCH_INPUTS: integer(1, 2048).default(256),
+  EMBEDDING_BATCH_TOKENS: integer(8191, 300_000).default(280_000),
+  EMBEDDING_CONCURRENCY: integer(1, 32).default(4),
   RETRIEVAL_TOP_K: integer(1, 50).default(5),
   RETRIEVAL_MIN_SCORE: z.coerce
     .number({ error: 'must be a number from 0 to 1' })
     .min(0, { error: 'must be a number from 0 to 1' })
     .max(1, { error: 'must be a number from 0 to 1' })
     .default(0.7),
+  RETRIEVAL_MIN_SIMILARITY: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, { error: 'must be a number from 0 to 1' })
+    .max(1, { error: 'must be a number from 0 to 1' })
+    .default(0.4),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
   MicrosoftAppId: optionalText,
@@ -163,20 +190,43 @@ export function parseSourceSpecs(value: string, baseDir: string): SourceSpec[] {
   return specs;
 }
 
-/** Azure when its endpoint and a chat deployment are set; OpenAI (or a compatible server) when a key or base URL is. */
+/** Azure when a chat deployment is set; OpenAI (or a compatible server) when a key or base URL is. */
 function chatEndpoint(e: z.infer<typeof envSchema>): ChatEndpoint | null {
   const fail = (message: string): never => {
     throw new ConfigError(`Invalid configuration:\n  ${message}`);
   };
-  if (e.AZURE_OPENAI_ENDPOINT || e.AZURE_OPENAI_CHAT_DEPLOYMENT) {
+  if (e.AZURE_OPENAI_CHAT_DEPLOYMENT) {
     if (!e.AZURE_OPENAI_ENDPOINT) fail('AZURE_OPENAI_CHAT_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)');
-    if (!e.AZURE_OPENAI_CHAT_DEPLOYMENT) fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_CHAT_DEPLOYMENT (the name of the chat model deployment)');
     if (!e.AZURE_OPENAI_API_KEY) fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_API_KEY');
-    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_CHAT_DEPLOYMENT! };
+    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_CHAT_DEPLOYMENT };
+  }
+  if (e.AZURE_OPENAI_ENDPOINT && !e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
+    fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_CHAT_DEPLOYMENT (the name of the chat model deployment) or AZURE_OPENAI_EMBEDDING_DEPLOYMENT');
   }
   if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) {
     return { provider: 'openai', apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.CHAT_MODEL };
   }
+  return null;
+}
+
+/**
+ * A compatible server of its own (EMBEDDING_BASE_URL), an Azure deployment, OpenAI with a key of its
+ * own, or else the OpenAI endpoint the chat model uses. EMBEDDING_MODEL=none turns embeddings off.
+ */
+function embeddingEndpoint(e: z.infer<typeof envSchema>): EmbeddingEndpoint | null {
+  if (e.EMBEDDING_MODEL === 'none') return null;
+  const dimensions = e.EMBEDDING_DIMENSIONS ?? null;
+  if (e.EMBEDDING_BASE_URL && e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
+    throw new ConfigError('Invalid configuration:\n  EMBEDDING_BASE_URL and AZURE_OPENAI_EMBEDDING_DEPLOYMENT are both set; set the one that serves embeddings');
+  }
+  if (e.EMBEDDING_BASE_URL) return { provider: 'openai', apiKey: e.EMBEDDING_API_KEY, baseUrl: e.EMBEDDING_BASE_URL, model: e.EMBEDDING_MODEL, dimensions };
+  if (e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
+    const missing = !e.AZURE_OPENAI_ENDPOINT ? 'AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)' : !e.AZURE_OPENAI_API_KEY ? 'AZURE_OPENAI_API_KEY' : null;
+    if (missing) throw new ConfigError(`Invalid configuration:\n  AZURE_OPENAI_EMBEDDING_DEPLOYMENT needs ${missing}`);
+    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT, dimensions };
+  }
+  if (e.EMBEDDING_API_KEY) return { provider: 'openai', apiKey: e.EMBEDDING_API_KEY, baseUrl: null, model: e.EMBEDDING_MODEL, dimensions };
+  if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) return { provider: 'openai', apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.EMBEDDING_MODEL, dimensions };
   return null;
 }
 
@@ -207,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const chat = chatEndpoint(e);
+  const embedding = embeddingEndpoint(e);
   const dataDir = path.resolve(cwd, e.GROUNDWORK_DATA_DIR);
   const channelConfigured = e.MicrosoftAppId !== null || e.SLACK_BOT_TOKEN !== null;
   return {
@@ -228,7 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sync: { maxDeleteShare: e.SYNC_MAX_DELETE_SHARE, schedule: e.SYNC_SCHEDULE },
     admin: { apiToken: e.ADMIN_API_TOKEN },
     chat: chat && { ...chat, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 },
-    retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE },
+    embedding: embedding && { ...embedding, batchInputs: e.EMBEDDING_BATCH_INPUTS, batchTokens: e.EMBEDDING_BATCH_TOKENS, concurrency: e.EMBEDDING_CONCURRENCY },
+    retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE, minSimilarity: e.RETRIEVAL_MIN_SIMILARITY },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     teams: { appId: e.MicrosoftAppId },

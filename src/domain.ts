@@ -46,6 +46,8 @@ export interface Passage {
   text: string;
   /** 0..1: the share of the question's information that the passage contains. */
   score: number;
+  /** Cosine similarity to the question, when the passage was found by meaning. */
+  similarity?: number;
 }
 
 export type Platform = 'webchat' | 'cli' | 'teams' | 'slack';
@@ -102,6 +104,11 @@ export interface SyncReport {
   /** Set when the whole source failed; nothing in the index was changed for it. */
   error: string | null;
   durationMs: number;
+  /**
+   * With an embedding model: passages embedded, passages whose vector was reused, and why some were
+   * indexed without vectors (they are embedded by the next sync).
+   */
+  vectors?: { embedded: number; reused: number; error: string | null };
 }
 
 /** One run of the sync job over one or more sources. */

@@ -8,6 +8,8 @@ export enum ErrorCode {
   InvalidQuestion = 'invalid_question',
   SyncAlreadyRunning = 'sync_already_running',
   ModelUnavailable = 'model_unavailable',
+  EmbeddingUnavailable = 'embedding_unavailable',
+  ReindexRequired = 'reindex_required',
 }
 
 export class GroundworkError extends Error {
@@ -54,5 +56,12 @@ export class InvalidQuestionError extends GroundworkError {
 export class SyncAlreadyRunningError extends GroundworkError {
   constructor(message: string) {
     super(ErrorCode.SyncAlreadyRunning, message);
+  }
+}
+
+/** The index's vectors come from another embedding model (or size) than the configured one. */
+export class ReindexRequiredError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.ReindexRequired, message);
   }
 }

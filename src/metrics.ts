@@ -41,6 +41,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly retrievalFallbacks = new Counter({
+    name: 'groundwork_retrieval_keyword_only_total',
+    help: 'Questions answered with keyword search alone although embeddings are configured, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'groundwork_' });
   }

@@ -87,7 +87,7 @@ function mountAdmin(server: restify.Server, admin: NonNullable<ServerDependencie
 
   server.post('/admin/sync', async (req, res) => {
     if (!authorized(req, res)) return;
-    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { sources?: unknown; allowMassDelete?: unknown };
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { sources?: unknown; allowMassDelete?: unknown; reindex?: unknown };
     let sources = admin.sources;
     if (body.sources !== undefined) {
       const names = Array.isArray(body.sources) ? body.sources.map(String) : [];
@@ -100,7 +100,7 @@ function mountAdmin(server: restify.Server, admin: NonNullable<ServerDependencie
       sources = admin.sources.filter((s) => names.includes(s.name));
     }
     try {
-      const { runId, done } = await admin.syncJob.start({ sources, requestedBy: 'http', allowMassDelete: body.allowMassDelete === true });
+      const { runId, done } = await admin.syncJob.start({ sources, requestedBy: 'http', allowMassDelete: body.allowMassDelete === true, reindex: body.reindex === true });
       done.catch((error: unknown) => log.error({ err: error, runId }, 'sync run failed'));
       res.header('location', `/admin/sync/${runId}`);
       res.send(202, { runId, status: 'running' });

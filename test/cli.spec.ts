@@ -51,7 +51,7 @@ describe('groundwork CLI', function () {
     const json = JSON.parse(lines[0]!) as { answer: string; grounded: boolean; citations: Array<Record<string, unknown>> };
     assert.deepEqual(Object.keys(json), ['answer', 'grounded', 'citations']);
     assert.equal(json.grounded, true);
-    assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score']);
+    assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score', 'similarity']);
     assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
     assert.equal(json.citations[0]!.source, 'handbook');
     assert.equal(json.citations[0]!.url, null);
@@ -70,6 +70,46 @@ describe('groundwork CLI', function () {
       assert.deepEqual(json.citations.map((c) => c.n), [1]);
       assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
       assert.equal(fake.chatRequests()[0]!.body.model, 'llama3.1');
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('with an OpenAI-compatible server, sync embeds in batches, reuses vectors, and needs --reindex for another model', async () => {
+    const fake = await new FakeOpenAI().start();
+    const docs = fs.mkdtempSync(path.join(tempDir(), 'docs-'));
+    for (const topic of ['leave', 'travel', 'expenses']) {
+      const sentences = Array.from({ length: 40 }, (_, i) => `The ${topic} rule ${i} applies to everyone in the company.`).join(' ');
+      fs.writeFileSync(path.join(docs, `${topic}.md`), `# ${topic}\n\n${sentences}`);
+    }
+    const llm = { GROUNDWORK_DATA_DIR: tempDir('groundwork-cli-'), OPENAI_BASE_URL: `${fake.url}/v1`, EMBEDDING_BATCH_INPUTS: '4' };
+    const source = ['--source', `docs=folder:${docs}`];
+    try {
+      const first = await groundwork(['sync', ...source], llm);
+      assert.equal(first.code, 0, first.stderr);
+      const embedded = Number(/vectors: (\d+) passages embedded, 0 reused/.exec(first.stdout)?.[1]);
+      assert.ok(embedded >= 6, first.stdout);
+      assert.ok(fake.embeddingRequests().every((r) => r.body.input.length <= 4 && r.body.model === 'text-embedding-3-small'));
+
+      const requests = fake.embeddingRequests().length;
+      const again = await groundwork(['sync', ...source], llm);
+      assert.match(again.stdout, /3 unchanged.*\n  vectors: 0 passages embedded/);
+      assert.equal(fake.embeddingRequests().length, requests);
+      assert.match((await groundwork(['status'], llm)).stdout, new RegExp(`Vectors: ${embedded} passages, embedded by text-embedding-3-small \\(64 dimensions\\)`));
+
+      const other = { ...llm, EMBEDDING_MODEL: 'nomic-embed-text' };
+      const refused = await groundwork(['sync', ...source], other);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /sync failed, nothing changed: .*"text-embedding-3-small".*"nomic-embed-text".*groundwork sync --reindex/);
+      assert.match((await groundwork(['status'], other)).stdout, /EMBEDDING_MODEL is now nomic-embed-text: run "groundwork sync --reindex"/);
+
+      const reindexed = await groundwork(['sync', '--reindex', ...source], other);
+      assert.equal(reindexed.code, 0, reindexed.stderr);
+      assert.match(reindexed.stdout, new RegExp(`3 updated.*\\n  vectors: ${embedded} passages embedded`));
+      const answer = await groundwork(['ask', '--json', 'How', 'does', 'the', 'travel', 'rule', '7', 'apply?'], other);
+      assert.equal(answer.code, 0, answer.stderr);
+      assert.deepEqual(fake.embeddingRequests().at(-1)!.body.input, ['How does the travel rule 7 apply?']);
+      assert.equal(fake.embeddingRequests().at(-1)!.body.model, 'nomic-embed-text');
     } finally {
       await fake.stop();
     }

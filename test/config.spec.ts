@@ -74,6 +74,39 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ OPENAI_API_KEY: 'sk-secret-value', LLM_TIMEOUT_SECONDS: '0' }, tempDir()), (e: unknown) => /LLM_TIMEOUT_SECONDS/.test(String(e)) && !String(e).includes('sk-secret-value'));
   });
 
+  it('configures embeddings independently of chat: the chat endpoint, a server of their own, Azure, or none', () => {
+    assert.equal(loadConfig({}, tempDir()).embedding, null);
+    const withChat = loadConfig({ OPENAI_API_KEY: 'sk' }, tempDir());
+    assert.deepEqual(withChat.embedding, {
+      provider: 'openai', apiKey: 'sk', baseUrl: null, model: 'text-embedding-3-small', dimensions: null, batchInputs: 256, batchTokens: 280000, concurrency: 4,
+    });
+    assert.deepEqual(withChat.retrieval, { topK: 5, minScore: 0.7, minSimilarity: 0.4 });
+    assert.equal(loadConfig({ OPENAI_API_KEY: 'sk', EMBEDDING_MODEL: 'none' }, tempDir()).embedding, null);
+
+    // Azure chat with a local embedding server.
+    const mixed = loadConfig(
+      {
+        AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt4o',
+        EMBEDDING_BASE_URL: 'http://localhost:11434/v1', EMBEDDING_MODEL: 'nomic-embed-text', EMBEDDING_DIMENSIONS: '768',
+      },
+      tempDir(),
+    );
+    assert.equal(mixed.chat?.provider, 'azure');
+    assert.deepEqual(mixed.embedding && { ...mixed.embedding }, {
+      provider: 'openai', apiKey: null, baseUrl: 'http://localhost:11434/v1', model: 'nomic-embed-text', dimensions: 768, batchInputs: 256, batchTokens: 280000, concurrency: 4,
+    });
+    // Azure embeddings with a local chat server.
+    const azure = loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb', OPENAI_BASE_URL: 'http://localhost:8000/v1' }, tempDir());
+    assert.equal(azure.chat?.provider, 'openai');
+    assert.equal(azure.embedding?.provider, 'azure');
+    assert.equal(azure.embedding?.provider === 'azure' && azure.embedding.deployment, 'emb');
+
+    assert.throws(() => loadConfig({ AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' }, tempDir()), /AZURE_OPENAI_EMBEDDING_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT/);
+    assert.throws(() => loadConfig({ EMBEDDING_BASE_URL: 'http://localhost:1/v1', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' }, tempDir()), /both set/);
+    assert.throws(() => loadConfig({ EMBEDDING_BATCH_INPUTS: '4096' }, tempDir()), /EMBEDDING_BATCH_INPUTS must be a whole number from 1 to 2048/);
+    assert.throws(() => loadConfig({ RETRIEVAL_MIN_SIMILARITY: '1.5' }, tempDir()), /RETRIEVAL_MIN_SIMILARITY must be a number from 0 to 1/);
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });

@@ -7,6 +7,8 @@ export interface CitationJson {
   path: string;
   source: string;
   score: number;
+  /** Cosine similarity to the question when the passage was found by meaning, else null. */
+  similarity: number | null;
 }
 
 export interface AnswerJson {
@@ -27,6 +29,7 @@ export function answerToJson(answer: Answer): AnswerJson {
       path: passage.document.path,
       source: passage.document.source,
       score: passage.score,
+      similarity: passage.similarity ?? null,
     })),
   };
 }

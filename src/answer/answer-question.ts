@@ -3,6 +3,7 @@ import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { ModelUnavailableError, type ChatModel } from '../llm/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { DenseSearch } from '../retrieval/dense-search.js';
 import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
 import { buildPrompt } from './build-prompt.js';
 import { checkCitations } from './check-citations.js';
@@ -13,6 +14,8 @@ export interface AnswerDependencies {
   index: PassageIndex;
   syncState: SyncState;
   retrieval: Omit<RetrievalOptions, 'sources'>;
+  /** With embeddings, retrieval is hybrid: by meaning as well as by words. */
+  dense?: DenseSearch | null;
   /** With a chat model, answers are generated from the passages; without, they are extracted. */
   chat?: { model: ChatModel; promptBudgetTokens: number } | null;
   metrics?: Metrics;
@@ -28,7 +31,7 @@ export interface AnswerOptions {
 export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
   const query = await standaloneQuestion(question, deps.chat?.model ?? null);
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
-  const { passages, termWeights } = await retrieve(deps.index, query, { ...deps.retrieval, sources: question.sources });
+  const { passages, termWeights } = await retrieve(deps.index, query, { ...deps.retrieval, sources: question.sources }, deps.dense);
   stopTimer?.();
 
   let answer: Answer;

@@ -11,10 +11,25 @@ export interface SearchQuery {
   sources?: string[];
 }
 
+/** A chunk to index, with the vector of its embedding input when it has one. */
+export type IndexedChunk = Chunk & { embedding?: { inputHash: string; vector: Float32Array } };
+
+/** The embedding model that made the index's vectors, and their size. */
+export interface VectorSpace {
+  model: string;
+  dimensions: number;
+}
+
+export interface VectorQuery {
+  vector: Float32Array;
+  limit: number;
+  sources?: string[];
+}
+
 export interface SearchHit {
   chunk: Chunk;
   document: DocumentInfo;
-  /** Lexical relevance; higher is better, comparable only within one search. */
+  /** BM25 relevance for a term search (higher is better, comparable only within one search); cosine similarity for a vector search. */
   relevance: number;
   /** Distinct search terms of the chunk, its heading path and its document title. */
   terms: Set<string>;
@@ -29,13 +44,25 @@ export interface TermStatistics {
 
 /** Where passages live and are searched. */
 export interface PassageIndex {
-  /** Replaces a document and all its chunks in one step: no reader sees a mix of old and new. */
-  replaceDocument(document: IndexedDocument, chunks: Chunk[]): Promise<void>;
+  /**
+   * Replaces a document, all its chunks and their vectors in one step: no reader sees a mix of old
+   * and new. Chunks with vectors need the space they belong to; the first vectors of an index set
+   * it, and vectors of another space are refused (ReindexRequiredError).
+   */
+  replaceDocument(document: IndexedDocument, chunks: IndexedChunk[], space?: VectorSpace): Promise<void>;
   deleteDocuments(ids: string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchHit[]>;
   termStatistics(terms: string[]): Promise<TermStatistics>;
   documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
   chunkCount(): Promise<number>;
+  vectorSpace(): Promise<VectorSpace | null>;
+  /** Forgets every vector and the space they were in (before re-embedding with another model). */
+  resetVectors(): Promise<void>;
+  /** Vectors already in the index for these embedding inputs, by input hash. */
+  storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>>;
+  /** The chunks nearest to a vector (cosine); empty when the index has no vectors. */
+  searchVectors(query: VectorQuery): Promise<SearchHit[]>;
+  vectorCount(): Promise<number>;
 }
 
 /** What the sync job remembers between runs. */

@@ -1,12 +1,24 @@
 // The embedded index: one SQLite file holding documents, chunks, an FTS5 table over
-// pre-segmented search terms (BM25), and the sync state.
+// pre-segmented search terms (BM25), the chunks' vectors (sqlite-vec), and the sync state.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import type { Chunk, DocumentInfo, SourceStatus, SyncReport, SyncRun } from '../domain.js';
-import { IndexUnavailableError } from '../errors.js';
+import { IndexUnavailableError, ReindexRequiredError } from '../errors.js';
 import { searchTerms } from '../retrieval/tokenize.js';
-import type { IndexedDocument, LockHolder, PassageIndex, SearchHit, SearchQuery, SyncState, TermStatistics } from './passage-index.js';
+import type {
+  IndexedChunk,
+  IndexedDocument,
+  LockHolder,
+  PassageIndex,
+  SearchHit,
+  SearchQuery,
+  SyncState,
+  TermStatistics,
+  VectorQuery,
+  VectorSpace,
+} from './passage-index.js';
 
 // Each entry moves the schema one version up; PRAGMA user_version records where a file is.
 const migrations: string[] = [
@@ -65,6 +77,10 @@ const migrations: string[] = [
      host TEXT NOT NULL,
      heartbeat_at TEXT NOT NULL
    );`,
+  // The vector table (chunks_vec, sqlite-vec) is created with the first vectors: their size is the model's.
+  `ALTER TABLE chunks ADD COLUMN input_hash TEXT; -- hash of the text embedded for the chunk, when it has a vector
+   CREATE INDEX chunks_by_input_hash ON chunks(input_hash);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 // Finished runs kept for `groundwork status` and GET /admin/sync/:id.
@@ -117,6 +133,7 @@ export class SqliteIndex implements PassageIndex, SyncState {
     try {
       if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
       db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+      sqliteVec.load(db);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -179,10 +196,13 @@ export class SqliteIndex implements PassageIndex, SyncState {
     }
   }
 
-  async replaceDocument(document: IndexedDocument, chunks: Chunk[]): Promise<void> {
+  async replaceDocument(document: IndexedDocument, chunks: IndexedChunk[], space?: VectorSpace): Promise<void> {
     const titleTerms = searchTerms(document.title);
+    const withVectors = chunks.some((chunk) => chunk.embedding);
+    if (withVectors && !space) throw new Error('chunks with vectors need their vector space');
     this.run(() =>
       this.db.transaction(() => {
+        if (withVectors) this.useVectorSpace(space!);
         this.deleteDocument(document.id);
         this.db
           .prepare(
@@ -191,19 +211,109 @@ export class SqliteIndex implements PassageIndex, SyncState {
           )
           .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null });
         const insertChunk = this.statement(
-          `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms)
-           VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @terms)`,
+          `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms, input_hash)
+           VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @terms, @inputHash)`,
         );
         const insertFts = this.statement('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
-        for (const chunk of chunks) {
+        for (const { embedding, ...chunk } of chunks) {
           const headingTerms = searchTerms(chunk.headingPath.join('\n'));
           const bodyTerms = searchTerms(chunk.text);
           const distinct = [...new Set([...titleTerms, ...headingTerms, ...bodyTerms])].join(' ');
-          const { lastInsertRowid } = insertChunk.run({ ...chunk, headingPath: JSON.stringify(chunk.headingPath), terms: distinct });
+          const { lastInsertRowid } = insertChunk.run({
+            ...chunk,
+            headingPath: JSON.stringify(chunk.headingPath),
+            terms: distinct,
+            inputHash: embedding?.inputHash ?? null,
+          });
           insertFts.run(lastInsertRowid, titleTerms.join(' '), headingTerms.join(' '), bodyTerms.join(' '));
+          // vec0 takes integer rowids only as BigInt.
+          if (embedding) this.statement('INSERT INTO chunks_vec (rowid, embedding) VALUES (?, ?)').run(BigInt(lastInsertRowid), embedding.vector);
         }
       }).immediate(),
     );
+  }
+
+  private hasVectorTable(): boolean {
+    return this.statement("SELECT count(*) FROM sqlite_master WHERE name = 'chunks_vec'").pluck().get() === 1;
+  }
+
+  private readVectorSpace(): VectorSpace | null {
+    const value = this.statement("SELECT value FROM settings WHERE key = 'vector_space'").pluck().get() as string | undefined;
+    return value ? (JSON.parse(value) as VectorSpace) : null;
+  }
+
+  /** Within a write transaction: creates the vector table for the first vectors, refuses vectors of another space. */
+  private useVectorSpace(space: VectorSpace): void {
+    const current = this.readVectorSpace();
+    if (current && (current.model !== space.model || current.dimensions !== space.dimensions)) {
+      throw new ReindexRequiredError(
+        `the index holds vectors of ${describeSpace(current)}, not of ${describeSpace(space)}: run "groundwork sync --reindex" to embed every passage again`,
+      );
+    }
+    if (current && this.hasVectorTable()) return;
+    this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vec USING vec0(embedding float[${space.dimensions}] distance_metric=cosine)`);
+    this.statement("INSERT OR REPLACE INTO settings (key, value) VALUES ('vector_space', ?)").run(JSON.stringify(space));
+  }
+
+  async vectorSpace(): Promise<VectorSpace | null> {
+    return this.run(() => this.readVectorSpace());
+  }
+
+  async resetVectors(): Promise<void> {
+    this.run(() =>
+      this.db.transaction(() => {
+        this.db.exec('DROP TABLE IF EXISTS chunks_vec');
+        this.statement('UPDATE chunks SET input_hash = NULL WHERE input_hash IS NOT NULL').run();
+        this.statement("DELETE FROM settings WHERE key = 'vector_space'").run();
+        this.statements.clear(); // statements over the dropped table are invalid now
+      }).immediate(),
+    );
+  }
+
+  async storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>> {
+    return this.run(() => {
+      const vectors = new Map<string, Float32Array>();
+      if (inputHashes.length === 0 || !this.hasVectorTable()) return vectors;
+      // Rowids first, then one lookup each: a join would scan the whole vector table.
+      const rows = this.statement('SELECT rowid, input_hash FROM chunks WHERE input_hash IN (SELECT value FROM json_each(?))').all(JSON.stringify(inputHashes)) as Array<{
+        rowid: number;
+        input_hash: string;
+      }>;
+      const lookup = this.statement('SELECT embedding FROM chunks_vec WHERE rowid = ?').pluck();
+      for (const row of rows) {
+        if (vectors.has(row.input_hash)) continue;
+        const blob = lookup.get(BigInt(row.rowid)) as Buffer | undefined;
+        if (blob) vectors.set(row.input_hash, new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.length)));
+      }
+      return vectors;
+    });
+  }
+
+  async searchVectors(query: VectorQuery): Promise<SearchHit[]> {
+    const rows = this.run(() => {
+      if (!this.hasVectorTable()) return [];
+      const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
+      return this.db
+        .prepare(
+          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, 1 - v.distance AS relevance
+           FROM (SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH @vector AND k = @candidates) v
+           JOIN chunks c ON c.rowid = v.rowid
+           JOIN documents d ON d.id = c.document_id
+           WHERE 1 ${sourceFilter}
+           ORDER BY v.distance LIMIT @limit`,
+        )
+        .all({
+          vector: query.vector,
+          candidates: query.sources ? query.limit * 20 : query.limit,
+          limit: query.limit,
+          sources: query.sources ? JSON.stringify(query.sources) : undefined,
+        }) as Array<ChunkRow & { relevance: number }>;
+    });
+    return rows.map(toSearchHit);
+  }
+
+  async vectorCount(): Promise<number> {
+    return this.run(() => (this.hasVectorTable() ? (this.statement('SELECT count(*) FROM chunks_vec').pluck().get() as number) : 0));
   }
 
   async deleteDocuments(ids: string[]): Promise<void> {
@@ -211,6 +321,11 @@ export class SqliteIndex implements PassageIndex, SyncState {
   }
 
   private deleteDocument(id: string): void {
+    if (this.hasVectorTable()) {
+      const rowids = this.statement('SELECT rowid FROM chunks WHERE document_id = ? AND input_hash IS NOT NULL').pluck().all(id) as number[];
+      const deleteVector = this.statement('DELETE FROM chunks_vec WHERE rowid = ?');
+      for (const rowid of rowids) deleteVector.run(BigInt(rowid));
+    }
     this.statement('DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE document_id = ?)').run(id);
     this.statement('DELETE FROM chunks WHERE document_id = ?').run(id);
     this.statement('DELETE FROM documents WHERE id = ?').run(id);
@@ -242,12 +357,7 @@ export class SqliteIndex implements PassageIndex, SyncState {
             sources: query.sources ? JSON.stringify(query.sources) : undefined,
           }) as Array<ChunkRow & { relevance: number }>,
     );
-    return rows.map((row) => ({
-      chunk: toChunk(row),
-      document: toDocumentInfo(row),
-      relevance: row.relevance,
-      terms: new Set(row.terms.split(' ')),
-    }));
+    return rows.map(toSearchHit);
   }
 
   async termStatistics(terms: string[]): Promise<TermStatistics> {
@@ -398,6 +508,14 @@ function toRun(row: RunRow): SyncRun {
     status: row.status,
     reports: JSON.parse(row.reports) as SyncReport[],
   };
+}
+
+function describeSpace(space: VectorSpace): string {
+  return `the embedding model "${space.model}" (${space.dimensions} dimensions)`;
+}
+
+function toSearchHit(row: ChunkRow & { relevance: number }): SearchHit {
+  return { chunk: toChunk(row), document: toDocumentInfo(row), relevance: row.relevance, terms: new Set(row.terms.split(' ')) };
 }
 
 function toChunk(row: ChunkRow): Chunk {

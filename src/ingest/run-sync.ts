@@ -3,9 +3,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { SourceDocument, SyncReport } from '../domain.js';
+import { ReindexRequiredError } from '../errors.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { chunkDocument, type ChunkingOptions } from './chunk.js';
+import { embeddingState, IndexWriter } from './index-writer.js';
 import type { DocumentSource, SourceListing } from './sources/document-source.js';
 
 // Bump when parsing or chunking changes what a file turns into, so that every file is redone.
@@ -31,6 +34,8 @@ export interface SyncOptions {
   /** A sync that would delete more than this share of a source's documents stops instead (0..1). */
   maxDeleteShare?: number;
   allowMassDelete?: boolean;
+  /** Rebuild everything: every document parsed again, every passage embedded again (after a change of embedding model). */
+  reindex?: boolean;
   onProgress?: (progress: SyncProgress) => void;
   now?: () => Date;
 }
@@ -39,6 +44,8 @@ export interface SyncDependencies {
   index: PassageIndex;
   syncState: SyncState;
   logger: Logger;
+  /** Passages get vectors when there is an embedding model. */
+  embedder?: Embedder | null;
 }
 
 export function documentId(source: string, itemPath: string): string {
@@ -58,13 +65,33 @@ function refuseOversized(bytes: number, limit: number): void {
   if (bytes > limit) throw new Error(`it is ${formatMegabytes(bytes)}, over the ${formatMegabytes(limit)} limit (MAX_FILE_MB)`);
 }
 
+/** Vectors of another model cannot be searched with this one's: that takes a re-index, never a silent mix. */
+async function prepareVectors({ index, embedder }: SyncDependencies, reindex: boolean): Promise<void> {
+  if (reindex) return index.resetVectors();
+  const space = await index.vectorSpace();
+  if (!embedder || !space) return;
+  if (!madeBy(space, embedder)) {
+    const wanted = embedder.dimensions ? `${embedder.model}" (${embedder.dimensions} dimensions)` : `${embedder.model}"`;
+    throw new ReindexRequiredError(
+      `the index's vectors were made by the embedding model "${space.model}" (${space.dimensions} dimensions), and the configured one is "${wanted}. ` +
+        'Nothing was changed. Run "groundwork sync --reindex" to embed every passage again (answers use keyword search until it has finished), or set EMBEDDING_MODEL back.',
+    );
+  }
+}
+
 export async function runSync(deps: SyncDependencies, sources: DocumentSource[], options: SyncOptions): Promise<SyncReport[]> {
+  try {
+    await prepareVectors(deps, options.reindex ?? false);
+  } catch (error) {
+    await Promise.all(sources.map((source) => source.close()));
+    throw error;
+  }
   const reports: SyncReport[] = [];
   for (const source of sources) reports.push(await syncSource(deps, source, options));
   return reports;
 }
 
-async function syncSource({ index, syncState, logger }: SyncDependencies, source: DocumentSource, options: SyncOptions): Promise<SyncReport> {
+async function syncSource({ index, syncState, logger, embedder }: SyncDependencies, source: DocumentSource, options: SyncOptions): Promise<SyncReport> {
   const now = options.now ?? (() => new Date());
   const started = Date.now();
   const name = source.spec.name;
@@ -82,7 +109,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
     return report;
   }
   try {
-    await syncItems({ index, syncState, logger: log }, source, listing, options, report);
+    await syncItems({ index, syncState, logger: log, embedder }, source, listing, options, report);
   } finally {
     await source.close();
   }
@@ -94,7 +121,7 @@ async function syncSource({ index, syncState, logger }: SyncDependencies, source
 }
 
 async function syncItems(
-  { index, syncState, logger: log }: SyncDependencies,
+  { index, syncState, logger: log, embedder = null }: SyncDependencies,
   source: DocumentSource,
   { items, problems, unsupported }: SourceListing,
   options: SyncOptions,
@@ -119,7 +146,8 @@ async function syncItems(
   }
 
   const seen = new Set<string>();
-  const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|`;
+  const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|${embeddingState(embedder)}|`;
+  const writer = new IndexWriter(index, embedder, log);
   let done = 0;
   const progress = (path: string | null): SyncProgress => ({
     source: name,
@@ -139,7 +167,9 @@ async function syncItems(
     seen.add(id);
     try {
       refuseOversized(item.size, options.maxFileBytes);
-      const previous = known.get(id);
+      // A re-index redoes every document; what was there still decides between added and updated.
+      const previous = options.reindex ? undefined : known.get(id);
+      const isNew = !known.has(id);
       // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
       const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
       if (fingerprintHash !== null && previous === fingerprintHash) {
@@ -173,11 +203,12 @@ async function syncItems(
           report.skipped.push({ path: item.path, reason: 'it holds no text' });
           continue;
         }
-        await index.replaceDocument(document, chunks);
-        if (previous === undefined) report.added++;
+        await writer.write(document, chunks);
+        if (isNew) report.added++;
         else report.updated++;
       }
     } catch (error) {
+      if (error instanceof ReindexRequiredError) throw error;
       const reason = (error as Error).message;
       report.failed.push({ path: item.path, reason });
       log.warn({ path: item.path, reason }, 'document skipped');
@@ -187,6 +218,8 @@ async function syncItems(
     }
   }
 
+  await writer.flush();
+  if (embedder) report.vectors = { ...writer.stats };
   const gone = [...known.keys()].filter((id) => !seen.has(id));
   if (gone.length > 0) await index.deleteDocuments(gone);
   report.deleted = gone.length;

@@ -6,6 +6,7 @@ import type { SourceSpec } from '../config.js';
 import type { SyncReport, SyncRun } from '../domain.js';
 import { SyncAlreadyRunningError } from '../errors.js';
 import type { LockHolder, PassageIndex, SyncState } from '../index/passage-index.js';
+import type { Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { runSync, type SyncOptions, type SyncProgress } from './run-sync.js';
 import type { DocumentSource } from './sources/document-source.js';
@@ -14,6 +15,7 @@ export interface SyncRequest {
   sources: SourceSpec[];
   requestedBy: string;
   allowMassDelete?: boolean;
+  reindex?: boolean;
   onProgress?: (progress: SyncProgress) => void;
 }
 
@@ -21,8 +23,9 @@ export interface SyncJobDependencies {
   index: PassageIndex;
   syncState: SyncState;
   logger: Logger;
+  embedder?: Embedder | null;
   createSource: (spec: SourceSpec) => DocumentSource;
-  options: Omit<SyncOptions, 'onProgress' | 'allowMassDelete'>;
+  options: Omit<SyncOptions, 'onProgress' | 'allowMassDelete' | 'reindex'>;
   /** How often a running sync proves it is alive, and how old that proof may be on another host. */
   heartbeatMs?: number;
   staleAfterMs?: number;
@@ -50,7 +53,7 @@ export class SyncJob {
     );
     if (running) throw new SyncAlreadyRunningError(describeRun(running));
     const log = logger.child({ runId });
-    log.info({ requestedBy: request.requestedBy, sources: request.sources.map((s) => s.name) }, 'sync started');
+    log.info({ requestedBy: request.requestedBy, sources: request.sources.map((s) => s.name), reindex: request.reindex ?? false }, 'sync started');
     const done = this.execute(runId, request, log);
     const settled = done.catch(() => {});
     this.inFlight.add(settled);
@@ -73,15 +76,16 @@ export class SyncJob {
   }
 
   private async execute(runId: string, request: SyncRequest, log: Logger): Promise<SyncRun> {
-    const { index, syncState, createSource, options } = this.deps;
+    const { index, syncState, embedder, createSource, options } = this.deps;
     const heartbeat = setInterval(() => void syncState.heartbeat(runId).catch(() => {}), this.deps.heartbeatMs ?? 30_000);
     heartbeat.unref();
     let reports: SyncReport[] = [];
     let status: 'succeeded' | 'failed' = 'failed';
     try {
-      reports = await runSync({ index, syncState, logger: log }, request.sources.map(createSource), {
+      reports = await runSync({ index, syncState, logger: log, embedder }, request.sources.map(createSource), {
         ...options,
         allowMassDelete: request.allowMassDelete,
+        reindex: request.reindex,
         onProgress: request.onProgress,
       });
       status = reports.every((report) => report.error !== null) ? 'failed' : 'succeeded';

@@ -1,13 +1,17 @@
 // Retrieval: BM25 candidates from the index, each scored by how much of the question's
-// information it holds (IDF-weighted term coverage, 0..1), cut at the score floor,
+// information it holds (IDF-weighted term coverage, 0..1); with embeddings, the passages nearest
+// by meaning too, both lists fused by reciprocal rank. Then the floors (coverage or similarity),
 // near-duplicates collapsed and neighbouring chunks of one document merged.
 import type { Passage } from '../domain.js';
 import type { PassageIndex, SearchHit } from '../index/passage-index.js';
+import type { DenseSearch } from './dense-search.js';
 import { cjkCharacters, distinctTerms } from './tokenize.js';
 
 export interface RetrievalOptions {
   topK: number;
   minScore: number;
+  /** Cosine similarity at which a passage found by meaning is relevant, whatever its words. */
+  minSimilarity: number;
   /** Only passages from these sources, when set. */
   sources?: string[];
 }
@@ -23,9 +27,72 @@ const frequentTermShare = 0.2;
 const minChunksForFrequentTerms = 200;
 const maxPassagesPerDocument = 2;
 
-export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions): Promise<Retrieval> {
+// Reciprocal rank fusion's constant: how little the first ranks dominate.
+const fusionK = 60;
+
+interface Candidate {
+  hit: SearchHit;
+  coverage: number;
+  similarity: number | null;
+  fused: number;
+}
+
+export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions, dense?: DenseSearch | null): Promise<Retrieval> {
+  const limit = Math.max(options.topK * 4, 20);
+  const [lexical, nearest] = await Promise.all([lexicalSearch(index, question, limit, options.sources), dense ? dense.search(question, limit, options.sources) : null]);
+  const { termWeights } = lexical;
+  const totalWeight = sum([...termWeights.values()]);
+  const coverage = (hit: SearchHit) => (totalWeight === 0 ? 0 : sum([...termWeights].filter(([term]) => hit.terms.has(term)).map(([, weight]) => weight)) / totalWeight);
+
+  const candidates = new Map<string, Candidate>();
+  lexical.hits.forEach(({ hit, coverage }, i) => candidates.set(hit.chunk.id, { hit, coverage, similarity: null, fused: 1 / (fusionK + i + 1) }));
+  nearest?.forEach((hit, i) => {
+    const candidate = candidates.get(hit.chunk.id) ?? { hit, coverage: coverage(hit), similarity: null, fused: 0 };
+    candidate.similarity = hit.relevance;
+    candidate.fused += 1 / (fusionK + i + 1);
+    candidates.set(hit.chunk.id, candidate);
+  });
+  const ranked = [...candidates.values()]
+    .filter((c) => c.coverage >= options.minScore || (c.similarity !== null && c.similarity >= options.minSimilarity))
+    .sort((a, b) => b.fused - a.fused);
+
+  const passages: Passage[] = [];
+  const kept: Array<{ hit: SearchHit; passage: Passage; positions: number[] }> = [];
+  for (const { hit, coverage, similarity } of ranked) {
+    if (kept.some((other) => isNearDuplicate(other.hit, hit))) continue;
+    const neighbour = kept.find(
+      (other) => other.hit.document.id === hit.document.id && other.positions.some((p) => Math.abs(p - hit.chunk.position) === 1),
+    );
+    if (neighbour) {
+      mergeInto(neighbour, hit);
+      continue;
+    }
+    if (passages.length >= options.topK) continue;
+    // Leave room for other documents: one page rarely needs more than two separate passages.
+    if (kept.filter((other) => other.hit.document.id === hit.document.id).length >= maxPassagesPerDocument) continue;
+    const passage: Passage = {
+      chunkIds: [hit.chunk.id],
+      document: hit.document,
+      headingPath: hit.chunk.headingPath,
+      text: hit.chunk.text,
+      score: round(coverage),
+      ...(similarity !== null ? { similarity: round(similarity) } : {}),
+    };
+    passages.push(passage);
+    kept.push({ hit, passage, positions: [hit.chunk.position] });
+  }
+  return { passages, termWeights };
+}
+
+/** BM25 candidates with their coverage of the question, best first (by coverage, then BM25). */
+async function lexicalSearch(
+  index: PassageIndex,
+  question: string,
+  limit: number,
+  sources: string[] | undefined,
+): Promise<{ hits: Array<{ hit: SearchHit; coverage: number }>; termWeights: Map<string, number> }> {
   let terms = distinctTerms(question);
-  if (terms.length === 0) return { passages: [], termWeights: new Map() };
+  if (terms.length === 0) return { hits: [], termWeights: new Map() };
 
   let { chunkCount, chunkFrequency } = await index.termStatistics(terms);
   // CJK words the index has never seen are searched by their characters instead.
@@ -47,44 +114,18 @@ export async function retrieve(index: PassageIndex, question: string, options: R
     }),
   );
   const queryTerms = chooseQueryTerms(terms, chunkFrequency, chunkCount);
-  const hits = await index.search({ terms: queryTerms, limit: Math.max(options.topK * 4, 20), sources: options.sources });
-  if (hits.length === 0) return { passages: [], termWeights };
+  const hits = await index.search({ terms: queryTerms, limit, sources });
+  if (hits.length === 0) return { hits: [], termWeights };
 
   const totalWeight = sum(terms.map((term) => termWeights.get(term)!));
   const bestRelevance = Math.max(...hits.map((hit) => hit.relevance));
   const scored = hits
     .map((hit) => {
-      const score = sum(terms.filter((term) => hit.terms.has(term)).map((term) => termWeights.get(term)!)) / totalWeight;
-      return { hit, score, rank: score + hit.relevance / bestRelevance };
+      const coverage = sum(terms.filter((term) => hit.terms.has(term)).map((term) => termWeights.get(term)!)) / totalWeight;
+      return { hit, coverage, rank: coverage + hit.relevance / bestRelevance };
     })
-    .filter(({ score }) => score >= options.minScore)
     .sort((a, b) => b.rank - a.rank);
-
-  const passages: Passage[] = [];
-  const kept: Array<{ hit: SearchHit; passage: Passage; positions: number[] }> = [];
-  for (const { hit, score } of scored) {
-    if (kept.some((other) => isNearDuplicate(other.hit, hit))) continue;
-    const neighbour = kept.find(
-      (other) => other.hit.document.id === hit.document.id && other.positions.some((p) => Math.abs(p - hit.chunk.position) === 1),
-    );
-    if (neighbour) {
-      mergeInto(neighbour, hit);
-      continue;
-    }
-    if (passages.length >= options.topK) continue;
-    // Leave room for other documents: one page rarely needs more than two separate passages.
-    if (kept.filter((other) => other.hit.document.id === hit.document.id).length >= maxPassagesPerDocument) continue;
-    const passage: Passage = {
-      chunkIds: [hit.chunk.id],
-      document: hit.document,
-      headingPath: hit.chunk.headingPath,
-      text: hit.chunk.text,
-      score: round(score),
-    };
-    passages.push(passage);
-    kept.push({ hit, passage, positions: [hit.chunk.position] });
-  }
-  return { passages, termWeights };
+  return { hits: scored, termWeights };
 }
 
 function chooseQueryTerms(terms: string[], chunkFrequency: Map<string, number>, chunkCount: number): string[] {

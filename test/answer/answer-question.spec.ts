@@ -35,7 +35,7 @@ describe('answerQuestion', () => {
   afterEach(() => index.close());
 
   const ask = (text: string, sources?: string[]) =>
-    answerQuestion({ index, syncState: index, retrieval: { topK: 5, minScore: 0.5 }, metrics }, question(text, sources));
+    answerQuestion({ index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 }, metrics }, question(text, sources));
 
   it('answers from the documents with a cited, linked source', async () => {
     const answer = await ask('How many days of annual leave?');
@@ -90,7 +90,7 @@ describe('answerQuestion', () => {
         {
           index,
           syncState: index,
-          retrieval: { topK: 5, minScore: 0.5 },
+          retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 },
           chat: { model: createChatModel({ provider: 'openai', apiKey: 'k', baseUrl: `${fake.url}/v1`, model: 'gpt-4o-mini' }, 2000), promptBudgetTokens: 4000 },
           metrics,
         },
@@ -138,7 +138,7 @@ describe('answerQuestion', () => {
         {
           index,
           syncState: index,
-          retrieval: { topK: 5, minScore: 0.5 },
+          retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 },
           chat: { model: createChatModel({ provider: 'openai', apiKey: 'k', baseUrl: `${fake.url}/v1`, model: 'gpt-4o-mini' }, 2000), promptBudgetTokens: 4000 },
         },
         { ...question('How many for me?'), history },

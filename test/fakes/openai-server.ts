@@ -24,14 +24,26 @@ export interface ChatRequestBody {
   stream?: boolean;
 }
 
+export interface EmbeddingRequestBody {
+  input: string[] | string;
+  model: string;
+  dimensions?: number;
+  encoding_format?: 'float' | 'base64';
+}
+
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
   /** What the "model" answers to a chat request. */
   chatReply: (body: ChatRequestBody) => string = () => 'I do not know.';
+  /** The "embedding model": a vector for a text (a bag of words unless a test knows better). */
+  embed: (text: string, dimensions: number) => number[] = hashedEmbedding;
+  /** Vector size when the request does not ask for one. */
+  defaultDimensions = 64;
   /** Time every chat answer takes before its first byte, like a real model (milliseconds). */
   latencyMs = 0;
-  /** Faults for the next requests, in order; each is used once. */
+  /** Faults for the next chat requests, and for the next embedding requests, in order; each is used once. */
   readonly faults: Fault[] = [];
+  readonly embeddingFaults: Fault[] = [];
   private server: http.Server | null = null;
   url = '';
 
@@ -51,6 +63,10 @@ export class FakeOpenAI {
     return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
+  embeddingRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/embeddings'));
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -59,7 +75,7 @@ export class FakeOpenAI {
     const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : null };
     this.requests.push(request);
 
-    const fault = this.faults.shift();
+    const fault = url.pathname.endsWith('/embeddings') ? this.embeddingFaults.shift() : this.faults.shift();
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}) });
       res.end(JSON.stringify({ error: { message: `fake ${fault.status}`, type: 'fake_error' } }));
@@ -74,7 +90,7 @@ export class FakeOpenAI {
       return;
     }
     if (url.pathname.endsWith('/chat/completions')) return this.chat(request.body as ChatRequestBody, res, fault?.kind === 'broken-stream');
-    if (url.pathname.endsWith('/embeddings')) return this.embeddings(request.body as { input: string[] | string; model: string; dimensions?: number }, res);
+    if (url.pathname.endsWith('/embeddings')) return this.embeddings(request.body as EmbeddingRequestBody, res);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: `no route ${url.pathname}` } }));
   }
@@ -103,15 +119,17 @@ export class FakeOpenAI {
     res.end('data: [DONE]\n\n');
   }
 
-  private embeddings(body: { input: string[] | string; model: string; dimensions?: number }, res: http.ServerResponse): void {
+  private embeddings(body: EmbeddingRequestBody, res: http.ServerResponse): void {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
-    const dimensions = body.dimensions ?? 64;
+    const dimensions = body.dimensions ?? this.defaultDimensions;
+    // Like OpenAI: base64 of little-endian float32 when asked for, JSON numbers otherwise.
+    const encode = (vector: number[]) => (body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
         object: 'list',
         model: body.model,
-        data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: hashedEmbedding(input, dimensions) })),
+        data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: encode(this.embed(input, dimensions)) })),
         usage: { prompt_tokens: inputs.join(' ').length >> 2, total_tokens: inputs.join(' ').length >> 2 },
       }),
     );

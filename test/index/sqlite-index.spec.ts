@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Chunk } from '../../src/domain.js';
-import { IndexUnavailableError } from '../../src/errors.js';
-import type { IndexedDocument } from '../../src/index/passage-index.js';
+import { IndexUnavailableError, ReindexRequiredError } from '../../src/errors.js';
+import type { IndexedChunk, IndexedDocument } from '../../src/index/passage-index.js';
 import { SqliteIndex } from '../../src/index/sqlite-index.js';
 import { distinctTerms } from '../../src/retrieval/tokenize.js';
 import { tempDir } from '../helpers.js';
@@ -38,7 +38,7 @@ describe('SqliteIndex', () => {
 
   it('creates the schema at the latest version and reopens an existing file', async () => {
     const index = SqliteIndex.open(file);
-    assert.equal(index.schemaVersion, 2);
+    assert.equal(index.schemaVersion, 3);
     await index.replaceDocument(document('a'), [chunk('a', 0, 'Employees get 28 days of annual leave.')]);
     index.close();
     const reopened = SqliteIndex.open(file);
@@ -105,5 +105,77 @@ describe('SqliteIndex', () => {
     db.pragma('user_version = 99');
     db.close();
     assert.throws(() => SqliteIndex.open(file), /schema version 99, newer than this version/);
+  });
+});
+
+describe('SqliteIndex vectors (sqlite-vec)', () => {
+  let index: SqliteIndex;
+  beforeEach(() => {
+    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+  });
+  afterEach(() => index.close());
+
+  const space = { model: 'emb', dimensions: 3 };
+  const withVector = (c: Chunk, vector: number[], inputHash = `in-${c.id}`): IndexedChunk => ({ ...c, embedding: { inputHash, vector: new Float32Array(vector) } });
+
+  it('stores vectors with their chunks and finds the nearest by cosine similarity, filtered by source', async () => {
+    assert.equal(await index.vectorSpace(), null);
+    assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5 }), []);
+    await index.replaceDocument(document('leave', 'hr'), [withVector(chunk('leave', 0, 'Annual leave is 28 days.'), [1, 0, 0])], space);
+    await index.replaceDocument(document('vpn', 'it'), [withVector(chunk('vpn', 0, 'Install WireGuard.'), [0, 1, 0])], space);
+    assert.deepEqual(await index.vectorSpace(), space);
+    assert.equal(await index.vectorCount(), 2);
+    const hits = await index.searchVectors({ vector: new Float32Array([0.9, 0.1, 0]), limit: 2 });
+    assert.deepEqual(hits.map((hit) => hit.document.id), ['leave', 'vpn']);
+    assert.ok(hits[0]!.relevance > 0.99 && hits[1]!.relevance < 0.2, 'relevance is the cosine similarity');
+    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 2, sources: ['it'] })).map((h) => h.document.id), ['vpn']);
+  });
+
+  it('hands back stored vectors by input hash, and drops a document\'s vectors with it', async () => {
+    await index.replaceDocument(document('leave'), [withVector(chunk('leave', 0, 'Annual leave.'), [1, 0, 0], 'h1'), withVector(chunk('leave', 1, 'Sick leave.'), [0, 0, 1], 'h2')], space);
+    const stored = await index.storedVectors(['h1', 'h2', 'unknown']);
+    assert.deepEqual([...stored.keys()].sort(), ['h1', 'h2']);
+    assert.deepEqual([...stored.get('h2')!], [0, 0, 1]);
+    await index.replaceDocument(document('leave'), [chunk('leave', 0, 'Annual leave, no vector.')]);
+    assert.equal(await index.vectorCount(), 0);
+    assert.equal((await index.storedVectors(['h1'])).size, 0);
+    await index.replaceDocument(document('other'), [withVector(chunk('other', 0, 'x'), [0, 1, 0])], space);
+    await index.deleteDocuments(['other']);
+    assert.equal(await index.vectorCount(), 0);
+  });
+
+  it('refuses vectors of another model or size and changes nothing', async () => {
+    await index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Annual leave is 28 days.'), [1, 0, 0])], space);
+    for (const other of [{ model: 'emb', dimensions: 4 }, { model: 'other', dimensions: 3 }]) {
+      const vector = new Array(other.dimensions).fill(0.5);
+      await assert.rejects(index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Changed.'), vector)], other), (error: unknown) => {
+        assert.ok(error instanceof ReindexRequiredError);
+        assert.match(error.message, /"emb" \(3 dimensions\).*groundwork sync --reindex/);
+        return true;
+      });
+    }
+    assert.equal((await index.documentChunks('a'))!.chunks[0]!.text, 'Annual leave is 28 days.');
+    assert.equal(await index.vectorCount(), 1);
+  });
+
+  it('forgets every vector and the model on reset, keeping the passages searchable by words', async () => {
+    await index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Annual leave is 28 days.'), [1, 0, 0])], space);
+    await index.resetVectors();
+    assert.equal(await index.vectorSpace(), null);
+    assert.equal(await index.vectorCount(), 0);
+    assert.equal((await index.search({ terms: distinctTerms('annual leave'), limit: 5 })).length, 1);
+    const bigger = { model: 'emb-large', dimensions: 4 };
+    await index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Annual leave is 28 days.'), [0, 0, 0, 1])], bigger);
+    assert.deepEqual(await index.vectorSpace(), bigger);
+    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([0, 0, 0, 1]), limit: 1 })).map((h) => h.document.id), ['a']);
+  });
+
+  it('keeps vectors across reopening the file', async () => {
+    const file = index.file;
+    await index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Annual leave.'), [1, 0, 0])], space);
+    index.close();
+    index = SqliteIndex.open(file);
+    assert.equal(await index.vectorCount(), 1);
+    assert.deepEqual(await index.vectorSpace(), space);
   });
 });

@@ -21,7 +21,7 @@ describe('runSync', () => {
     runSync({ index, syncState: index, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5 } },
+      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 } },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 

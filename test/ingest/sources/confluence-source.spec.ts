@@ -34,7 +34,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   };
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5 } },
+      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 } },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReindexRequiredError } from '../../src/errors.js';
+import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { embeddingInput } from '../../src/ingest/index-writer.js';
+import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
+import { FolderSource } from '../../src/ingest/sources/folder-source.js';
+import { createEmbedder, type Embedder } from '../../src/llm/embedder.js';
+import { FakeOpenAI } from '../fakes/openai-server.js';
+import { folderWith, silentLogger, tempDir } from '../helpers.js';
+
+const options: SyncOptions = { chunking: { maxTokens: 64, overlapTokens: 0 }, maxFileBytes: 1024 * 1024 };
+
+/** A page of three sections, each long enough to be a chunk of its own. */
+function page(topic: string, edited = ''): string {
+  const section = (name: string) => `## ${name}\n\n${Array.from({ length: 6 }, (_, i) => `The ${topic} ${name} rule number ${i} applies to every employee${edited}.`).join(' ')}`;
+  return `# ${topic}\n\n${section('eligibility')}\n\n${section('process')}\n\n${section('exceptions')}`;
+}
+
+describe('sync with embeddings (index writer)', () => {
+  let fake: FakeOpenAI;
+  let index: SqliteIndex;
+  let docs: string;
+  beforeEach(async () => {
+    fake = await new FakeOpenAI().start();
+    const topics = ['leave', 'travel', 'expenses', 'security', 'laptops', 'onboarding', 'payroll', 'benefits'];
+    docs = folderWith(Object.fromEntries(topics.map((topic) => [`${topic}.md`, page(topic)])));
+    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+  });
+  afterEach(async () => {
+    index.close();
+    await fake.stop();
+  });
+
+  const embedder = (model = 'text-embedding-3-small', batchInputs = 256): Embedder =>
+    createEmbedder({ provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model, dimensions: null }, { batchInputs, batchTokens: 280_000, concurrency: 2 });
+  const sync = (embed: Embedder | null, extra: Partial<SyncOptions> = {}) =>
+    runSync({ index, syncState: index, logger: silentLogger, embedder: embed }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], { ...options, ...extra }).then(
+      (reports) => reports[0]!,
+    );
+  const embeddedInputs = () => fake.embeddingRequests().flatMap((r) => r.body.input as string[]);
+
+  it('embeds every passage, in full batches across documents, with its title and headings', async () => {
+    const report = await sync(embedder('text-embedding-3-small', 10));
+    const chunks = await index.chunkCount();
+    assert.ok(chunks >= 24, `${chunks} chunks`);
+    assert.equal(await index.vectorCount(), chunks);
+    assert.deepEqual(await index.vectorSpace(), { model: 'text-embedding-3-small', dimensions: 64 });
+    const sizes = fake.embeddingRequests().map((r) => r.body.input.length);
+    assert.ok(sizes.every((size) => size <= 10));
+    assert.equal(sizes.filter((size) => size < 10).length, 1, `only the last request is not full: ${sizes.join(', ')}`);
+    assert.deepEqual(report.vectors, { embedded: chunks, reused: 0, error: null });
+    assert.ok(embeddedInputs().some((input) => input.startsWith('leave\neligibility\nThe leave eligibility rule number 0')));
+  });
+
+  it('makes no embedding request for unchanged documents, and only for the changed passages of an edited one', async () => {
+    await sync(embedder());
+    const first = fake.embeddingRequests().length;
+    const again = await sync(embedder());
+    assert.equal(again.unchanged, 8);
+    assert.equal(fake.embeddingRequests().length, first, 'a re-sync of unchanged documents embeds nothing');
+
+    const edited = page('travel').replace('The travel process rule number 2 applies to every employee.', 'Book trains, not planes, under 500 km.');
+    fs.writeFileSync(path.join(docs, 'travel.md'), edited);
+    const third = await sync(embedder());
+    assert.equal(third.updated, 1);
+    const sent = fake.embeddingRequests().slice(first).flatMap((r) => r.body.input as string[]);
+    assert.equal(sent.length, 1, `only the edited passage is embedded: ${JSON.stringify(sent)}`);
+    assert.match(sent[0]!, /Book trains, not planes/);
+    const travel = await index.documentChunks((await index.search({ terms: ['train'], limit: 1 }))[0]!.document.id);
+    assert.ok(travel!.chunks.length >= 3);
+    assert.equal(third.vectors!.reused, travel!.chunks.length - 1, 'the other passages keep their vectors');
+    assert.equal(await index.vectorCount(), await index.chunkCount());
+  });
+
+  it('indexes documents for keyword search when the embedding model fails, says so, and embeds them at the next sync', async () => {
+    fake.embeddingFaults.push({ kind: 'status', status: 400 });
+    const report = await sync(embedder());
+    assert.equal(report.added, 8);
+    assert.match(report.vectors!.error ?? '', /text-embedding-3-small failed: 400/);
+    assert.equal(await index.vectorCount(), 0);
+    assert.equal(fake.embeddingRequests().length, 1, 'after one failure the sync stops asking');
+    assert.equal((await index.search({ terms: ['payrol'], limit: 5 })).length > 0, true, 'found by keywords meanwhile');
+
+    const next = await sync(embedder());
+    assert.equal(next.updated, 8);
+    assert.equal(next.vectors!.error, null);
+    assert.equal(await index.vectorCount(), await index.chunkCount());
+  });
+
+  it('turns on for an index built without embeddings at the next sync', async () => {
+    await sync(null);
+    assert.equal(await index.vectorCount(), 0);
+    const report = await sync(embedder());
+    assert.equal(report.updated, 8);
+    assert.equal(await index.vectorCount(), await index.chunkCount());
+  });
+
+  it('refuses to mix embedding models until a re-index, which embeds every passage with the new one', async () => {
+    await sync(embedder('text-embedding-3-small'));
+    const before = fake.embeddingRequests().length;
+    await assert.rejects(sync(embedder('nomic-embed-text')), (error: unknown) => {
+      assert.ok(error instanceof ReindexRequiredError);
+      assert.match(error.message, /made by the embedding model "text-embedding-3-small" \(64 dimensions\).*"nomic-embed-text".*groundwork sync --reindex/s);
+      return true;
+    });
+    assert.equal(fake.embeddingRequests().length, before);
+    assert.equal((await index.vectorSpace())!.model, 'text-embedding-3-small');
+
+    const report = await sync(embedder('nomic-embed-text'), { reindex: true });
+    assert.equal(report.updated, 8);
+    assert.equal(report.vectors!.embedded, await index.chunkCount());
+    assert.deepEqual(new Set(fake.embeddingRequests().slice(before).map((r) => r.body.model)), new Set(['nomic-embed-text']));
+    assert.equal((await index.vectorSpace())!.model, 'nomic-embed-text');
+    assert.equal(await index.vectorCount(), await index.chunkCount());
+  });
+
+  it('embeds the title, the headings under it and the text of a passage', () => {
+    assert.equal(embeddingInput('Leave policy', { headingPath: ['Leave policy', 'Annual leave'], text: 'Employees get 28 days.' }), 'Leave policy\nAnnual leave\nEmployees get 28 days.');
+    assert.equal(embeddingInput('Notes', { headingPath: [], text: 'Opens at 8.' }), 'Notes\nOpens at 8.');
+  });
+});
