@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { answerQuestion } from '../src/answer/answer-question.js';
 import { createChatModel, type ChatModel } from '../src/llm/chat-model.js';
+import { createEmbedder, type Embedder } from '../src/llm/embedder.js';
+import { DenseSearch } from '../src/retrieval/dense-search.js';
 import { SqliteIndex } from '../src/index/sqlite-index.js';
 import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
@@ -20,20 +22,33 @@ const questions = (JSON.parse(fs.readFileSync(path.join(here, 'handbook-question
 const modelLatencyMs = 200;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
+const fake = await new FakeOpenAI().start();
+fake.latencyMs = modelLatencyMs;
+fake.embeddingLatencyMs = 50;
+fake.defaultDimensions = 1536;
+const embedder = createEmbedder(
+  { provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model: 'bench-embedding', dimensions: null },
+  { batchInputs: 256, batchTokens: 280_000, concurrency: 4 },
+);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-answer-'));
 const index = SqliteIndex.open(path.join(dir, 'groundwork.db'));
-await runSync({ index, syncState: index, logger: pino({ level: 'silent' }) }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
+await runSync({ index, syncState: index, logger: pino({ level: 'silent' }), embedder }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
   chunking: { maxTokens: 350, overlapTokens: 60 },
   maxFileBytes: 50 * 1024 * 1024,
 });
-const fake = await new FakeOpenAI().start();
-fake.latencyMs = modelLatencyMs;
 fake.chatReply = () => 'Employees accrue leave every pay period [1]. The handbook explains the details [2].';
 const real = createChatModel({ provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model: 'bench' }, 10_000);
 
-/** Runs `askers` questions at a time; overhead = answer time minus the time inside the model call. */
-async function measure(askers: number, streaming: boolean): Promise<{ p50: number; p95: number; answers: number }> {
+/** Runs `askers` questions at a time; overhead = answer time minus the time inside model calls (chat and, when hybrid, the question's embedding). */
+async function measure(askers: number, streaming: boolean, hybrid: boolean): Promise<{ p50: number; p95: number; answers: number }> {
   const overheads: number[] = [];
+  const timedEmbedder = (timesInModel: number[]): Embedder => ({
+    ...embedder,
+    embedQuery: async (text) => {
+      const start = performance.now();
+      try { return await embedder.embedQuery(text); } finally { timesInModel.push(performance.now() - start); }
+    },
+  });
   const timed = (timesInModel: number[]): ChatModel => ({
     name: real.name,
     complete: async (messages) => {
@@ -49,7 +64,13 @@ async function measure(askers: number, streaming: boolean): Promise<{ p50: numbe
     const inModel: number[] = [];
     const start = performance.now();
     await answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.7, minSimilarity: 0.4 }, chat: { model: timed(inModel), promptBudgetTokens: 6000 } },
+      {
+        index,
+        syncState: index,
+        retrieval: { topK: 5, minScore: 0.7, minSimilarity: 0.4 },
+        dense: hybrid ? new DenseSearch({ index, embedder: timedEmbedder(inModel) }) : null,
+        chat: { model: timed(inModel), promptBudgetTokens: 6000 },
+      },
       { text: question, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: 'bench' }, history: [] },
       streaming ? { onToken: () => {} } : {},
     );
@@ -67,13 +88,18 @@ async function measure(askers: number, streaming: boolean): Promise<{ p50: numbe
   return { p50: Number(percentile(overheads, 50).toFixed(2)), p95: Number(percentile(overheads, 95).toFixed(2)), answers: overheads.length };
 }
 
-await measure(1, false); // warm up
+await measure(1, false, true); // warm up
 const results = {
   modelLatencyMs,
-  oneAsker: await measure(1, false),
-  twentyAskers: await measure(20, false),
-  twentyAskersStreaming: await measure(20, true),
+  questionEmbeddingLatencyMs: fake.embeddingLatencyMs,
+  keywords: { oneAsker: await measure(1, false, false), twentyAskers: await measure(20, false, false) },
+  hybrid: {
+    oneAsker: await measure(1, false, true),
+    twentyAskers: await measure(20, false, true),
+    twentyAskersStreaming: await measure(20, true, true),
+  },
   modelRequests: fake.chatRequests().length,
+  vectors: await index.vectorCount(),
 };
 console.log(JSON.stringify(results, null, 2));
 await fake.stop();

@@ -44,8 +44,6 @@ export class IndexWriter {
     private readonly index: PassageIndex,
     private readonly embedder: Embedder | null,
     private readonly logger: Logger,
-    /** Passages gathered before embedding them: enough to fill every request in flight. */
-    private readonly flushAtInputs = 1024,
   ) {}
 
   /** Writes the document now, or with the next batch of embeddings. */
@@ -57,7 +55,7 @@ export class IndexWriter {
     });
     this.pending.push({ document, chunks, inputs });
     this.pendingInputs += chunks.length;
-    if (this.pendingInputs >= this.flushAtInputs) await this.flush();
+    if (this.pendingInputs >= this.embedder.inputsPerRound) await this.flush();
   }
 
   /** Embeds and writes every waiting document. */

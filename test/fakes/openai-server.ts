@@ -41,6 +41,8 @@ export class FakeOpenAI {
   defaultDimensions = 64;
   /** Time every chat answer takes before its first byte, like a real model (milliseconds). */
   latencyMs = 0;
+  /** Time every embedding request takes (milliseconds). */
+  embeddingLatencyMs = 0;
   /** Faults for the next chat requests, and for the next embedding requests, in order; each is used once. */
   readonly faults: Fault[] = [];
   readonly embeddingFaults: Fault[] = [];
@@ -82,7 +84,8 @@ export class FakeOpenAI {
       return;
     }
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (this.latencyMs > 0 && url.pathname.endsWith('/chat/completions')) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const latency = url.pathname.endsWith('/chat/completions') ? this.latencyMs : url.pathname.endsWith('/embeddings') ? this.embeddingLatencyMs : 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (res.destroyed) return;
     if (fault?.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
