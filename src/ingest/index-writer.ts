@@ -38,7 +38,8 @@ interface Pending {
 export class IndexWriter {
   readonly stats: EmbeddingStats = { embedded: 0, reused: 0, error: null };
   private pending: Pending[] = [];
-  private pendingInputs = 0;
+  /** Vectors of pending documents' inputs, by input hash, made or found so far. */
+  private ready = new Map<string, Float32Array>();
 
   constructor(
     private readonly index: PassageIndex,
@@ -54,48 +55,61 @@ export class IndexWriter {
       return { text, hash: createHash('sha256').update(text).digest('hex').slice(0, 32) };
     });
     this.pending.push({ document, chunks, inputs });
-    this.pendingInputs += chunks.length;
-    if (this.pendingInputs >= this.embedder.inputsPerRound) await this.flush();
+    const waiting = this.pending.reduce((sum, item) => sum + item.inputs.length, 0);
+    if (waiting >= this.embedder.batchInputs * this.embedder.concurrency) await this.embedAndWrite(false);
   }
 
   /** Embeds and writes every waiting document. */
-  async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingInputs = 0;
-    if (batch.length === 0 || !this.embedder) return;
+  flush(): Promise<void> {
+    return this.embedAndWrite(true);
+  }
+
+  /**
+   * Embeds what the waiting documents lack — only whole requests' worth unless this is the last
+   * call — then writes each document whose vectors are all there.
+   */
+  private async embedAndWrite(last: boolean): Promise<void> {
     const embedder = this.embedder;
+    if (!embedder || this.pending.length === 0) return;
+    const unknown = new Set(this.pending.flatMap((item) => item.inputs.map((input) => input.hash)).filter((hash) => !this.ready.has(hash)));
+    for (const [hash, vector] of await this.index.storedVectors([...unknown])) this.ready.set(hash, vector);
+    this.stats.reused += this.pending.flatMap((item) => item.inputs).filter((input) => unknown.has(input.hash) && this.ready.has(input.hash)).length;
 
-    const hashes = [...new Set(batch.flatMap((item) => item.inputs.map((input) => input.hash)))];
-    const vectors = await this.index.storedVectors(hashes);
-    this.stats.reused += batch.flatMap((item) => item.inputs).filter((input) => vectors.has(input.hash)).length;
     const missing = new Map<string, string>();
-    for (const item of batch) for (const input of item.inputs) if (!vectors.has(input.hash)) missing.set(input.hash, input.text);
-
+    for (const item of this.pending) for (const input of item.inputs) if (!this.ready.has(input.hash)) missing.set(input.hash, input.text);
+    const take = last ? missing.size : Math.floor(missing.size / embedder.batchInputs) * embedder.batchInputs;
     // After one failure (retries included) the rest of the sync goes without: each further
     // attempt would only wait out the same retries.
-    if (missing.size > 0 && this.stats.error === null) {
+    if (take > 0 && this.stats.error === null) {
+      const batch = [...missing].slice(0, take);
       try {
-        const made = await embedder.embedDocuments([...missing.values()]);
-        [...missing.keys()].forEach((hash, i) => vectors.set(hash, made[i]!));
-        this.stats.embedded += missing.size;
+        const made = await embedder.embedDocuments(batch.map(([, text]) => text));
+        batch.forEach(([hash], i) => this.ready.set(hash, made[i]!));
+        this.stats.embedded += batch.length;
       } catch (error) {
         this.stats.error = (error as Error).message;
         this.logger.error({ err: error }, 'embedding failed: documents are indexed for keyword search only until the next sync');
       }
     }
 
-    for (const { document, chunks, inputs } of batch) {
-      const complete = inputs.every((input) => vectors.has(input.hash));
-      if (!complete) {
+    const waiting: Pending[] = [];
+    for (const item of this.pending) {
+      const complete = item.inputs.every((input) => this.ready.has(input.hash));
+      if (complete) await this.writeWithVectors(item, embedder);
+      else if (last || this.stats.error !== null) {
         // Without every vector, none are written, and a stored hash that matches nothing makes
         // the next sync embed the document again.
-        await this.index.replaceDocument({ ...document, contentHash: `without-vectors:${document.contentHash}` }, chunks);
-        continue;
-      }
-      const embedded: IndexedChunk[] = chunks.map((chunk, i) => ({ ...chunk, embedding: { inputHash: inputs[i]!.hash, vector: vectors.get(inputs[i]!.hash)! } }));
-      const dimensions = embedded[0]?.embedding?.vector.length ?? 0;
-      await this.index.replaceDocument(document, embedded, { model: embedder.model, dimensions });
+        await this.index.replaceDocument({ ...item.document, contentHash: `without-vectors:${item.document.contentHash}` }, item.chunks);
+      } else waiting.push(item);
     }
+    this.pending = waiting;
+    const needed = new Set(waiting.flatMap((item) => item.inputs.map((input) => input.hash)));
+    for (const hash of this.ready.keys()) if (!needed.has(hash)) this.ready.delete(hash);
+  }
+
+  private async writeWithVectors({ document, chunks, inputs }: Pending, embedder: Embedder): Promise<void> {
+    const embedded: IndexedChunk[] = chunks.map((chunk, i) => ({ ...chunk, embedding: { inputHash: inputs[i]!.hash, vector: this.ready.get(inputs[i]!.hash)! } }));
+    const dimensions = embedded[0]?.embedding?.vector.length ?? 0;
+    await this.index.replaceDocument(document, embedded, { model: embedder.model, dimensions });
   }
 }

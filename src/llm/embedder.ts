@@ -12,8 +12,9 @@ export interface Embedder {
   readonly model: string;
   /** The vector size asked for, or null for the model's own. */
   readonly dimensions: number | null;
-  /** Inputs that fill every request allowed in flight: the batch worth gathering before embedding. */
-  readonly inputsPerRound: number;
+  /** Inputs per request, and requests in flight at once. */
+  readonly batchInputs: number;
+  readonly concurrency: number;
   /** Unit-length vectors, one per text, in order; for indexing (patient: several retries). */
   embedDocuments(texts: string[]): Promise<Float32Array[]>;
   /** One question's vector; for answering (quick: a short timeout and one retry). */
@@ -82,7 +83,8 @@ export function createEmbedder(endpoint: EmbeddingEndpoint, limits: EmbeddingLim
   return {
     model,
     dimensions,
-    inputsPerRound: limits.batchInputs * limits.concurrency,
+    batchInputs: limits.batchInputs,
+    concurrency: limits.concurrency,
 
     async embedDocuments(texts) {
       const { encode, decode } = await loadTokenizer();
