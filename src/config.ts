@@ -27,15 +27,18 @@ export const sampleSources: SourceSpec[] = [
   { name: 'intranet', kind: 'sharepoint', location: path.join(samplesDir, 'sharepoint') },
 ];
 
+/** How Groundwork signs in to Azure OpenAI: an API key, or a managed identity (Entra ID; null client id: the system-assigned one). */
+export type AzureCredential = { apiKey: string } | { managedIdentityClientId: string | null };
+
 /** Where chat completions come from: OpenAI or an OpenAI-compatible server, or Azure OpenAI. */
 export type ChatEndpoint =
   | { provider: 'openai'; apiKey: string | null; baseUrl: string | null; model: string }
-  | { provider: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string };
+  | { provider: 'azure'; endpoint: string; credential: AzureCredential; apiVersion: string; deployment: string };
 
 /** Where embeddings come from; configured independently of the chat model. */
 export type EmbeddingEndpoint =
   | { provider: 'openai'; apiKey: string | null; baseUrl: string | null; model: string; dimensions: number | null }
-  | { provider: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string; dimensions: number | null };
+  | { provider: 'azure'; endpoint: string; credential: AzureCredential; apiVersion: string; deployment: string; dimensions: number | null };
 
 export interface EmbeddingLimits {
   /** Inputs and tokens per embedding request, and requests in flight at once. */
@@ -135,6 +138,8 @@ const envSchema = z.object({
   CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   AZURE_OPENAI_ENDPOINT: baseUrl('https://my-resource.openai.azure.com'),
   AZURE_OPENAI_API_KEY: optionalText,
+  AZURE_OPENAI_AUTH: z.enum(['api-key', 'managed-identity'], { error: 'must be api-key or managed-identity' }).default('api-key'),
+  AZURE_OPENAI_MANAGED_IDENTITY_CLIENT_ID: optionalText,
   AZURE_OPENAI_API_VERSION: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { error: 'must be an API version such as 2024-10-21' }).default('2024-10-21'),
   AZURE_OPENAI_CHAT_DEPLOYMENT: optionalText,
   LLM_TIMEOUT_SECONDS: integer(1, 600).default(30),
@@ -190,6 +195,14 @@ export function parseSourceSpecs(value: string, baseDir: string): SourceSpec[] {
   return specs;
 }
 
+function azureCredential(e: z.infer<typeof envSchema>): AzureCredential {
+  if (e.AZURE_OPENAI_AUTH === 'managed-identity') return { managedIdentityClientId: e.AZURE_OPENAI_MANAGED_IDENTITY_CLIENT_ID };
+  if (!e.AZURE_OPENAI_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_API_KEY, or AZURE_OPENAI_AUTH=managed-identity to sign in with the managed identity');
+  }
+  return { apiKey: e.AZURE_OPENAI_API_KEY };
+}
+
 /** Azure when a chat deployment is set; OpenAI (or a compatible server) when a key or base URL is. */
 function chatEndpoint(e: z.infer<typeof envSchema>): ChatEndpoint | null {
   const fail = (message: string): never => {
@@ -197,8 +210,7 @@ function chatEndpoint(e: z.infer<typeof envSchema>): ChatEndpoint | null {
   };
   if (e.AZURE_OPENAI_CHAT_DEPLOYMENT) {
     if (!e.AZURE_OPENAI_ENDPOINT) fail('AZURE_OPENAI_CHAT_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)');
-    if (!e.AZURE_OPENAI_API_KEY) fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_API_KEY');
-    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_CHAT_DEPLOYMENT };
+    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, credential: azureCredential(e), apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_CHAT_DEPLOYMENT };
   }
   if (e.AZURE_OPENAI_ENDPOINT && !e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
     fail('AZURE_OPENAI_ENDPOINT needs AZURE_OPENAI_CHAT_DEPLOYMENT (the name of the chat model deployment) or AZURE_OPENAI_EMBEDDING_DEPLOYMENT');
@@ -221,9 +233,8 @@ function embeddingEndpoint(e: z.infer<typeof envSchema>): EmbeddingEndpoint | nu
   }
   if (e.EMBEDDING_BASE_URL) return { provider: 'openai', apiKey: e.EMBEDDING_API_KEY, baseUrl: e.EMBEDDING_BASE_URL, model: e.EMBEDDING_MODEL, dimensions };
   if (e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
-    const missing = !e.AZURE_OPENAI_ENDPOINT ? 'AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)' : !e.AZURE_OPENAI_API_KEY ? 'AZURE_OPENAI_API_KEY' : null;
-    if (missing) throw new ConfigError(`Invalid configuration:\n  AZURE_OPENAI_EMBEDDING_DEPLOYMENT needs ${missing}`);
-    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT!, apiKey: e.AZURE_OPENAI_API_KEY!, apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT, dimensions };
+    if (!e.AZURE_OPENAI_ENDPOINT) throw new ConfigError('Invalid configuration:\n  AZURE_OPENAI_EMBEDDING_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com)');
+    return { provider: 'azure', endpoint: e.AZURE_OPENAI_ENDPOINT, credential: azureCredential(e), apiVersion: e.AZURE_OPENAI_API_VERSION, deployment: e.AZURE_OPENAI_EMBEDDING_DEPLOYMENT, dimensions };
   }
   if (e.EMBEDDING_API_KEY) return { provider: 'openai', apiKey: e.EMBEDDING_API_KEY, baseUrl: null, model: e.EMBEDDING_MODEL, dimensions };
   if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) return { provider: 'openai', apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.EMBEDDING_MODEL, dimensions };

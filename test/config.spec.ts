@@ -102,6 +102,14 @@ describe('loadConfig', () => {
     assert.equal(azure.embedding?.provider === 'azure' && azure.embedding.deployment, 'emb');
 
     assert.throws(() => loadConfig({ AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' }, tempDir()), /AZURE_OPENAI_EMBEDDING_DEPLOYMENT needs AZURE_OPENAI_ENDPOINT/);
+    // Entra ID: a managed identity instead of a key, for chat and embeddings alike.
+    const entra = loadConfig(
+      { AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_AUTH: 'managed-identity', AZURE_OPENAI_MANAGED_IDENTITY_CLIENT_ID: 'abc', AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt4o', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' },
+      tempDir(),
+    );
+    assert.deepEqual(entra.chat?.provider === 'azure' && entra.chat.credential, { managedIdentityClientId: 'abc' });
+    assert.deepEqual(entra.embedding?.provider === 'azure' && entra.embedding.credential, { managedIdentityClientId: 'abc' });
+    assert.throws(() => loadConfig({ AZURE_OPENAI_AUTH: 'entra' }, tempDir()), /AZURE_OPENAI_AUTH must be api-key or managed-identity/);
     assert.throws(() => loadConfig({ EMBEDDING_BASE_URL: 'http://localhost:1/v1', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' }, tempDir()), /both set/);
     assert.throws(() => loadConfig({ EMBEDDING_BATCH_INPUTS: '4096' }, tempDir()), /EMBEDDING_BATCH_INPUTS must be a whole number from 1 to 2048/);
     assert.throws(() => loadConfig({ RETRIEVAL_MIN_SIMILARITY: '1.5' }, tempDir()), /RETRIEVAL_MIN_SIMILARITY must be a number from 0 to 1/);

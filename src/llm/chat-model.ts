@@ -2,9 +2,10 @@
 // through the official client, with an explicit timeout and one retry of our own (the client's
 // default is ten minutes and two retries, too long for a chat turn).
 import { countTokens } from 'gpt-tokenizer';
-import OpenAI, { AzureOpenAI } from 'openai';
+import OpenAI from 'openai';
 import type { ChatEndpoint } from '../config.js';
 import { GroundworkError, ErrorCode } from '../errors.js';
+import { openAIClient } from './openai-client.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -47,10 +48,7 @@ function retryDelayMs(error: unknown): number | null {
 }
 
 export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, firstTokenTimeoutMs = Math.min(timeoutMs, 10_000)): ChatModel {
-  const client =
-    endpoint.provider === 'azure'
-      ? new AzureOpenAI({ endpoint: endpoint.endpoint, apiKey: endpoint.apiKey, apiVersion: endpoint.apiVersion, deployment: endpoint.deployment, timeout: timeoutMs, maxRetries: 0 })
-      : new OpenAI({ apiKey: endpoint.apiKey ?? 'not-needed', baseURL: endpoint.baseUrl ?? undefined, timeout: timeoutMs, maxRetries: 0 });
+  const client = openAIClient(endpoint, { timeoutMs });
   const name = endpoint.provider === 'azure' ? endpoint.deployment : endpoint.model;
 
   const once = async (messages: ChatMessage[]): Promise<Completion> => {

@@ -1,11 +1,11 @@
 // Embeddings through the official client: requests batched within the API's input and token
 // limits, a bounded number in flight, retries with backoff (the client honours Retry-After),
 // and inputs longer than the model accepts split on purpose instead of truncated.
-import OpenAI, { AzureOpenAI } from 'openai';
 import pLimit from 'p-limit';
 import type { EmbeddingEndpoint, EmbeddingLimits } from '../config.js';
 import { ErrorCode, GroundworkError } from '../errors.js';
 import type { VectorSpace } from '../index/passage-index.js';
+import { openAIClient } from './openai-client.js';
 
 export interface Embedder {
   /** The model (or Azure deployment) name, recorded with the vectors it makes. */
@@ -50,10 +50,7 @@ interface Piece {
 }
 
 export function createEmbedder(endpoint: EmbeddingEndpoint, limits: EmbeddingLimits): Embedder {
-  const client =
-    endpoint.provider === 'azure'
-      ? new AzureOpenAI({ endpoint: endpoint.endpoint, apiKey: endpoint.apiKey, apiVersion: endpoint.apiVersion, deployment: endpoint.deployment, maxRetries: 0 })
-      : new OpenAI({ apiKey: endpoint.apiKey ?? 'not-needed', baseURL: endpoint.baseUrl ?? undefined, maxRetries: 0 });
+  const client = openAIClient(endpoint);
   const model = endpoint.provider === 'azure' ? endpoint.deployment : endpoint.model;
   const { dimensions } = endpoint;
   const inFlight = pLimit(limits.concurrency);

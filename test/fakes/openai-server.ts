@@ -92,10 +92,23 @@ export class FakeOpenAI {
       res.end('{"choices": [');
       return;
     }
+    if (url.pathname === '/msi/token') return this.managedIdentityToken(req, url, res);
     if (url.pathname.endsWith('/chat/completions')) return this.chat(request.body as ChatRequestBody, res, fault?.kind === 'broken-stream');
     if (url.pathname.endsWith('/embeddings')) return this.embeddings(request.body as EmbeddingRequestBody, res);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: `no route ${url.pathname}` } }));
+  }
+
+  /** Azure App Service's managed identity endpoint (IDENTITY_ENDPOINT), as Entra ID sign-in uses it. */
+  private managedIdentityToken(req: http.IncomingMessage, url: URL, res: http.ServerResponse): void {
+    if (req.headers['x-identity-header'] !== 'identity-header-secret') {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'unauthorized' }));
+      return;
+    }
+    const resource = url.searchParams.get('resource') ?? '';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: `entra-token-for-${url.searchParams.get('client_id') ?? 'system'}`, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: 'Bearer' }));
   }
 
   private chat(body: ChatRequestBody, res: http.ServerResponse, broken: boolean): void {

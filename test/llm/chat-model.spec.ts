@@ -45,7 +45,7 @@ describe('chat model (real openai client against a local OpenAI-compatible serve
   });
 
   it('talks to Azure OpenAI on the deployment path with the API version and key', async () => {
-    const azure = createChatModel({ provider: 'azure', endpoint: fake.url, apiKey: 'azure-key', apiVersion: '2024-10-21', deployment: 'answers-gpt4o' }, 2000);
+    const azure = createChatModel({ provider: 'azure', endpoint: fake.url, credential: { apiKey: 'azure-key' }, apiVersion: '2024-10-21', deployment: 'answers-gpt4o' }, 2000);
     assert.equal((await azure.complete(messages)).text, 'Hi there [1].');
     const request = fake.chatRequests()[0]!;
     assert.equal(request.path, '/openai/deployments/answers-gpt4o/chat/completions');
@@ -63,5 +63,43 @@ describe('chat model (real openai client against a local OpenAI-compatible serve
     const started = Date.now();
     await assert.rejects(slow.stream(messages, () => {}), /failed twice/);
     assert.ok(Date.now() - started < 900, 'two first-token timeouts of 200 ms, not the server\'s delay');
+  });
+
+  describe('Azure OpenAI with a managed identity (Entra ID)', () => {
+    const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+    // One identity endpoint for the whole process, as on a real host (the identity library keeps the first it finds).
+    let identity: FakeOpenAI;
+    before(async () => {
+      identity = await new FakeOpenAI().start();
+      // What Azure App Service gives a process with a managed identity; the identity library reads them.
+      process.env.IDENTITY_ENDPOINT = `${identity.url}/msi/token`;
+      process.env.IDENTITY_HEADER = 'identity-header-secret';
+    });
+    after(async () => {
+      await identity.stop();
+      for (const [name, value] of [['IDENTITY_ENDPOINT', saved.endpoint], ['IDENTITY_HEADER', saved.header]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it('signs in with the identity\'s token instead of a key, fetched once for several calls', async () => {
+      const model = createChatModel({ provider: 'azure', endpoint: fake.url, credential: { managedIdentityClientId: null }, apiVersion: '2024-10-21', deployment: 'answers' }, 5000);
+      await model.complete(messages);
+      await model.complete(messages);
+      const [first, second] = fake.chatRequests();
+      assert.equal(first!.headers.authorization, 'Bearer entra-token-for-system');
+      assert.equal(first!.headers['api-key'], undefined);
+      assert.equal(second!.headers.authorization, 'Bearer entra-token-for-system');
+      const tokenRequests = identity.requests.filter((r) => r.path === '/msi/token' && !r.query.has('client_id'));
+      assert.equal(tokenRequests.length, 1, 'the token is reused until it nears expiry');
+      assert.equal(tokenRequests[0]!.query.get('resource'), 'https://cognitiveservices.azure.com');
+    });
+
+    it('uses a user-assigned identity by its client id', async () => {
+      const model = createChatModel({ provider: 'azure', endpoint: fake.url, credential: { managedIdentityClientId: '1111-2222' }, apiVersion: '2024-10-21', deployment: 'answers' }, 5000);
+      await model.complete(messages);
+      assert.equal(fake.chatRequests()[0]!.headers.authorization, 'Bearer entra-token-for-1111-2222');
+    });
   });
 });

@@ -112,7 +112,7 @@ describe('embedder (real openai client against a local OpenAI-compatible server)
   });
 
   it('calls an Azure OpenAI embedding deployment on its path with the api-version and api-key', async () => {
-    const endpoint: EmbeddingEndpoint = { provider: 'azure', endpoint: fake.url, apiKey: 'azure-key', apiVersion: '2024-10-21', deployment: 'emb-small', dimensions: null };
+    const endpoint: EmbeddingEndpoint = { provider: 'azure', endpoint: fake.url, credential: { apiKey: 'azure-key' }, apiVersion: '2024-10-21', deployment: 'emb-small', dimensions: null };
     const embedder = createEmbedder(endpoint, limits);
     assert.equal(embedder.model, 'emb-small');
     await embedder.embedDocuments(['annual leave']);
