@@ -56,7 +56,7 @@ export interface PassageIndex {
   documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
   chunkCount(): Promise<number>;
   vectorSpace(): Promise<VectorSpace | null>;
-  /** Forgets every vector and the space they were in (before re-embedding with another model). */
+  /** Forgets every vector and the space they were in, and marks every document to be indexed again (before re-embedding with another model). */
   resetVectors(): Promise<void>;
   /** Vectors already in the index for these embedding inputs, by input hash. */
   storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>>;

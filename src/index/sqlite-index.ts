@@ -265,6 +265,8 @@ export class SqliteIndex implements PassageIndex, SyncState {
         this.db.exec('DROP TABLE IF EXISTS chunks_vec');
         this.statement('UPDATE chunks SET input_hash = NULL WHERE input_hash IS NOT NULL').run();
         this.statement("DELETE FROM settings WHERE key = 'vector_space'").run();
+        // Every document must be embedded again, also those of sources this sync does not cover.
+        this.statement("UPDATE documents SET content_hash = 'without-vectors:' || content_hash WHERE content_hash NOT LIKE 'without-vectors:%'").run();
         this.statements.clear(); // statements over the dropped table are invalid now
       }).immediate(),
     );

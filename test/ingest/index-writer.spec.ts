@@ -116,6 +116,23 @@ describe('sync with embeddings (index writer)', () => {
     assert.equal(await index.vectorCount(), await index.chunkCount());
   });
 
+  it('re-embeds the documents of other sources at their next sync after a re-index of one', async () => {
+    const other = folderWith({ 'faq.md': page('faq') });
+    const both = (embed: Embedder, extra: Partial<SyncOptions> = {}, only?: string) =>
+      runSync(
+        { index, syncState: index, logger: silentLogger, embedder: embed },
+        [new FolderSource({ name: 'docs', kind: 'folder', location: docs }), new FolderSource({ name: 'faq', kind: 'folder', location: other })].filter((s) => !only || s.spec.name === only),
+        { ...options, ...extra },
+      );
+    await both(embedder('text-embedding-3-small'));
+    // The same model: the stored hashes alone would call the faq source unchanged.
+    await both(embedder('text-embedding-3-small'), { reindex: true }, 'docs');
+    assert.ok((await index.vectorCount()) < (await index.chunkCount()), 'the faq source has no vectors yet');
+    const [faq] = await both(embedder('text-embedding-3-small'), {}, 'faq');
+    assert.equal(faq!.updated, 1);
+    assert.equal(await index.vectorCount(), await index.chunkCount());
+  });
+
   it('embeds the title, the headings under it and the text of a passage', () => {
     assert.equal(embeddingInput('Leave policy', { headingPath: ['Leave policy', 'Annual leave'], text: 'Employees get 28 days.' }), 'Leave policy\nAnnual leave\nEmployees get 28 days.');
     assert.equal(embeddingInput('Notes', { headingPath: [], text: 'Opens at 8.' }), 'Notes\nOpens at 8.');
