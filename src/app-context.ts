@@ -9,6 +9,7 @@ import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceSource } from './ingest/sources/confluence-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { SharePointSource } from './ingest/sources/sharepoint-source.js';
+import type { TeamsAdapterOptions } from './channels/teams/teams-adapter.js';
 import { createChatModel } from './llm/chat-model.js';
 import { createEmbedder, type Embedder } from './llm/embedder.js';
 import { DenseSearch } from './retrieval/dense-search.js';
@@ -22,6 +23,8 @@ export interface AppOverrides {
   logger?: Logger;
   index?: SqliteIndex;
   metrics?: Metrics;
+  /** Where the Teams endpoint finds the Bot Framework's signing keys (tests serve their own). */
+  teamsAdapter?: TeamsAdapterOptions;
 }
 
 export function createSource(spec: SourceSpec, config: Config): DocumentSource {
@@ -52,7 +55,7 @@ export class AppContext {
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
     const answer = (question: Question, options?: AnswerOptions) =>
       answerQuestion({ index, syncState: index, retrieval: config.retrieval, dense, chat, metrics, logger: answerLogger }, question, options);
-    this.handleMessage = createMessageHandler({ answer, index, syncState: index, maxQuestionChars: config.maxQuestionChars });
+    this.handleMessage = createMessageHandler({ answer, index, syncState: index, feedbackLog: index, maxQuestionChars: config.maxQuestionChars });
     this.syncJob = new SyncJob({
       index,
       syncState: index,

@@ -9,8 +9,8 @@ import { answerToJson } from './answer/answer-json.js';
 import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import { statusText } from './conversation/commands.js';
-import type { SyncReport } from './domain.js';
 import { ConfigError, InvalidQuestionError } from './errors.js';
+import { syncReportText, syncRunLine } from './ingest/sync-report-text.js';
 import { madeBy } from './llm/embedder.js';
 import { createLogger } from './logger.js';
 
@@ -34,16 +34,6 @@ function fail(error: unknown): never {
 function openContext(config: Config): AppContext {
   const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
   return AppContext.fromConfig(config, { logger: createLogger(level, pino.destination(2)) });
-}
-
-function formatReport(report: SyncReport): string {
-  const head = `${report.source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted, ${report.skipped.length} skipped, ${report.failed.length} failed (${(report.durationMs / 1000).toFixed(1)} s)`;
-  if (report.error) return `${report.source}: sync failed, nothing changed: ${report.error}`;
-  const vectors = report.vectors && [
-    `  vectors: ${report.vectors.embedded} passages embedded, ${report.vectors.reused} reused`,
-    ...(report.vectors.error ? [`  embedding failed, the documents changed are found by keywords until the next sync: ${report.vectors.error}`] : []),
-  ];
-  return [head, ...(vectors ?? []), ...report.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n');
 }
 
 const program = new Command('groundwork')
@@ -98,7 +88,7 @@ program
         },
       });
       if (started) bar.stop();
-      for (const report of run.reports) process.stdout.write(`${formatReport(report)}\n`);
+      for (const report of run.reports) process.stdout.write(`${syncReportText(report)}\n`);
       if (run.status === 'failed') process.exitCode = 1;
     } finally {
       context.close();
@@ -156,7 +146,7 @@ program
           ? `Vectors: none yet; the next sync embeds the passages with ${context.embedder.model}`
           : 'Vectors: none (keyword search only; set an embedding model for search by meaning)';
       const runs = (await context.index.recentRuns(5)).map(
-        (run) => `- ${run.startedAt.toISOString()} ${run.status} (${run.requestedBy}): ${run.reports.map(formatReport).join('; ').replace(/\n\s*/g, ' ') || run.sources.join(', ')}`,
+        (run) => `- ${syncRunLine(run)}`,
       );
       process.stdout.write(
         `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n${vectors}\n` +

@@ -72,7 +72,14 @@ export interface Config {
   retrieval: { topK: number; minScore: number; minSimilarity: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
-  teams: { appId: string | null };
+  /** The Teams endpoint (POST /api/messages); credentials null in local mode (no token validation). */
+  teams: {
+    enabled: boolean;
+    credentials: { appId: string; appPassword: string | null; tenantId: string | null; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' } | null;
+    allowedTenants: string[];
+    /** Microsoft Entra object ids of the people who may run `sync` from chat. */
+    adminIds: string[];
+  };
   slack: { botToken: string | null };
 }
 
@@ -164,7 +171,13 @@ const envSchema = z.object({
     .default(0.4),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
+  TEAMS_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+  TEAMS_ALLOWED_TENANTS: optionalText,
+  TEAMS_ADMIN_IDS: optionalText,
   SLACK_BOT_TOKEN: optionalText,
 });
 
@@ -241,6 +254,24 @@ function embeddingEndpoint(e: z.infer<typeof envSchema>): EmbeddingEndpoint | nu
   return null;
 }
 
+const list = (value: string | null) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+function teamsConfig(e: z.infer<typeof envSchema>): Config['teams'] {
+  const enabled = e.TEAMS_ENABLED === 'true';
+  const fail = (message: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ${message}`);
+  };
+  let credentials: Config['teams']['credentials'] = null;
+  if (e.MicrosoftAppId) {
+    if (e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) fail(`MicrosoftAppId needs MicrosoftAppPassword (the bot's client secret) with MicrosoftAppType=${e.MicrosoftAppType}`);
+    if (e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) fail(`MicrosoftAppType=${e.MicrosoftAppType} needs MicrosoftAppTenantId`);
+    credentials = { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, tenantId: e.MicrosoftAppTenantId, appType: e.MicrosoftAppType };
+  } else if (enabled && e.NODE_ENV === 'production') {
+    fail('MicrosoftAppId (with MicrosoftAppPassword) is required in production: without it anyone could post to /api/messages. Set TEAMS_ENABLED=false to run without Teams');
+  }
+  return { enabled, credentials, allowedTenants: list(e.TEAMS_ALLOWED_TENANTS), adminIds: list(e.TEAMS_ADMIN_IDS) };
+}
+
 /** Reads `.env` from `cwd` when present; variables already set in `env` win. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const envFile = path.join(cwd, '.env');
@@ -294,7 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE, minSimilarity: e.RETRIEVAL_MIN_SIMILARITY },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
-    teams: { appId: e.MicrosoftAppId },
+    teams: teamsConfig(e),
     slack: { botToken: e.SLACK_BOT_TOKEN },
   };
 }

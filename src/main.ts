@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { AppContext, type AppOverrides } from './app-context.js';
 import type { Config } from './config.js';
 import { SyncAlreadyRunningError } from './errors.js';
+import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
 import { createServer, startServer } from './server.js';
 
@@ -38,6 +39,22 @@ export async function startService(config: Config, overrides: AppOverrides = {})
         log.warn({ reason: error.message }, 'not syncing on first start');
       }
     }
+    let teams = null;
+    if (config.teams.enabled) {
+      if (!config.teams.credentials) {
+        log.warn('Teams endpoint in LOCAL MODE: requests to /api/messages are not authenticated. Set MicrosoftAppId and MicrosoftAppPassword before exposing this server');
+      }
+      teams = createTeamsEndpoint(
+        config.teams,
+        {
+          handleMessage: context.handleMessage,
+          feedbackLog: context.index,
+          sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'teams-sync' }) },
+          logger: context.logger.child({ component: 'teams' }),
+        },
+        overrides.teamsAdapter,
+      );
+    }
     const server = createServer({
       logger: context.logger,
       metrics: context.metrics,
@@ -45,6 +62,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       handleMessage: context.handleMessage,
       webchat: config.webchat.enabled,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
+      teams,
     });
     const schedule = config.sync.schedule ? scheduleSyncs(config.sync.schedule, context) : null;
     const running = await startServer(server, config.port, config.host);

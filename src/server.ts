@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { Question } from './domain.js';
 import { answerToJson } from './answer/answer-json.js';
+import type { TeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { documentPage, webchatPage } from './channels/webchat/webchat-page.js';
 import type { MessageHandler, Reply } from './conversation/handle-message.js';
 import type { SourceSpec } from './config.js';
@@ -23,6 +24,8 @@ export interface ServerDependencies {
   webchat: boolean;
   /** Mounts /admin/sync when a token is configured. */
   admin: { token: string; syncJob: SyncJob; sources: SourceSpec[] } | null;
+  /** Mounts POST /api/messages for Microsoft Teams. */
+  teams?: TeamsEndpoint | null;
 }
 
 export interface RunningServer {
@@ -45,6 +48,11 @@ export function createServer(deps: ServerDependencies): restify.Server {
     deps.metrics.httpDuration.observe({ method: req.method, route: routeName }, seconds);
     log.info({ reqId: req.id(), method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
   });
+
+  if (deps.teams) {
+    const teams = deps.teams;
+    server.post('/api/messages', async (req, res) => teams(req, res));
+  }
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });

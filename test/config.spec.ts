@@ -49,8 +49,8 @@ describe('loadConfig', () => {
 
   it('turns the web chat off when a Teams or Slack bot is configured, unless asked for explicitly', () => {
     assert.equal(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }, tempDir()).webchat.enabled, false);
-    assert.equal(loadConfig({ MicrosoftAppId: 'app' }, tempDir()).webchat.enabled, false);
-    assert.equal(loadConfig({ MicrosoftAppId: 'app', WEBCHAT_ENABLED: 'true' }, tempDir()).webchat.enabled, true);
+    assert.equal(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }, tempDir()).webchat.enabled, false);
+    assert.equal(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', WEBCHAT_ENABLED: 'true' }, tempDir()).webchat.enabled, true);
   });
 
   it('checks the sync schedule and the admin token without echoing the token', () => {
@@ -113,6 +113,21 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ EMBEDDING_BASE_URL: 'http://localhost:1/v1', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'emb' }, tempDir()), /both set/);
     assert.throws(() => loadConfig({ EMBEDDING_BATCH_INPUTS: '4096' }, tempDir()), /EMBEDDING_BATCH_INPUTS must be a whole number from 1 to 2048/);
     assert.throws(() => loadConfig({ RETRIEVAL_MIN_SIMILARITY: '1.5' }, tempDir()), /RETRIEVAL_MIN_SIMILARITY must be a number from 0 to 1/);
+  });
+
+  it('configures Teams: local mode without credentials, refused in production unless turned off', () => {
+    const local = loadConfig({}, tempDir()).teams;
+    assert.deepEqual(local, { enabled: true, credentials: null, allowedTenants: [], adminIds: [] });
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }, tempDir()), /MicrosoftAppId \(with MicrosoftAppPassword\) is required in production.*TEAMS_ENABLED=false/);
+    assert.equal(loadConfig({ NODE_ENV: 'production', TEAMS_ENABLED: 'false' }, tempDir()).teams.enabled, false);
+    const bot = loadConfig(
+      { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant', TEAMS_ALLOWED_TENANTS: 't1, t2', TEAMS_ADMIN_IDS: 'a1' },
+      tempDir(),
+    ).teams;
+    assert.deepEqual(bot, { enabled: true, credentials: { appId: 'app', appPassword: 'secret', tenantId: 'tenant', appType: 'SingleTenant' }, allowedTenants: ['t1', 't2'], adminIds: ['a1'] });
+    assert.throws(() => loadConfig({ MicrosoftAppId: 'app' }, tempDir()), /MicrosoftAppId needs MicrosoftAppPassword/);
+    assert.throws(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI' }, tempDir()), /MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId/);
+    assert.throws(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'verysecretvalue', MicrosoftAppType: 'Other' }, tempDir()), (e: unknown) => /MicrosoftAppType must be MultiTenant/.test(String(e)));
   });
 
   it('refuses an overlap that is not clearly smaller than the chunk', () => {

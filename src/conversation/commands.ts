@@ -14,7 +14,7 @@ export function helpText(): string {
     "Ask me a question about the company's documents, in English or Chinese, and I'll answer from them with numbered sources.",
     'For example: "How many days of annual leave do I get?" or "如何申请报销？"',
     'If the documents do not cover something, I will say so rather than guess.',
-    'Commands: "help" shows this message; "status" shows which document sources are indexed and when they were last synced.',
+    'Commands: "help" shows this message; "status" shows which document sources are indexed and when they were last synced; "sync" (admins only) re-syncs the documents.',
   ].join('\n');
 }
 

@@ -2,7 +2,8 @@ import type { AnswerOptions } from '../answer/answer-question.js';
 import type { Answer, Question } from '../domain.js';
 import { InvalidQuestionError } from '../errors.js';
 import { helpText, parseCommand, statusText } from './commands.js';
-import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import type { FeedbackLog, PassageIndex, SyncState } from '../index/passage-index.js';
+import { syncRunLine } from '../ingest/sync-report-text.js';
 
 export type Reply = { kind: 'answer'; answer: Answer } | { kind: 'text'; text: string };
 
@@ -10,6 +11,8 @@ export interface MessageHandlerDependencies {
   answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   index: PassageIndex;
   syncState: SyncState;
+  /** Adds feedback counts to `status` when answers are rated in a chat. */
+  feedbackLog?: FeedbackLog;
   maxQuestionChars: number;
 }
 
@@ -29,8 +32,16 @@ export function createMessageHandler(deps: MessageHandlerDependencies): MessageH
     switch (parseCommand(text)) {
       case 'help':
         return { kind: 'text', text: helpText() };
-      case 'status':
-        return { kind: 'text', text: statusText(await deps.syncState.sourceStatuses(), await deps.index.chunkCount()) };
+      case 'status': {
+        const lines = [statusText(await deps.syncState.sourceStatuses(), await deps.index.chunkCount())];
+        const [lastRun] = await deps.syncState.recentRuns(1);
+        if (lastRun) lines.push(`Last sync: ${syncRunLine(lastRun)}`);
+        if (deps.feedbackLog) {
+          const { like, dislike } = await deps.feedbackLog.feedbackCounts();
+          lines.push(`Feedback on answers: ${like} helpful, ${dislike} not helpful.`);
+        }
+        return { kind: 'text', text: lines.join('\n') };
+      }
       default:
         return { kind: 'answer', answer: await deps.answer({ ...question, text }, options) };
     }

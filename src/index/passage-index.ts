@@ -88,3 +88,30 @@ export interface LockHolder {
   pid: number;
   host: string;
 }
+
+/** An answer as it was given in a chat, kept so that feedback on it can be reviewed. */
+export interface GivenAnswer {
+  /** The chat platform's id of the message that carried the answer. */
+  messageId: string;
+  platform: string;
+  conversationId: string;
+  question: string;
+  answer: string;
+  citedDocumentIds: string[];
+}
+
+export interface Feedback {
+  messageId: string;
+  userId: string;
+  reaction: 'like' | 'dislike';
+  comment: string | null;
+}
+
+/** Answers given in chats and the feedback people left on them. */
+export interface FeedbackLog {
+  recordAnswer(answer: GivenAnswer): Promise<void>;
+  /** Stores feedback with the answer it is about; false when that answer is unknown (too old, or not ours). */
+  recordFeedback(feedback: Feedback): Promise<boolean>;
+  feedbackCounts(): Promise<{ like: number; dislike: number }>;
+  recentFeedback(limit: number): Promise<Array<Feedback & GivenAnswer & { at: Date }>>;
+}

@@ -8,6 +8,9 @@ import type { Chunk, DocumentInfo, SourceStatus, SyncReport, SyncRun } from '../
 import { IndexUnavailableError, ReindexRequiredError } from '../errors.js';
 import { searchTerms } from '../retrieval/tokenize.js';
 import type {
+  Feedback,
+  FeedbackLog,
+  GivenAnswer,
   IndexedChunk,
   IndexedDocument,
   LockHolder,
@@ -81,7 +84,28 @@ const migrations: string[] = [
   `ALTER TABLE chunks ADD COLUMN input_hash TEXT; -- hash of the text embedded for the chunk, when it has a vector
    CREATE INDEX chunks_by_input_hash ON chunks(input_hash);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE answers (
+     message_id TEXT PRIMARY KEY,
+     platform TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     question TEXT NOT NULL,
+     answer TEXT NOT NULL,
+     cited_document_ids TEXT NOT NULL,
+     given_at TEXT NOT NULL
+   );
+   CREATE INDEX answers_by_time ON answers(given_at);
+   CREATE TABLE feedback (
+     message_id TEXT NOT NULL REFERENCES answers(message_id),
+     user_id TEXT NOT NULL,
+     reaction TEXT NOT NULL,
+     comment TEXT,
+     given_at TEXT NOT NULL,
+     PRIMARY KEY (message_id, user_id)
+   );`,
 ];
+
+// Answers kept for feedback: the newest ones (older answers without feedback are dropped).
+const keptAnswers = 20_000;
 
 // Finished runs kept for `groundwork status` and GET /admin/sync/:id.
 const keptRuns = 50;
@@ -121,7 +145,7 @@ function explainOpenError(file: string, error: unknown): IndexUnavailableError {
   return new IndexUnavailableError(`The index file ${file} cannot be opened: ${(error as Error).message}`, error);
 }
 
-export class SqliteIndex implements PassageIndex, SyncState {
+export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
@@ -479,6 +503,63 @@ export class SqliteIndex implements PassageIndex, SyncState {
     );
   }
 
+  async recordAnswer(answer: GivenAnswer): Promise<void> {
+    this.run(() =>
+      this.db.transaction(() => {
+        this.statement(
+          `INSERT OR REPLACE INTO answers (message_id, platform, conversation_id, question, answer, cited_document_ids, given_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(answer.messageId, answer.platform, answer.conversationId, answer.question, answer.answer, JSON.stringify(answer.citedDocumentIds), new Date().toISOString());
+        this.statement(
+          `DELETE FROM answers WHERE message_id NOT IN (SELECT message_id FROM feedback)
+             AND given_at < (SELECT given_at FROM answers ORDER BY given_at DESC LIMIT 1 OFFSET ${keptAnswers})`,
+        ).run();
+      }).immediate(),
+    );
+  }
+
+  async recordFeedback(feedback: Feedback): Promise<boolean> {
+    return this.run(() => {
+      const known = this.statement('SELECT 1 FROM answers WHERE message_id = ?').get(feedback.messageId);
+      if (!known) return false;
+      this.statement('INSERT OR REPLACE INTO feedback (message_id, user_id, reaction, comment, given_at) VALUES (?, ?, ?, ?, ?)').run(
+        feedback.messageId,
+        feedback.userId,
+        feedback.reaction,
+        feedback.comment,
+        new Date().toISOString(),
+      );
+      return true;
+    });
+  }
+
+  async feedbackCounts(): Promise<{ like: number; dislike: number }> {
+    const rows = this.run(() => this.statement('SELECT reaction, count(*) AS n FROM feedback GROUP BY reaction').all() as Array<{ reaction: string; n: number }>);
+    return { like: rows.find((r) => r.reaction === 'like')?.n ?? 0, dislike: rows.find((r) => r.reaction === 'dislike')?.n ?? 0 };
+  }
+
+  async recentFeedback(limit: number): Promise<Array<Feedback & GivenAnswer & { at: Date }>> {
+    const rows = this.run(
+      () =>
+        this.statement(
+          `SELECT f.user_id, f.reaction, f.comment, f.given_at AS at, a.* FROM feedback f JOIN answers a ON a.message_id = f.message_id
+           ORDER BY f.given_at DESC LIMIT ?`,
+        ).all(limit) as Array<AnswerRow & { user_id: string; reaction: 'like' | 'dislike'; comment: string | null; at: string }>,
+    );
+    return rows.map((row) => ({
+      messageId: row.message_id,
+      platform: row.platform,
+      conversationId: row.conversation_id,
+      question: row.question,
+      answer: row.answer,
+      citedDocumentIds: JSON.parse(row.cited_document_ids) as string[],
+      userId: row.user_id,
+      reaction: row.reaction,
+      comment: row.comment,
+      at: new Date(row.at),
+    }));
+  }
+
   async getRun(id: string): Promise<SyncRun | null> {
     const row = this.run(() => this.statement('SELECT * FROM sync_runs WHERE id = ?').get(id) as RunRow | undefined);
     return row ? toRun(row) : null;
@@ -488,6 +569,15 @@ export class SqliteIndex implements PassageIndex, SyncState {
     const rows = this.run(() => this.statement('SELECT * FROM sync_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[]);
     return rows.map(toRun);
   }
+}
+
+interface AnswerRow {
+  message_id: string;
+  platform: string;
+  conversation_id: string;
+  question: string;
+  answer: string;
+  cited_document_ids: string;
 }
 
 interface RunRow {

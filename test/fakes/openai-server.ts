@@ -41,6 +41,8 @@ export class FakeOpenAI {
   defaultDimensions = 64;
   /** Time every chat answer takes before its first byte, like a real model (milliseconds). */
   latencyMs = 0;
+  /** Pause between the pieces of a streamed answer (milliseconds), like a model writing. */
+  pieceDelayMs = 0;
   /** Time every embedding request takes (milliseconds). */
   embeddingLatencyMs = 0;
   /** Faults for the next chat requests, and for the next embedding requests, in order; each is used once. */
@@ -111,7 +113,7 @@ export class FakeOpenAI {
     res.end(JSON.stringify({ access_token: `entra-token-for-${url.searchParams.get('client_id') ?? 'system'}`, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: 'Bearer' }));
   }
 
-  private chat(body: ChatRequestBody, res: http.ServerResponse, broken: boolean): void {
+  private async chat(body: ChatRequestBody, res: http.ServerResponse, broken: boolean): Promise<void> {
     const content = this.chatReply(body);
     const usage = { prompt_tokens: JSON.stringify(body.messages).length >> 2, completion_tokens: content.length >> 2, total_tokens: 0 };
     if (!body.stream) {
@@ -121,7 +123,7 @@ export class FakeOpenAI {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const pieces = content.match(/.{1,12}/gs) ?? [''];
-    pieces.forEach((piece, i) => {
+    for (const [i, piece] of pieces.entries()) {
       if (broken && i === Math.floor(pieces.length / 2)) {
         res.write('data: {"id": "chatcmpl-fake", "choices": [{"delta": {"content"');
         res.destroy();
@@ -129,7 +131,8 @@ export class FakeOpenAI {
       }
       if (res.destroyed) return;
       res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
-    });
+      if (this.pieceDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pieceDelayMs));
+    }
     if (res.destroyed) return;
     res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`);
     res.end('data: [DONE]\n\n');

@@ -38,7 +38,7 @@ describe('SqliteIndex', () => {
 
   it('creates the schema at the latest version and reopens an existing file', async () => {
     const index = SqliteIndex.open(file);
-    assert.equal(index.schemaVersion, 3);
+    assert.equal(index.schemaVersion, 4);
     await index.replaceDocument(document('a'), [chunk('a', 0, 'Employees get 28 days of annual leave.')]);
     index.close();
     const reopened = SqliteIndex.open(file);

@@ -1,0 +1,44 @@
+// botbuilder's CloudAdapter for the Teams endpoint. botbuilder is in maintenance (succeeded by the
+// Microsoft 365 Agents SDK); its types stay inside src/channels/teams/ and the server wiring.
+import { createRequire } from 'node:module';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+
+export interface TeamsAdapterOptions {
+  /** Where the Bot Framework's token signing keys are published (a local server in tests). */
+  openIdMetadataUrl?: string;
+  /** The issuer those tokens carry. */
+  tokenIssuer?: string;
+}
+
+/**
+ * botbuilder 4.23's connector serializer keeps only `type`, `text` and `mentioned` of an entity:
+ * a citation (schema.org Message) or a stream entity would reach Teams as its bare type. Letting
+ * the Entity mapper pass other properties through keeps them.
+ */
+function keepEntityProperties(): void {
+  const require = createRequire(import.meta.url);
+  const mappers = require('botframework-connector/lib/connectorApi/models/mappers.js') as { Entity: { type: { additionalProperties?: unknown } } };
+  mappers.Entity.type.additionalProperties = { type: { name: 'Object' } };
+}
+
+export function createTeamsAdapter(teams: Config['teams'], logger: Logger, options: TeamsAdapterOptions = {}): CloudAdapter {
+  keepEntityProperties();
+  const credentials = teams.credentials;
+  const settings: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: credentials?.appId ?? '',
+    MicrosoftAppPassword: credentials?.appPassword ?? '',
+    MicrosoftAppType: credentials?.appType ?? 'MultiTenant',
+    MicrosoftAppTenantId: credentials?.tenantId ?? '',
+    ...(options.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
+    ...(options.tokenIssuer ? { ToBotFromChannelTokenIssuer: options.tokenIssuer } : {}),
+  };
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(settings));
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, activityId: context.activity.id, type: context.activity.type }, 'Teams turn failed');
+    // Never a stack trace in chat: a short apology, when the conversation can still be reached.
+    await context.sendActivity('Sorry, something went wrong while answering. Please try again in a moment.').catch(() => {});
+  };
+  return adapter;
+}

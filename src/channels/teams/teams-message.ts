@@ -1,0 +1,67 @@
+// The final Teams message of an answer: the text with its [n] markers and a visible list of
+// sources (for clients that do not show citations), one schema.org Message entity carrying the
+// citations (and the AI-generated label when a model wrote the text), and the feedback buttons.
+import type { Activity, Entity } from 'botbuilder';
+import type { Answer, Passage } from '../../domain.js';
+
+// Teams refuses messages over about 100 KB (413 MessageSizeTooBig); stay well inside.
+const maxMessageBytes = 80 * 1024;
+const maxCitations = 20;
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+function updated(passage: Passage): string {
+  return passage.document.updatedAt ? `, updated ${passage.document.updatedAt.toISOString().slice(0, 10)}` : '';
+}
+
+function sourcesList(answer: Answer): string {
+  const lines = answer.citations.slice(0, maxCitations).map(({ n, passage }) => {
+    const title = passage.document.title.replace(/[[\]]/g, '');
+    const link = passage.document.url ? `[${title}](${passage.document.url})` : title;
+    return `[${n}] ${link}${updated(passage)}`;
+  });
+  return lines.length > 0 ? `\n\n**Sources**\n\n${lines.join('  \n')}` : '';
+}
+
+function citationEntity(answer: Answer): Entity {
+  return {
+    type: 'https://schema.org/Message',
+    '@type': 'Message',
+    '@context': 'https://schema.org',
+    '@id': '',
+    // Quoted (extractive) answers are the documents' own words, not generated content.
+    ...(answer.mode === 'generated' ? { additionalType: ['AIGeneratedContent'] } : {}),
+    citation: answer.citations.slice(0, maxCitations).map(({ n, passage }) => ({
+      '@type': 'Claim',
+      position: n,
+      appearance: {
+        '@type': 'DigitalDocument',
+        name: clip(passage.document.title, 80),
+        ...(passage.document.url ? { url: passage.document.url } : {}),
+        abstract: clip(passage.text, 160),
+        keywords: passage.headingPath.slice(-3).map((heading) => clip(heading, 40)),
+      },
+    })),
+  };
+}
+
+/** The message that carries an answer; `extra` adds entities or channel data (a stream's final marker). */
+export function answerActivity(answer: Answer, extra: { entities?: Entity[]; channelData?: Record<string, unknown> } = {}): Partial<Activity> {
+  const build = (text: string): Partial<Activity> => ({
+    type: 'message',
+    textFormat: 'markdown',
+    text: `${text}${sourcesList(answer)}`,
+    entities: [...(extra.entities ?? []), ...(answer.citations.length > 0 ? [citationEntity(answer)] : [])],
+    channelData: { feedbackLoopEnabled: true, ...extra.channelData },
+  });
+  let activity = build(answer.text);
+  // An answer too long for one message is shortened, never refused.
+  for (let keep = answer.text.length; Buffer.byteLength(JSON.stringify(activity)) > maxMessageBytes && keep > 200; ) {
+    keep = Math.floor(keep * 0.8);
+    activity = build(`${answer.text.slice(0, keep).trimEnd()}… (shortened)`);
+  }
+  return activity;
+}

@@ -1,0 +1,33 @@
+// The last few turns of each chat conversation, so that a follow-up ("and for contractors?") can be
+// understood. Bounded in conversations and turns, and forgotten after a quiet while.
+import { LRUCache } from 'lru-cache';
+import type { Question } from '../domain.js';
+
+type Turn = Question['history'][number];
+
+export interface ConversationMemoryOptions {
+  maxConversations?: number;
+  /** Question-and-answer pairs kept per conversation. */
+  maxExchanges?: number;
+  /** A conversation quiet for this long starts afresh. */
+  ttlMs?: number;
+}
+
+export class ConversationMemory {
+  private readonly conversations: LRUCache<string, Turn[]>;
+  private readonly maxTurns: number;
+
+  constructor({ maxConversations = 5000, maxExchanges = 3, ttlMs = 30 * 60_000 }: ConversationMemoryOptions = {}) {
+    this.conversations = new LRUCache({ max: maxConversations, ttl: ttlMs });
+    this.maxTurns = maxExchanges * 2;
+  }
+
+  history(conversation: string): Turn[] {
+    return [...(this.conversations.get(conversation) ?? [])];
+  }
+
+  remember(conversation: string, question: string, answer: string): void {
+    const turns = [...this.history(conversation), { role: 'user' as const, text: question }, { role: 'assistant' as const, text: answer }];
+    this.conversations.set(conversation, turns.slice(-this.maxTurns));
+  }
+}

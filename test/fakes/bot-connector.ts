@@ -1,0 +1,73 @@
+// A local Bot Connector (the REST API Teams gives a bot as `serviceUrl`): records every activity
+// the bot sends and answers with an id, or with a fault the test asks for.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SentActivity {
+  conversationId: string;
+  replyToId: string | null;
+  /** The id the connector gave it. */
+  id: string;
+  activity: any;
+  at: number;
+}
+
+export type ConnectorFault = { status: number; body?: unknown; retryAfterSeconds?: number };
+
+export class FakeBotConnector {
+  readonly sent: SentActivity[] = [];
+  /** Decides a fault for an activity about to be recorded (null: accept it). */
+  fault: (activity: any) => ConnectorFault | null = () => null;
+  private server: http.Server | null = null;
+  private nextId = 1;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  messages(): SentActivity[] {
+    return this.sent.filter((s) => s.activity.type === 'message');
+  }
+
+  /** Resolves when `count` activities matching `filter` have been sent. */
+  async waitFor(filter: (s: SentActivity) => boolean, count = 1, timeoutMs = 10_000): Promise<SentActivity[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.sent.filter(filter);
+      if (found.length >= count) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`expected ${count} matching activities; sent: ${JSON.stringify(this.sent.map((s) => [s.activity.type, s.activity.text?.slice(0, 60)]))}`);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !match) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NotFound', message: `${req.method} ${req.url}` } }));
+      return;
+    }
+    const activity = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const fault = this.fault(activity);
+    if (fault) {
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}) });
+      res.end(JSON.stringify(fault.body ?? { error: { code: 'Fault', message: `fake ${fault.status}` } }));
+      return;
+    }
+    const id = `msg-${this.nextId++}`;
+    this.sent.push({ conversationId: decodeURIComponent(match[1]!), replyToId: match[2] ? decodeURIComponent(match[2]) : null, id, activity, at: Date.now() });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id }));
+  }
+}
