@@ -72,9 +72,13 @@ export interface Config {
   retrieval: { topK: number; minScore: number; minSimilarity: number };
   maxQuestionChars: number;
   webchat: { enabled: boolean };
+  /** Where Teams and Slack reach this server, e.g. https://groundwork.example.com (for the app manifests). */
+  publicBaseUrl: string | null;
   /** The Teams endpoint (POST /api/messages); credentials null in local mode (no token validation). */
   teams: {
     enabled: boolean;
+    /** The Teams app's id in its manifest (not the bot's). */
+    appId: string | null;
     credentials: { appId: string; appPassword: string | null; tenantId: string | null; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' } | null;
     allowedTenants: string[];
     /** Microsoft Entra object ids of the people who may run `sync` from chat. */
@@ -171,6 +175,10 @@ const envSchema = z.object({
     .default(0.4),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
+  PUBLIC_BASE_URL: baseUrl('https://groundwork.example.com'),
+  TEAMS_APP_ID: optionalText.refine((value) => value === null || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
+    error: 'must be a GUID such as 2f3a1c9e-8d4b-4e6f-9a7c-1b2d3e4f5a6b (any new one; it identifies the Teams app)',
+  }),
   TEAMS_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
@@ -269,7 +277,7 @@ function teamsConfig(e: z.infer<typeof envSchema>): Config['teams'] {
   } else if (enabled && e.NODE_ENV === 'production') {
     fail('MicrosoftAppId (with MicrosoftAppPassword) is required in production: without it anyone could post to /api/messages. Set TEAMS_ENABLED=false to run without Teams');
   }
-  return { enabled, credentials, allowedTenants: list(e.TEAMS_ALLOWED_TENANTS), adminIds: list(e.TEAMS_ADMIN_IDS) };
+  return { enabled, appId: e.TEAMS_APP_ID, credentials, allowedTenants: list(e.TEAMS_ALLOWED_TENANTS), adminIds: list(e.TEAMS_ADMIN_IDS) };
 }
 
 /** Reads `.env` from `cwd` when present; variables already set in `env` win. */
@@ -325,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE, minSimilarity: e.RETRIEVAL_MIN_SIMILARITY },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),
     slack: { botToken: e.SLACK_BOT_TOKEN },
   };

@@ -117,14 +117,14 @@ describe('loadConfig', () => {
 
   it('configures Teams: local mode without credentials, refused in production unless turned off', () => {
     const local = loadConfig({}, tempDir()).teams;
-    assert.deepEqual(local, { enabled: true, credentials: null, allowedTenants: [], adminIds: [] });
+    assert.deepEqual(local, { enabled: true, appId: null, credentials: null, allowedTenants: [], adminIds: [] });
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }, tempDir()), /MicrosoftAppId \(with MicrosoftAppPassword\) is required in production.*TEAMS_ENABLED=false/);
     assert.equal(loadConfig({ NODE_ENV: 'production', TEAMS_ENABLED: 'false' }, tempDir()).teams.enabled, false);
     const bot = loadConfig(
       { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant', TEAMS_ALLOWED_TENANTS: 't1, t2', TEAMS_ADMIN_IDS: 'a1' },
       tempDir(),
     ).teams;
-    assert.deepEqual(bot, { enabled: true, credentials: { appId: 'app', appPassword: 'secret', tenantId: 'tenant', appType: 'SingleTenant' }, allowedTenants: ['t1', 't2'], adminIds: ['a1'] });
+    assert.deepEqual(bot, { enabled: true, appId: null, credentials: { appId: 'app', appPassword: 'secret', tenantId: 'tenant', appType: 'SingleTenant' }, allowedTenants: ['t1', 't2'], adminIds: ['a1'] });
     assert.throws(() => loadConfig({ MicrosoftAppId: 'app' }, tempDir()), /MicrosoftAppId needs MicrosoftAppPassword/);
     assert.throws(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI' }, tempDir()), /MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId/);
     assert.throws(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'verysecretvalue', MicrosoftAppType: 'Other' }, tempDir()), (e: unknown) => /MicrosoftAppType must be MultiTenant/.test(String(e)));
