@@ -102,6 +102,8 @@ export interface GivenAnswer {
 
 export interface Feedback {
   messageId: string;
+  /** The conversation it came from. */
+  conversationId: string;
   userId: string;
   reaction: 'like' | 'dislike';
   comment: string | null;
@@ -110,8 +112,11 @@ export interface Feedback {
 /** Answers given in chats and the feedback people left on them. */
 export interface FeedbackLog {
   recordAnswer(answer: GivenAnswer): Promise<void>;
-  /** Stores feedback with the answer it is about; false when that answer is unknown (too old, or not ours). */
-  recordFeedback(feedback: Feedback): Promise<boolean>;
+  /**
+   * Stores feedback with the answer it is about (without a message id: the conversation's latest
+   * answer); false when that answer is unknown (too old, or not ours).
+   */
+  recordFeedback(feedback: Omit<Feedback, 'messageId'> & { messageId: string | null }): Promise<boolean>;
   feedbackCounts(): Promise<{ like: number; dislike: number }>;
   recentFeedback(limit: number): Promise<Array<Feedback & GivenAnswer & { at: Date }>>;
 }

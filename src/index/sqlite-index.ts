@@ -518,12 +518,16 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     );
   }
 
-  async recordFeedback(feedback: Feedback): Promise<boolean> {
+  async recordFeedback(feedback: Omit<Feedback, 'messageId'> & { messageId: string | null }): Promise<boolean> {
     return this.run(() => {
-      const known = this.statement('SELECT 1 FROM answers WHERE message_id = ?').get(feedback.messageId);
-      if (!known) return false;
+      const messageId = (
+        feedback.messageId
+          ? this.statement('SELECT message_id FROM answers WHERE message_id = ?').pluck().get(feedback.messageId)
+          : this.statement('SELECT message_id FROM answers WHERE conversation_id = ? ORDER BY given_at DESC, rowid DESC LIMIT 1').pluck().get(feedback.conversationId)
+      ) as string | undefined;
+      if (!messageId) return false;
       this.statement('INSERT OR REPLACE INTO feedback (message_id, user_id, reaction, comment, given_at) VALUES (?, ?, ?, ?, ?)').run(
-        feedback.messageId,
+        messageId,
         feedback.userId,
         feedback.reaction,
         feedback.comment,

@@ -135,7 +135,7 @@ export class TeamsBot {
       return;
     }
     const reaction = value.actionValue?.reaction;
-    if ((reaction !== 'like' && reaction !== 'dislike') || !replyToId) {
+    if (reaction !== 'like' && reaction !== 'dislike') {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400 } });
       return;
     }
@@ -145,7 +145,14 @@ export class TeamsBot {
     } catch {
       comment = value.actionValue?.feedback?.trim() || null;
     }
-    const stored = await this.deps.feedbackLog.recordFeedback({ messageId: replyToId, userId: from?.aadObjectId ?? from?.id ?? 'unknown', reaction, comment });
+    const stored = await this.deps.feedbackLog.recordFeedback({
+      // Without the id of the message rated, the feedback is about the conversation's latest answer.
+      messageId: replyToId ?? null,
+      conversationId: `teams:${context.activity.conversation?.id}`,
+      userId: from?.aadObjectId ?? from?.id ?? 'unknown',
+      reaction,
+      comment,
+    });
     if (!stored) this.deps.logger.warn({ replyToId }, 'feedback on an answer that is not on record');
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: {} } });
   }

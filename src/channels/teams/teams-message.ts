@@ -53,7 +53,8 @@ export function answerActivity(answer: Answer, extra: { entities?: Entity[]; cha
   const build = (text: string): Partial<Activity> => ({
     type: 'message',
     textFormat: 'markdown',
-    text: `${text}${sourcesList(answer)}`,
+    // Teams renders Markdown: a single line break would run table rows and sentences together.
+    text: `${text.replace(/\n+/g, '\n\n')}${sourcesList(answer)}`,
     entities: [...(extra.entities ?? []), ...(answer.citations.length > 0 ? [citationEntity(answer)] : [])],
     channelData: { feedbackLoopEnabled: true, ...extra.channelData },
   });

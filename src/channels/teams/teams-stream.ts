@@ -79,7 +79,9 @@ export class TeamsStream {
     await this.inFlight;
     if (this.streamId && this.open) {
       try {
-        return (await this.context.sendActivity({ ...activity, entities: [this.info('final'), ...(activity.entities ?? [])] }))?.id ?? null;
+        const response = await this.context.sendActivity({ ...activity, entities: [this.info('final'), ...(activity.entities ?? [])] });
+        // The streamed message is one message: the stream's id is its id.
+        return response?.id ?? this.streamId;
       } catch (error) {
         this.refuse(error);
       }
