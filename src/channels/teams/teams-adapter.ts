@@ -1,7 +1,8 @@
 // botbuilder's CloudAdapter for the Teams endpoint. botbuilder is in maintenance (succeeded by the
 // Microsoft 365 Agents SDK); its types stay inside src/channels/teams/ and the server wiring.
 import { createRequire } from 'node:module';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 
@@ -31,8 +32,19 @@ export function createTeamsAdapter(teams: Config['teams'], logger: Logger, optio
     MicrosoftAppPassword: credentials?.appPassword ?? '',
     MicrosoftAppType: credentials?.appType ?? 'MultiTenant',
     MicrosoftAppTenantId: credentials?.tenantId ?? '',
-    ...(options.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
-    ...(options.tokenIssuer ? { ToBotFromChannelTokenIssuer: options.tokenIssuer } : {}),
+    // Overriding one endpoint means giving them all: botbuilder then takes none of its defaults.
+    ...(options.openIdMetadataUrl
+      ? {
+          ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl,
+          ToBotFromChannelTokenIssuer: options.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
+          ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+          ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+          OAuthUrl: AuthenticationConstants.OAuthUrl,
+          ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+          ValidateAuthority: true,
+          CallerId: CallerIdConstants.PublicAzureChannel,
+        }
+      : {}),
   };
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(settings));
   adapter.onTurnError = async (context, error) => {

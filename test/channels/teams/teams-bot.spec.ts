@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startService, type Service } from '../../../src/main.js';
 import { FakeBotConnector } from '../../fakes/bot-connector.js';
+import { FakeBotFrameworkAuth } from '../../fakes/bot-framework-auth.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { sharedData, testConfig } from '../../helpers.js';
 
@@ -26,9 +27,9 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     if (!fs.existsSync(recordings)) this.skip();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
+  const start = async (env: Record<string, string> = {}, openIdMetadataUrl?: string) => {
     connector = await new FakeBotConnector().start();
-    service = await startService(testConfig({ TEAMS_ADMIN_IDS: admin, ...env }));
+    service = await startService(testConfig({ TEAMS_ADMIN_IDS: admin, ...env }), openIdMetadataUrl ? { teamsAdapter: { openIdMetadataUrl } } : {});
   };
   afterEach(async () => {
     await service?.stop();
@@ -232,12 +233,21 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     assert.equal(connector.sent.length, 0);
   });
 
-  it('requires a Bot Framework token once an app id is configured: 401 without one', async () => {
-    await start({ MicrosoftAppId: '00000000-0000-0000-0000-00000000b07', MicrosoftAppPassword: 'not-a-real-secret' });
-    const response = await post(personal('How many days of annual leave do I get?'));
-    assert.equal(response.status, 401);
-    const forged = await post(personal('How many days of annual leave do I get?'), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' });
-    assert.equal(forged.status, 401);
-    assert.equal(connector.sent.length, 0);
+  it('requires a valid Bot Framework token once an app id is configured: 401 without one or with a bad one, accepted when signed', async () => {
+    const auth = await new FakeBotFrameworkAuth().start();
+    const appId = '00000000-0000-0000-0000-00000000b07';
+    try {
+      await start({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' }, auth.metadataUrl);
+      const activity = () => personal('', { type: 'invoke', name: 'composeExtension/query', value: {} });
+      assert.equal((await post(activity())).status, 401, 'no token');
+      assert.equal((await post(activity(), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' })).status, 401, 'unsigned');
+      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token('someone-else', connector.url)}` })).status, 401, 'another bot\'s token');
+      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url, { exp: Math.floor(Date.now() / 1000) - 600 })}` })).status, 401, 'expired');
+      // A signed token for this bot gets through to the bot, which answers the invoke it does not handle with 501.
+      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url)}` })).status, 501);
+      assert.equal(connector.sent.length, 0);
+    } finally {
+      await auth.stop();
+    }
   });
 });
