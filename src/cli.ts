@@ -157,4 +157,24 @@ program
     }
   });
 
+program
+  .command('feedback')
+  .description('list the latest thumbs up and down left on answers in chats, with the question, the comment and the cited documents')
+  .option('-n, --limit <count>', 'how many', (value: string) => Number.parseInt(value, 10), 20)
+  .action(async (options: { limit: number }) => {
+    const context = openContext(loadConfig());
+    try {
+      const { like, dislike } = await context.index.feedbackCounts();
+      const lines = (await context.index.recentFeedback(options.limit)).map(
+        (f) =>
+          `- ${f.at.toISOString()} ${f.reaction === 'like' ? 'helpful' : 'NOT helpful'} (${f.platform}, ${f.userId}): "${f.question}"` +
+          (f.comment ? `\n  comment: ${f.comment}` : '') +
+          `\n  answer: ${f.answer.replace(/\s+/g, ' ').slice(0, 200)}\n  cited documents: ${f.citedDocumentIds.join(', ') || 'none'}`,
+      );
+      process.stdout.write(`Feedback: ${like} helpful, ${dislike} not helpful.\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`);
+    } finally {
+      context.close();
+    }
+  });
+
 program.parseAsync(process.argv).catch(fail);
