@@ -196,6 +196,21 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     assert.equal(report!.conversationId, recorded(personalMessage).conversation.id);
   });
 
+  it('understands a follow-up from the conversation\'s earlier turns', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = (body) =>
+      /standalone/i.test(body.messages[0]!.content) ? 'How many days of annual leave do part-time employees get?' : 'Part-time employees get leave in proportion to their working days [1].';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    await post(personal('How many days of annual leave do I get?'));
+    await connector.waitFor((s) => s.activity.type === 'message');
+    await post(personal('and for part-time staff?'));
+    const [, followUp] = await connector.waitFor((s) => s.activity.type === 'message', 2);
+    assert.match(followUp!.activity.text, /Part-time employees get leave in proportion/);
+    const rewrite = model.chatRequests().find((r) => JSON.stringify(r.body.messages).includes('and for part-time staff?') && /standalone/i.test(r.body.messages[0].content));
+    assert.ok(rewrite, 'the follow-up was rewritten with the conversation');
+    assert.match(JSON.stringify(rewrite!.body.messages), /How many days of annual leave do I get\?/);
+  });
+
   it('answers an activity delivered twice only once', async () => {
     await start();
     const activity = personal('How many days of annual leave do I get?');

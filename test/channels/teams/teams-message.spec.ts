@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { answerActivity } from '../../../src/channels/teams/teams-message.js';
+import type { Answer, Passage } from '../../../src/domain.js';
+
+const passage = (i: number, text = `Passage ${i} says something useful about travel.`): Passage => ({
+  chunkIds: [`d${i}:0`],
+  document: { id: `d${i}`, source: 'wiki', path: `travel/${i}.md`, title: `A travel page with a rather long title that goes on and on, number ${i}`, url: `https://wiki.example.com/pages/${i}`, updatedAt: new Date('2026-03-04T00:00:00Z') },
+  headingPath: ['Travel', 'Europe', 'Germany', 'Hotels'],
+  text,
+  score: 0.9,
+});
+
+const answer = (text: string, count: number, mode: Answer['mode'] = 'generated'): Answer => ({
+  text,
+  citations: Array.from({ length: count }, (_, i) => ({ n: i + 1, passage: passage(i + 1, 'x'.repeat(500)) })),
+  grounded: true,
+  mode,
+  searched: [],
+});
+
+describe('Teams answer message', () => {
+  it('keeps each citation within Teams\' limits: 20 at most, names of 80 characters, abstracts of 160, 3 keywords', () => {
+    const activity = answerActivity(answer('Hotels are capped [1][2].', 25));
+    const [entity] = activity.entities as any[];
+    assert.equal(entity.citation.length, 20);
+    for (const citation of entity.citation) {
+      assert.ok(citation.appearance.name.length <= 80);
+      assert.ok(citation.appearance.abstract.length <= 160);
+      assert.deepEqual(citation.appearance.keywords, ['Europe', 'Germany', 'Hotels']);
+      assert.match(citation.appearance.url, /^https:\/\/wiki\.example\.com\/pages\/\d+$/);
+    }
+    assert.deepEqual(entity.additionalType, ['AIGeneratedContent']);
+    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] \[A travel page .*\]\(https:\/\/wiki\.example\.com\/pages\/1\), updated 2026-03-04  \n\[2\]/);
+  });
+
+  it('shortens an answer too long for one Teams message instead of failing', () => {
+    const long = `${'Every employee books trains for trips under five hours. '.repeat(4000)}[1]`;
+    const activity = answerActivity(answer(long, 3));
+    const bytes = Buffer.byteLength(JSON.stringify(activity));
+    assert.ok(bytes <= 80 * 1024, `${bytes} bytes`);
+    assert.match(activity.text!, /… \(shortened\)\n\n\*\*Sources\*\*/);
+    assert.equal((activity.entities as any[])[0].citation.length, 3);
+  });
+
+  it('sends an answer that cites nothing without a citation entity, feedback still on', () => {
+    const activity = answerActivity({ text: 'I could not find that in the documents.', citations: [], grounded: false, mode: 'extractive', searched: [] });
+    assert.deepEqual(activity.entities, []);
+    assert.equal(activity.text, 'I could not find that in the documents.');
+    assert.equal((activity.channelData as { feedbackLoopEnabled: boolean }).feedbackLoopEnabled, true);
+  });
+});
