@@ -84,7 +84,16 @@ export interface Config {
     /** Microsoft Entra object ids of the people who may run `sync` from chat. */
     adminIds: string[];
   };
-  slack: { botToken: string | null };
+  /** Slack, when a bot token is set: over HTTP (signing secret) or Socket Mode (app token). */
+  slack: {
+    botToken: string;
+    signingSecret: string | null;
+    appToken: string | null;
+    apiUrl: string;
+    adminIds: string[];
+    /** Replies in a thread the bot answered count as questions without a new mention. */
+    threadFollowUps: boolean;
+  } | null;
 }
 
 const integer = (min: number, max: number) =>
@@ -186,7 +195,12 @@ const envSchema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
   TEAMS_ALLOWED_TENANTS: optionalText,
   TEAMS_ADMIN_IDS: optionalText,
-  SLACK_BOT_TOKEN: optionalText,
+  SLACK_BOT_TOKEN: optionalText.refine((value) => value === null || value.startsWith('xoxb-'), { error: 'must be a bot token (xoxb-…)' }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((value) => value === null || value.startsWith('xapp-'), { error: 'must be an app-level token (xapp-…) with connections:write' }),
+  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
+  SLACK_ADMIN_IDS: optionalText,
+  SLACK_THREAD_FOLLOW_UPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
 });
 
 /** Every setting Groundwork reads; `.env.example` documents each one. */
@@ -280,6 +294,26 @@ function teamsConfig(e: z.infer<typeof envSchema>): Config['teams'] {
   return { enabled, appId: e.TEAMS_APP_ID, credentials, allowedTenants: list(e.TEAMS_ALLOWED_TENANTS), adminIds: list(e.TEAMS_ADMIN_IDS) };
 }
 
+function slackConfig(e: z.infer<typeof envSchema>): Config['slack'] {
+  if (!e.SLACK_BOT_TOKEN) {
+    if (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) throw new ConfigError('Invalid configuration:\n  SLACK_SIGNING_SECRET and SLACK_APP_TOKEN need SLACK_BOT_TOKEN (xoxb-…)');
+    return null;
+  }
+  if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (events over HTTP at /slack/events, signatures verified) or SLACK_APP_TOKEN (Socket Mode)',
+    );
+  }
+  return {
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    appToken: e.SLACK_APP_TOKEN,
+    apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    adminIds: list(e.SLACK_ADMIN_IDS),
+    threadFollowUps: e.SLACK_THREAD_FOLLOW_UPS === 'true',
+  };
+}
+
 /** Reads `.env` from `cwd` when present; variables already set in `env` win. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const envFile = path.join(cwd, '.env');
@@ -335,6 +369,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),
-    slack: { botToken: e.SLACK_BOT_TOKEN },
+    slack: slackConfig(e),
   };
 }

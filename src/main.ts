@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { AppContext, type AppOverrides } from './app-context.js';
 import type { Config } from './config.js';
 import { SyncAlreadyRunningError } from './errors.js';
+import { createSlackChannel } from './channels/slack/slack-bot.js';
 import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
 import { createServer, startServer } from './server.js';
@@ -55,6 +56,14 @@ export async function startService(config: Config, overrides: AppOverrides = {})
         overrides.teamsAdapter,
       );
     }
+    const slack = config.slack
+      ? createSlackChannel(config.slack, {
+          handleMessage: context.handleMessage,
+          feedbackLog: context.index,
+          sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'slack-sync' }) },
+          logger: context.logger.child({ component: 'slack' }),
+        })
+      : null;
     const server = createServer({
       logger: context.logger,
       metrics: context.metrics,
@@ -63,15 +72,27 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       webchat: config.webchat.enabled,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,
+      slack: slack?.endpoint ?? null,
     });
     const schedule = config.sync.schedule ? scheduleSyncs(config.sync.schedule, context) : null;
     const running = await startServer(server, config.port, config.host);
+    if (slack) {
+      try {
+        await slack.start();
+      } catch (error) {
+        await running.stop();
+        const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        throw new Error(`Slack refused to connect (${reason}): check SLACK_BOT_TOKEN${config.slack!.appToken ? ' and SLACK_APP_TOKEN' : ''}, and SLACK_API_URL`, { cause: error });
+      }
+      log.info({ mode: config.slack!.appToken ? 'socket mode' : 'events at POST /slack/events' }, 'Slack connected');
+    }
     log.info({ url: running.url, webchat: config.webchat.enabled }, config.webchat.enabled ? `web chat at ${running.url}/` : 'listening');
     return {
       url: running.url,
       context,
       stop: async () => {
         schedule?.stop();
+        await slack?.stop();
         await running.stop();
         await context.syncJob.idle();
         context.close();

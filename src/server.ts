@@ -26,6 +26,8 @@ export interface ServerDependencies {
   admin: { token: string; syncJob: SyncJob; sources: SourceSpec[] } | null;
   /** Mounts POST /api/messages for Microsoft Teams. */
   teams?: TeamsEndpoint | null;
+  /** Mounts POST /slack/events for Slack over HTTP. */
+  slack?: ((req: restify.Request, res: restify.Response) => Promise<void>) | null;
 }
 
 export interface RunningServer {
@@ -52,6 +54,11 @@ export function createServer(deps: ServerDependencies): restify.Server {
   if (deps.teams) {
     const teams = deps.teams;
     server.post('/api/messages', async (req, res) => teams(req, res));
+  }
+
+  if (deps.slack) {
+    const slack = deps.slack;
+    server.post('/slack/events', async (req, res) => slack(req, res));
   }
 
   server.get('/healthz', async (_req, res) => {

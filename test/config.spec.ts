@@ -48,7 +48,7 @@ describe('loadConfig', () => {
   });
 
   it('turns the web chat off when a Teams or Slack bot is configured, unless asked for explicitly', () => {
-    assert.equal(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }, tempDir()).webchat.enabled, false);
+    assert.equal(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing-secret' }, tempDir()).webchat.enabled, false);
     assert.equal(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }, tempDir()).webchat.enabled, false);
     assert.equal(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', WEBCHAT_ENABLED: 'true' }, tempDir()).webchat.enabled, true);
   });

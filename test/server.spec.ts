@@ -95,7 +95,7 @@ describe('server', () => {
   });
 
   it('keeps the web chat off when a channel is configured', async () => {
-    const service = await startService(testConfig({ SLACK_BOT_TOKEN: 'xoxb-test' }));
+    const service = await startService(testConfig({ MicrosoftAppId: '00000000-0000-0000-0000-00000000b07', MicrosoftAppPassword: 'not-a-secret' }));
     try {
       assert.equal((await fetch(`${service.url}/`)).status, 404);
       assert.equal((await fetch(`${service.url}/healthz`)).status, 200);

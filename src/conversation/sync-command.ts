@@ -27,11 +27,11 @@ export interface ChatSyncRequest {
   post: (text: string) => Promise<void>;
 }
 
+export const adminsOnlyReply = 'Sorry, only administrators can start a sync. Type "status" to see when the documents were last synced.';
+
 /** Starts the sync and returns the immediate reply; progress and the report are posted later. */
 export async function startChatSync(deps: ChatSyncDependencies, request: ChatSyncRequest): Promise<string> {
-  if (!request.isAdmin) {
-    return 'Sorry, only administrators can start a sync. Type "status" to see when the documents were last synced.';
-  }
+  if (!request.isAdmin) return adminsOnlyReply;
   let sources = deps.sources;
   if (request.source !== null) {
     sources = deps.sources.filter((s) => s.name === request.source);

@@ -1,0 +1,81 @@
+// Markdown (what models write) to Slack's mrkdwn: *bold*, _italic_, ~strike~, <url|links>,
+// bullet and numbered lists, code, quotes; &, < and > escaped as Slack requires.
+import { Lexer, type Token, type Tokens } from 'marked';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// marked hands text back with HTML entities; Slack wants the characters, escaped its own way.
+const decode = (text: string) =>
+  text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]!);
+
+function inline(tokens: Token[] = []): string {
+  return tokens
+    .map((token) => {
+      switch (token.type) {
+        case 'strong':
+          return `*${inline((token as Tokens.Strong).tokens)}*`;
+        case 'em':
+          return `_${inline((token as Tokens.Em).tokens)}_`;
+        case 'del':
+          return `~${inline((token as Tokens.Del).tokens)}~`;
+        case 'codespan':
+          return `\`${decode((token as Tokens.Codespan).text)}\``;
+        case 'link': {
+          const link = token as Tokens.Link;
+          const text = inline(link.tokens);
+          const href = escape(link.href);
+          return text === escape(link.href) ? `<${href}>` : `<${href}|${text.replace(/[|>]/g, ' ')}>`;
+        }
+        case 'image':
+          return `<${(token as Tokens.Image).href}|${escape((token as Tokens.Image).text)}>`;
+        case 'br':
+          return '\n';
+        case 'text': {
+          const text = token as Tokens.Text;
+          return text.tokens ? inline(text.tokens) : escape(decode(text.text));
+        }
+        default:
+          return escape(decode((token as { raw?: string }).raw ?? ''));
+      }
+    })
+    .join('');
+}
+
+function blocks(tokens: Token[]): string[] {
+  return tokens.flatMap((token): string[] => {
+    switch (token.type) {
+      case 'paragraph':
+        return [inline((token as Tokens.Paragraph).tokens)];
+      case 'heading':
+        return [`*${inline((token as Tokens.Heading).tokens)}*`];
+      case 'code':
+        return [`\`\`\`\n${(token as Tokens.Code).text}\n\`\`\``];
+      case 'blockquote':
+        return [blocks((token as Tokens.Blockquote).tokens).join('\n').replace(/^/gm, '> ')];
+      case 'list': {
+        const list = token as Tokens.List;
+        const start = typeof list.start === 'number' ? list.start : 1;
+        return [
+          list.items
+            .map((item, i) => `${list.ordered ? `${start + i}.` : '•'} ${blocks(item.tokens).join('\n').replace(/\n/g, '\n   ')}`)
+            .join('\n'),
+        ];
+      }
+      case 'table': {
+        const table = token as Tokens.Table;
+        return table.rows.map((row) => row.map((cell, i) => `${inline(table.header[i]?.tokens)}: ${inline(cell.tokens)}`).join('; '));
+      }
+      case 'hr':
+        return ['───'];
+      case 'space':
+        return [];
+      case 'text':
+        return [inline((token as Tokens.Text).tokens ?? [token])];
+      default:
+        return [escape(decode((token as { raw?: string }).raw ?? ''))];
+    }
+  });
+}
+
+export function markdownToMrkdwn(markdown: string): string {
+  return blocks(new Lexer().lex(markdown)).join('\n\n').trim();
+}

@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startService, type Service } from '../../../src/main.js';
+import { FakeOpenAI } from '../../fakes/openai-server.js';
+import { FakeSlackApi } from '../../fakes/slack-api.js';
+import { sharedData, testConfig } from '../../helpers.js';
+
+const samples = path.join(sharedData, 'chat-payloads/slack-events/java-slack-sdk-samples');
+const signingSecret = 'slack-signing-secret-for-tests';
+const admin = 'UADMIN01';
+let nextEvent = 1;
+
+/** A recorded envelope shape (values blanked) filled in with the fields of this event. */
+function envelope(sample: string, event: Record<string, unknown>): Record<string, unknown> {
+  const shape = JSON.parse(fs.readFileSync(path.join(samples, 'events', sample), 'utf8')) as Record<string, unknown>;
+  const n = nextEvent++;
+  return {
+    token: 'verification-token-unused',
+    team_id: 'TFAKE',
+    api_app_id: 'AFAKE',
+    type: 'event_callback',
+    event_id: `Ev${n}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'TFAKE', user_id: 'UBOTGW01', is_bot: true }],
+    ...Object.fromEntries(Object.keys(shape).filter((key) => ['is_ext_shared_channel'].includes(key)).map((key) => [key, false])),
+    event: { type: (shape.event as { type: string }).type, team: 'TFAKE', event_ts: event.ts, ...event },
+  };
+}
+
+const sign = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+  'x-slack-request-timestamp': String(timestamp),
+  'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+});
+
+describe('Slack bot (POST /slack/events)', function () {
+  this.timeout(30_000);
+  let service: Service;
+  let slack: FakeSlackApi;
+  let model: FakeOpenAI | null = null;
+
+  before(function () {
+    if (!fs.existsSync(samples)) this.skip();
+  });
+  const start = async (env: Record<string, string> = {}) => {
+    slack = await new FakeSlackApi().start();
+    service = await startService(
+      testConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, SLACK_ADMIN_IDS: admin, TEAMS_ENABLED: 'false', ...env }),
+    );
+  };
+  afterEach(async () => {
+    await service?.stop();
+    await slack?.stop();
+    await model?.stop();
+    model = null;
+  });
+
+  const postJson = (payload: unknown, headers: Record<string, string> = {}) => {
+    const body = JSON.stringify(payload);
+    return fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(body), ...headers }, body });
+  };
+  const postForm = (fields: Record<string, string>) => {
+    const body = new URLSearchParams(fields).toString();
+    return fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(body) }, body });
+  };
+  const mention = (text: string, extra: Record<string, unknown> = {}) =>
+    envelope('AppMentionPayload.json', { user: 'UASKER01', text: `<@UBOTGW01> ${text}`, ts: `1700000${nextEvent}.000200`, channel: 'CGENERAL', ...extra });
+  /** Messages Slack accepted that carry an answer (they end with the feedback buttons). */
+  const answers = () =>
+    slack.calls.filter((c) => ['chat.postMessage', 'chat.stopStream', 'chat.update'].includes(c.method) && c.result?.ok && (c.args.blocks ?? []).some((b: { block_id?: string }) => b.block_id === 'feedback'));
+  const waitForAnswers = async (count = 1) => {
+    const deadline = Date.now() + 10_000;
+    while (answers().length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(answers().length >= count, `expected ${count} answers; calls: ${slack.calls.map((c) => c.method).join(', ')}`);
+    return answers();
+  };
+  const allText = (call: { args: Record<string, any> }) => (call.args.blocks ?? []).map((b: any) => b.text?.text ?? (b.elements ?? []).map((e: any) => e.text).join(' ')).join('\n');
+
+  it('acknowledges an @mention at once and answers in its thread with sources and feedback buttons', async () => {
+    model = await new FakeOpenAI().start();
+    model.latencyMs = 1500;
+    model.chatReply = () => 'Full-time employees get **28 days** of paid annual leave per calendar year [1].';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    const event = mention('How many days of annual leave do I get?');
+    const started = Date.now();
+    const response = await postJson(event);
+    assert.equal(response.status, 200);
+    assert.ok(Date.now() - started < 1000, 'acknowledged before the answer is ready');
+    assert.equal(answers().length, 0);
+
+    const [answer] = await waitForAnswers();
+    // The model's answer streams into the thread of the question, then ends with its blocks.
+    const [stream] = slack.callsOf('chat.startStream');
+    assert.equal(stream!.args.channel, 'CGENERAL');
+    assert.equal(stream!.args.thread_ts, (event.event as { ts: string }).ts);
+    assert.equal(answer!.method, 'chat.stopStream');
+    assert.equal(answer!.args.ts, stream!.result!.ts);
+    const [section, sources, feedback] = answer!.args.blocks;
+    assert.deepEqual(section.text, { type: 'mrkdwn', text: 'Full-time employees get *28 days* of paid annual leave per calendar year [1].' });
+    assert.equal(sources.type, 'context');
+    assert.match(sources.elements[0].text, /^\[1\] Leave policy · updated \d{4}-\d{2}-\d{2}$/);
+    assert.deepEqual(feedback.elements.map((e: { action_id: string }) => e.action_id), ['feedback_like', 'feedback_dislike']);
+    // Working on it: a reaction on the question, removed when done.
+    assert.equal(slack.callsOf('reactions.add')[0]!.args.timestamp, (event.event as { ts: string }).ts);
+    await slack.waitFor('reactions.remove');
+  });
+
+  it('answers a mention inside a thread in that thread (its parent ts), and a retried event only once', async () => {
+    await start();
+    const event = mention('How many days of annual leave do I get?', { thread_ts: '1699999999.000100' });
+    await postJson(event);
+    assert.equal((await postJson(event, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status, 200);
+    const [answer] = await slack.waitFor('chat.postMessage');
+    assert.equal(answer!.args.thread_ts, '1699999999.000100');
+    assert.match(allText(answer!), /28 days of paid annual leave/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(answers().length, 1, 'the retry is not answered again');
+  });
+
+  it('refuses unsigned, wrongly signed and stale requests with 401, and answers url_verification', async () => {
+    await start();
+    const body = JSON.stringify(mention('How many days of annual leave do I get?'));
+    const post = (headers: Record<string, string>) => fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    assert.equal((await post({})).status, 401);
+    assert.equal((await post({ ...sign(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` })).status, 401);
+    assert.equal((await post(sign(body, Math.floor(Date.now() / 1000) - 6 * 60))).status, 401, 'six minutes old');
+    assert.equal((await post(sign(body, Math.floor(Date.now() / 1000) + 6 * 60))).status, 401, 'six minutes ahead');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(slack.callsOf('chat.postMessage').length, 0);
+    const challenge = await postJson({ token: 'x', challenge: 'challenge-123', type: 'url_verification' });
+    assert.deepEqual(await challenge.json(), { challenge: 'challenge-123' });
+  });
+
+  it('answers a DM in the DM, in a thread only when asked in one, and ignores bots and edits', async () => {
+    await start();
+    const dm = (extra: Record<string, unknown>) =>
+      envelope('MessagePayload.json', { user: 'UASKER01', text: 'How many days of annual leave do I get?', ts: `1700001${nextEvent}.000300`, channel: 'DDIRECT', channel_type: 'im', ...extra });
+    await postJson(dm({}));
+    const [plain] = await slack.waitFor('chat.postMessage');
+    assert.equal(plain!.args.channel, 'DDIRECT');
+    assert.equal(plain!.args.thread_ts, undefined);
+    await postJson(dm({ thread_ts: '1700000000.000900' }));
+    const [, threaded] = await slack.waitFor('chat.postMessage', 2);
+    assert.equal(threaded!.args.thread_ts, '1700000000.000900');
+
+    await postJson(dm({ bot_id: 'BOTHER', user: 'UOTHERBOT' }));
+    await postJson(dm({ subtype: 'message_changed' }));
+    await postJson(envelope('MessagePayload.json', { channel: 'DDIRECT', channel_type: 'im', ts: '1700000000.1', hidden: true, subtype: 'message_deleted' }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(slack.callsOf('chat.postMessage').length, 2);
+  });
+
+  it('takes replies in a thread it answered as follow-ups, with the thread as history', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = (body) =>
+      /standalone/i.test(body.messages[0]!.content) ? 'How many days of annual leave do part-time employees get?' : 'Part-time employees get leave in proportion to their working days [1].';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    const question = mention('How many days of annual leave do I get?');
+    const parent = (question.event as { ts: string }).ts;
+    await postJson(question);
+    await waitForAnswers();
+    slack.threads.set(`CGENERAL:${parent}`, [
+      { user: 'UASKER01', text: '<@UBOTGW01> How many days of annual leave do I get?', ts: parent },
+      { bot_id: 'BFAKE', text: 'Full-time employees get 28 days [1].', ts: `${parent}1` },
+    ]);
+    await postJson(envelope('MessagePayload.json', { user: 'UASKER01', text: 'and for part-time staff?', ts: '1700009999.000500', thread_ts: parent, channel: 'CGENERAL', channel_type: 'channel' }));
+    const [, followUp] = await waitForAnswers(2);
+    assert.equal(slack.callsOf('chat.startStream')[1]!.args.thread_ts, parent);
+    assert.match(allText(followUp!), /Part-time employees get leave in proportion/);
+    assert.equal(slack.callsOf('conversations.replies')[0]!.args.ts, parent);
+    const rewrite = model.chatRequests().find((r) => /standalone/i.test(r.body.messages[0].content));
+    assert.match(JSON.stringify(rewrite!.body.messages), /How many days of annual leave do I get\?[\s\S]*Full-time employees get 28 days/);
+
+    // A reply in a thread the bot never answered is none of its business.
+    await postJson(envelope('MessagePayload.json', { user: 'UASKER01', text: 'lunch?', ts: '1700009999.000600', thread_ts: '1600000000.000100', channel: 'CGENERAL', channel_type: 'channel' }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(answers().length, 2);
+  });
+
+  it('streams a generated answer with Slack\'s streaming methods, ending with the sources and buttons', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].';
+    model.pieceDelayMs = 150;
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    const event = mention('How many days of annual leave do I get?');
+    await postJson(event);
+    const [stop] = await slack.waitFor('chat.stopStream');
+    const [startCall] = slack.callsOf('chat.startStream');
+    assert.equal(startCall!.args.recipient_user_id, 'UASKER01');
+    assert.equal(startCall!.args.thread_ts, (event.event as { ts: string }).ts);
+    assert.equal(stop!.args.ts, startCall!.result!.ts);
+    const streamed = [startCall!.args.markdown_text, ...slack.callsOf('chat.appendStream').map((c) => c.args.markdown_text)].join('');
+    assert.ok('Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].'.startsWith(streamed));
+    assert.ok(slack.callsOf('chat.appendStream').length >= 1);
+    assert.equal(stop!.args.blocks.at(-1).block_id, 'feedback');
+  });
+
+  it('falls back to posting and updating a message at most once a second when streaming is not available', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].';
+    model.pieceDelayMs = 200;
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    slack.unavailable.add('chat.startStream');
+    await postJson(mention('How many days of annual leave do I get?'));
+    const [final] = await slack.waitFor('chat.update', 1, (c) => Boolean(c.args.blocks));
+    const [first] = slack.callsOf('chat.postMessage');
+    assert.equal(final!.args.ts, first!.result!.ts, 'the message first posted is the one completed');
+    const partial = slack.callsOf('chat.update').filter((c) => !c.args.blocks);
+    assert.ok(partial.length >= 1, 'the text grew in place');
+    for (const [i, update] of partial.entries()) {
+      assert.equal(update.args.ts, first!.result!.ts);
+      const previous = i === 0 ? first! : partial[i - 1]!;
+      assert.ok(update.at - previous.at >= 950, 'no faster than once a second');
+    }
+    assert.equal(final!.args.blocks.at(-1).block_id, 'feedback');
+  });
+
+  it('stores feedback clicks with the answer and thanks the person privately', async () => {
+    await start();
+    await postJson(mention('How many days of annual leave do I get?'));
+    const [answer] = await slack.waitFor('chat.postMessage');
+    const answerTs = answer!.result!.ts as string;
+    const shape = JSON.parse(fs.readFileSync(path.join(samples, 'app-backend/interactive-components/BlockActionPayload.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(shape.type, 'block_actions');
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'TFAKE', domain: 'fake' },
+      api_app_id: 'AFAKE',
+      user: { id: 'UASKER01', name: 'asker' },
+      channel: { id: 'CGENERAL', name: 'general' },
+      container: { type: 'message', channel_id: 'CGENERAL', message_ts: answerTs },
+      message: { ts: answerTs, thread_ts: answer!.args.thread_ts, text: 'answer' },
+      trigger_id: 'trigger',
+      response_url: `${slack.url.replace(/\/api\/$/, '')}/response/1`,
+      actions: [{ type: 'button', action_id: 'feedback_dislike', block_id: 'feedback', value: 'dislike', action_ts: '1700000000.1' }],
+      token: 'unused',
+    };
+    const response = await postForm({ payload: JSON.stringify(payload) });
+    assert.equal(response.status, 200);
+    const [thanks] = await slack.waitFor('chat.postEphemeral');
+    assert.equal(thanks!.args.user, 'UASKER01');
+    assert.match(thanks!.args.text, /Thanks for the feedback/);
+    const [stored] = await service.context.index.recentFeedback(1);
+    assert.equal(stored!.reaction, 'dislike');
+    assert.equal(stored!.platform, 'slack');
+    assert.equal(stored!.question, 'How many days of annual leave do I get?');
+  });
+
+  it('/groundwork sync: refused for others, run for admins with the report in a thread, one at a time', async () => {
+    await start();
+    const shape = JSON.parse(fs.readFileSync(path.join(samples, 'app-backend/slash-commands/SlashCommandPayload.json'), 'utf8')) as Record<string, string>;
+    const command = (user: string, text: string) =>
+      postForm({
+        ...Object.fromEntries(Object.keys(shape).map((key) => [key, ''])),
+        team_id: 'TFAKE',
+        api_app_id: 'AFAKE',
+        channel_id: 'COPS',
+        channel_name: 'ops',
+        user_id: user,
+        user_name: user === admin ? 'admin' : 'someone',
+        command: '/groundwork',
+        text,
+        response_url: `${slack.url.replace(/\/api\/$/, '')}/response/2`,
+        trigger_id: 'trigger',
+        is_enterprise_install: 'false',
+      });
+    assert.equal((await command('UOTHER01', 'sync')).status, 200);
+    const [refusal] = await slack.waitFor('chat.postEphemeral');
+    assert.match(refusal!.args.text, /only administrators can start a sync/);
+
+    await command(admin, 'sync samples');
+    await command(admin, 'sync');
+    const replies = await slack.waitFor('chat.postMessage', 2, (c) => /Sync started|Not started/.test(c.args.text ?? ''));
+    const announcement = slack.callsOf('chat.postMessage').find((c) => /asked for a sync of samples/.test(c.args.text))!;
+    assert.ok(announcement);
+    assert.match(replies.map((r) => r.args.text).join('\n'), /Sync started for samples[\s\S]*Not started: a sync is already running: started by slack:admin/);
+    const [report] = await slack.waitFor('chat.postMessage', 1, (c) => /^Sync finished/.test(c.args.text ?? ''));
+    assert.match(report!.args.text, /samples: 0 added, 0 updated, \d+ unchanged/);
+    assert.ok(report!.args.thread_ts, 'in the thread under the announcement');
+
+    await command('UOTHER01', 'status');
+    const [status] = await slack.waitFor('response_url');
+    assert.equal(status!.args.response_type, 'ephemeral');
+    assert.match(status!.args.text, /Indexed sources/);
+  });
+
+  it('waits out Slack\'s rate limit and answers once; a channel it cannot post in is logged, not fatal', async () => {
+    await start();
+    slack.faults.set('chat.postMessage', [{ status: 429, retryAfterSeconds: 1 }]);
+    await postJson(mention('How many days of annual leave do I get?'));
+    await slack.waitFor('chat.postMessage', 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(answers().length, 1);
+    assert.equal(slack.callsOf('chat.postMessage')[0]!.result!.error, 'ratelimited');
+
+    slack.faults.set('chat.postMessage', [{ error: 'not_in_channel' }, { error: 'not_in_channel' }]);
+    assert.equal((await postJson(mention('How many days of annual leave do I get?', { channel: 'CSECRET' }))).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await postJson(mention('How do I connect to the VPN?'));
+    await slack.waitFor('chat.postMessage', 1, (c) => /VPN/.test(allText(c)));
+    assert.equal((await fetch(`${service.url}/healthz`)).status, 200);
+  });
+
+  it('refuses to start with a token Slack does not accept, saying which settings to check', async () => {
+    slack = await new FakeSlackApi().start();
+    slack.faults.set('auth.test', [{ error: 'invalid_auth' }]);
+    await assert.rejects(
+      startService(testConfig({ SLACK_BOT_TOKEN: 'xoxb-revoked', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false' })),
+      /Slack refused to connect \(invalid_auth\): check SLACK_BOT_TOKEN, and SLACK_API_URL/,
+    );
+  });
+
+  it('in Socket Mode connects through SLACK_API_URL and answers an event it receives over the socket', async () => {
+    slack = await new FakeSlackApi().start();
+    service = await startService(testConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false' }));
+    assert.equal((await fetch(`${service.url}/slack/events`, { method: 'POST', body: '{}' })).status, 404, 'no HTTP endpoint in Socket Mode');
+    const ack = await slack.deliver(mention('How many days of annual leave do I get?'));
+    assert.ok(ack.envelope_id);
+    const [answer] = await slack.waitFor('chat.postMessage');
+    assert.match(allText(answer!), /28 days of paid annual leave/);
+  });
+});

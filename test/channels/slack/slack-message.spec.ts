@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { answerMessages, splitText } from '../../../src/channels/slack/slack-message.js';
+import { markdownToMrkdwn } from '../../../src/channels/slack/slack-mrkdwn.js';
+import type { Answer } from '../../../src/domain.js';
+
+const answer = (text: string): Answer => ({
+  text,
+  citations: [
+    {
+      n: 1,
+      passage: {
+        chunkIds: ['a:0'],
+        document: { id: 'a', source: 'wiki', path: 'travel.md', title: 'Travel <policy> & hotels', url: 'https://wiki.example.com/pages/viewpage.action?pageId=1&x=2', updatedAt: new Date('2026-03-04T00:00:00Z') },
+        headingPath: [],
+        text: 'Hotels are capped.',
+        score: 1,
+      },
+    },
+  ],
+  grounded: true,
+  mode: 'generated',
+  searched: [],
+});
+
+describe('Slack rendering', () => {
+  it('turns Markdown into mrkdwn: bold, italics, links, lists, code and escapes', () => {
+    assert.equal(
+      markdownToMrkdwn('**Book** _trains_ via [the portal](https://t.example.com/?a=1&b=2) [1].\n\n- one\n- two `x < y`\n\n1. first\n2. second\n\n```\nnpm ci\n```\n\nA & B <C>'),
+      '*Book* _trains_ via <https://t.example.com/?a=1&amp;b=2|the portal> [1].\n\n• one\n• two `x < y`\n\n1. first\n2. second\n\n```\nnpm ci\n```\n\nA &amp; B &lt;C&gt;',
+    );
+  });
+
+  it('lists the sources with escaped titles, links and dates', () => {
+    const [message] = answerMessages(answer('Hotels are capped [1].'));
+    const sources = message!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> };
+    assert.equal(sources.elements[0]!.text, '[1] <https://wiki.example.com/pages/viewpage.action?pageId=1&amp;x=2|Travel &lt;policy&gt; &amp; hotels> · updated 2026-03-04');
+  });
+
+  it('splits a long answer into sections of 3,000 characters and messages of 50 blocks, sources and buttons on the last', () => {
+    const paragraph = 'Every employee books trains for trips under five hours, and flights otherwise. '.repeat(30);
+    const long = Array.from({ length: 80 }, () => paragraph.trim()).join('\n\n');
+    const messages = answerMessages(answer(long));
+    assert.ok(messages.length >= 2, `${messages.length} messages`);
+    for (const message of messages) {
+      assert.ok(message.blocks.length <= 50);
+      assert.ok(message.text.length <= 40_000);
+      for (const block of message.blocks) if (block.type === 'section') assert.ok((block.text as { text: string }).text.length <= 3000);
+    }
+    assert.equal(messages.flatMap((m) => m.blocks).filter((b) => b.block_id === 'feedback').length, 1);
+    assert.equal(messages.at(-1)!.blocks.at(-1)!.block_id, 'feedback');
+    const rejoined = messages.flatMap((m) => m.blocks.filter((b) => b.type === 'section').map((b) => (b.text as { text: string }).text)).join(' ');
+    assert.equal(rejoined.replace(/\s+/g, ' '), long.replace(/\s+/g, ' '), 'nothing lost in the split');
+  });
+
+  it('splits at paragraph or word boundaries', () => {
+    assert.deepEqual(splitText('alpha beta gamma delta', 11), ['alpha beta', 'gamma delta']);
+    assert.deepEqual(splitText('first paragraph\n\nsecond one', 20), ['first paragraph', 'second one']);
+  });
+});

@@ -1,0 +1,131 @@
+// A local Slack Web API (what SLACK_API_URL points at): records every call the bot makes and
+// answers like Slack, or with the error or rate limit a test asks for. It also serves
+// response_url posts and, for Socket Mode, apps.connections.open with a local WebSocket.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, any>;
+  at: number;
+  /** What the fake answered. */
+  result?: Record<string, any>;
+}
+
+export type SlackFault = { status: 429; retryAfterSeconds: number } | { error: string };
+
+export class FakeSlackApi {
+  readonly calls: SlackCall[] = [];
+  /** Errors for the next calls of a method, in order. */
+  readonly faults = new Map<string, SlackFault[]>();
+  /** Methods this workspace does not offer (answered `unknown_method`). */
+  readonly unavailable = new Set<string>(['assistant.threads.setStatus']);
+  /** What conversations.replies returns for a thread, by "channel:ts". */
+  readonly threads = new Map<string, Array<Record<string, unknown>>>();
+  readonly botUserId = 'UBOTGW01';
+  private server: http.Server | null = null;
+  private sockets: WebSocketServer | null = null;
+  private socket: WebSocket | null = null;
+  private nextTs = 1_700_000_000;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.sockets = new WebSocketServer({ server: this.server, path: '/socket' });
+    this.sockets.on('connection', (socket) => {
+      this.socket = socket;
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.sockets?.clients ?? []) client.terminate();
+    this.sockets?.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async waitFor(method: string, count = 1, match: (call: SlackCall) => boolean = () => true, timeoutMs = 10_000): Promise<SlackCall[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.callsOf(method).filter(match);
+      if (found.length >= count) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`expected ${count} ${method} calls; calls: ${JSON.stringify(this.calls.map((c) => [c.method, c.args.text?.slice?.(0, 60)]))}`);
+  }
+
+  /** Delivers an Events API envelope over Socket Mode; resolves with the client's acknowledgement. */
+  async deliver(payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const socket = this.socket;
+    if (!socket) throw new Error('no Socket Mode connection');
+    const envelopeId = `env-${this.nextTs++}`;
+    const acked = new Promise<Record<string, unknown>>((resolve) => {
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as Record<string, unknown>;
+        if (message.envelope_id === envelopeId) {
+          socket.off('message', onMessage);
+          resolve(message);
+        }
+      };
+      socket.on('message', onMessage);
+    });
+    socket.send(JSON.stringify({ envelope_id: envelopeId, type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '', payload }));
+    return acked;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://fake');
+    let call: SlackCall | null = null;
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (call) call.result = body as Record<string, any>;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      this.calls.push({ method: 'response_url', args: JSON.parse(raw || '{}'), at: Date.now() });
+      return reply(200, { ok: true });
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args: Record<string, any> = (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
+    for (const [key, value] of Object.entries(args)) {
+      if (typeof value === 'string' && /^[[{]/.test(value)) {
+        try {
+          args[key] = JSON.parse(value);
+        } catch {
+          // plain text that starts with a bracket
+        }
+      }
+    }
+    call = { method, args, at: Date.now() };
+    this.calls.push(call);
+    const fault = this.faults.get(method)?.shift();
+    if (fault && 'status' in fault) return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
+    if (fault) return reply(200, { ok: false, error: fault.error });
+    if (this.unavailable.has(method)) return reply(200, { ok: false, error: 'unknown_method' });
+    switch (method) {
+      case 'auth.test':
+        return reply(200, { ok: true, user_id: this.botUserId, bot_id: 'BFAKE', team_id: 'TFAKE', user: 'groundwork' });
+      case 'apps.connections.open':
+        return reply(200, { ok: true, url: `${this.url.replace('http', 'ws').replace(/\/api\/$/, '')}/socket` });
+      case 'chat.postMessage':
+      case 'chat.startStream':
+        return reply(200, { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100` });
+      case 'conversations.replies':
+        return reply(200, { ok: true, messages: this.threads.get(`${args.channel}:${args.ts}`) ?? [], has_more: false });
+      default:
+        return reply(200, { ok: true, ts: args.ts });
+    }
+  }
+}
