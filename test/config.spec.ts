@@ -130,6 +130,17 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'verysecretvalue', MicrosoftAppType: 'Other' }, tempDir()), (e: unknown) => /MicrosoftAppType must be MultiTenant/.test(String(e)));
   });
 
+  it('configures Slack over HTTP or Socket Mode, naming what is missing', () => {
+    assert.equal(loadConfig({}, tempDir()).slack, null);
+    assert.deepEqual(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_ADMIN_IDS: 'U1, U2', SLACK_API_URL: 'http://127.0.0.1:9/api' }, tempDir()).slack, {
+      botToken: 'xoxb-1', signingSecret: 'secret', appToken: null, apiUrl: 'http://127.0.0.1:9/api/', adminIds: ['U1', 'U2'], threadFollowUps: true,
+    });
+    assert.equal(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, tempDir()).slack?.appToken, 'xapp-1');
+    assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }, tempDir()), /SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/);
+    assert.throws(() => loadConfig({ SLACK_SIGNING_SECRET: 'secret' }, tempDir()), /need SLACK_BOT_TOKEN/);
+    assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 's' }, tempDir()), (e: unknown) => /SLACK_BOT_TOKEN must be a bot token/.test(String(e)) && !String(e).includes('xoxp-user-token'));
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });
