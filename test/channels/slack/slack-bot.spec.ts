@@ -151,6 +151,19 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.equal(slack.callsOf('chat.postMessage').length, 2);
   });
 
+  it('replies usefully to an empty mention, a file without text and a 40 KB message, and refuses a malformed body', async () => {
+    await start();
+    await postJson(mention(''));
+    await postJson(envelope('MessagePayload.json', { user: 'UASKER01', subtype: 'file_share', text: '', files: [{ id: 'F1', name: 'scan.png' }], ts: '1700002000.000100', channel: 'DDIRECT', channel_type: 'im' }));
+    await postJson(mention('why '.repeat(10_000)));
+    const replies = await slack.waitFor('chat.postMessage', 3);
+    const texts = replies.map((r) => r.args.text).join('\n');
+    assert.match(texts, /Ask me a question about the company documents[\s\S]*Ask me a question about the company documents/);
+    assert.match(texts, /The question is [\d,]+ characters long; the limit is 4,000/);
+    const malformed = await fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign('{"type":') }, body: '{"type":' });
+    assert.equal(malformed.status, 400);
+  });
+
   it('takes replies in a thread it answered as follow-ups, with the thread as history', async () => {
     model = await new FakeOpenAI().start();
     model.chatReply = (body) =>
