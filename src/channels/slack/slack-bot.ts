@@ -8,6 +8,7 @@ import type restify from 'restify';
 import type { Config } from '../../config.js';
 import type { Question } from '../../domain.js';
 import { InvalidQuestionError } from '../../errors.js';
+import { ConversationMemory } from '../../conversation/conversation-memory.js';
 import type { MessageHandler } from '../../conversation/handle-message.js';
 import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from '../../conversation/sync-command.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
@@ -42,6 +43,8 @@ interface Asked {
   teamId?: string;
   text: string;
   inThread: boolean;
+  /** A direct message (its main conversation, outside threads, has a memory of its own). */
+  direct: boolean;
 }
 
 const mention = /<@[A-Z0-9]+(?:\|[^>]*)?>/g;
@@ -65,6 +68,8 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
   const seenEvents = new LRUCache<string, true>({ max: 20_000, ttl: 15 * 60_000 });
   // Threads the bot answered in: replies there are follow-ups without a mention.
   const answeredThreads = new LRUCache<string, true>({ max: 20_000, ttl: 24 * 60 * 60_000 });
+  // Follow-ups outside threads (a DM's main conversation) use the last turns kept here.
+  const memory = new ConversationMemory();
   const running = new Set<Promise<void>>();
   const inBackground = (work: Promise<void>) => {
     const tracked = work.catch((error: unknown) => log.error({ err: error }, 'Slack answer failed'));
@@ -87,7 +92,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
   app.event('app_mention', async ({ event, client, body }) => {
     if ((event as { bot_id?: string }).bot_id || (event as { subtype?: string }).subtype) return;
     const teamId = (body as { team_id?: string }).team_id;
-    inBackground(answer({ client, channel: event.channel, threadTs: event.thread_ts ?? event.ts, ts: event.ts, userId: event.user ?? '', teamId, text: event.text, inThread: Boolean(event.thread_ts) }));
+    inBackground(answer({ client, channel: event.channel, threadTs: event.thread_ts ?? event.ts, ts: event.ts, userId: event.user ?? '', teamId, text: event.text, inThread: Boolean(event.thread_ts), direct: false }));
   });
 
   app.message(async ({ message, client, context, body }) => {
@@ -95,7 +100,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     // Edits, deletions, joins and other bots (this one included) are not questions.
     if ((m.subtype && m.subtype !== 'file_share') || m.bot_id || !m.user) return;
     const teamId = (body as { team_id?: string }).team_id;
-    const asked: Asked = { client, channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, teamId, text: m.text ?? '', inThread: Boolean(m.thread_ts) };
+    const asked: Asked = { client, channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, teamId, text: m.text ?? '', inThread: Boolean(m.thread_ts), direct: m.channel_type === 'im' };
     if (m.channel_type === 'im') {
       inBackground(answer(asked));
       return;
@@ -180,7 +185,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         text,
         asker: { platform: 'slack', userId: asked.userId },
         conversation: { id: `slack:${channel}`, threadId: threadTs },
-        history: asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : [],
+        history: asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : asked.direct ? memory.history(`slack:${channel}`) : [],
       };
       const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, log, deps.streamIntervalMs);
       let reply;
@@ -197,6 +202,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       }
       const lastTs = await stream.finish(answerMessages(reply.answer));
       answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
+      if (asked.direct && !asked.inThread) memory.remember(`slack:${channel}`, text, reply.answer.text);
       if (lastTs) {
         await deps.feedbackLog
           .recordAnswer({

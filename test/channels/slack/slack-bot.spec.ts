@@ -191,6 +191,19 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.equal(answers().length, 2);
   });
 
+  it('remembers a DM\'s earlier question for a follow-up outside threads', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = (body) => (/standalone/i.test(body.messages[0]!.content) ? 'How many days of annual leave do part-time employees get?' : 'In proportion to their working days [1].');
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    const dm = (text: string) => envelope('MessagePayload.json', { user: 'UASKER01', text, ts: `1700003${nextEvent}.000300`, channel: 'DDIRECT', channel_type: 'im' });
+    await postJson(dm('How many days of annual leave do I get?'));
+    await waitForAnswers();
+    await postJson(dm('and for part-time staff?'));
+    await waitForAnswers(2);
+    const rewrite = model.chatRequests().find((r) => /standalone/i.test(r.body.messages[0].content));
+    assert.match(JSON.stringify(rewrite!.body.messages), /How many days of annual leave do I get\?[\s\S]*and for part-time staff\?/);
+  });
+
   it('streams a generated answer with Slack\'s streaming methods, ending with the sources and buttons', async () => {
     model = await new FakeOpenAI().start();
     model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].';
