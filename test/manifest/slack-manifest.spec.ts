@@ -21,7 +21,7 @@ const scopeOf: Record<string, string[]> = {
   'reactions.add': ['reactions:write'],
   'reactions.remove': ['reactions:write'],
   'assistant.threads.setStatus': ['assistant:write'],
-  'conversations.replies': ['channels:history', 'groups:history', 'im:history'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
 };
 
 describe('Slack app manifest', () => {
@@ -35,7 +35,7 @@ describe('Slack app manifest', () => {
   it('subscribes to the events the code listens for, with the slash command and interactivity at /slack/events', () => {
     assert.match(code, /app\.event\('app_mention'/);
     assert.match(code, /app\.message\(/);
-    assert.deepEqual(manifest.settings.event_subscriptions.bot_events, ['app_mention', 'message.channels', 'message.groups', 'message.im']);
+    assert.deepEqual(manifest.settings.event_subscriptions.bot_events, ['app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim']);
     assert.match(code, /app\.command\('\/groundwork'/);
     assert.equal(manifest.features.slash_commands[0].command, '/groundwork');
     for (const url of [manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url, manifest.features.slash_commands[0].url]) {
