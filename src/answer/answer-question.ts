@@ -1,5 +1,6 @@
 import type { Answer, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import { isChinese } from '../conversation/language.js';
 import { ModelUnavailableError, type ChatModel } from '../llm/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -76,19 +77,17 @@ async function generatedAnswer(
 }
 
 export function modelUnavailableNote(question: string): string {
-  return chinese.test(question)
+  return isChinese(question)
     ? '（语言模型暂时不可用，以上内容直接摘自文档。）'
     : '(The language model is unavailable right now, so this answer quotes the documents directly.)';
 }
-
-const chinese = /[\p{Script=Han}]/u;
 
 function formatTime(date: Date | null): string {
   return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';
 }
 
 export function notFoundText(question: string, searched: SourceStatus[]): string {
-  if (chinese.test(question)) {
+  if (isChinese(question)) {
     const list = searched.map((s) => `- ${s.name}（${s.documents} 篇文档，最近同步：${formatTime(s.lastSyncAt)}）`).join('\n');
     return (
       '我在已检索的文档中没有找到这个问题的答案。\n' +

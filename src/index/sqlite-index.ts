@@ -228,11 +228,10 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
       this.db.transaction(() => {
         if (withVectors) this.useVectorSpace(space!);
         this.deleteDocument(document.id);
-        this.db
-          .prepare(
-            `INSERT INTO documents (id, source, path, title, url, updated_at, author, content_hash)
-             VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash)`,
-          )
+        this.statement(
+          `INSERT INTO documents (id, source, path, title, url, updated_at, author, content_hash)
+           VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash)`,
+        )
           .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null });
         const insertChunk = this.statement(
           `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms, input_hash)
@@ -319,15 +318,14 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     const rows = this.run(() => {
       if (!this.hasVectorTable()) return [];
       const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
-      return this.db
-        .prepare(
-          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, 1 - v.distance AS relevance
-           FROM (SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH @vector AND k = @candidates) v
-           JOIN chunks c ON c.rowid = v.rowid
-           JOIN documents d ON d.id = c.document_id
-           WHERE 1 ${sourceFilter}
-           ORDER BY v.distance LIMIT @limit`,
-        )
+      return this.statement(
+        `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, 1 - v.distance AS relevance
+         FROM (SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH @vector AND k = @candidates) v
+         JOIN chunks c ON c.rowid = v.rowid
+         JOIN documents d ON d.id = c.document_id
+         WHERE 1 ${sourceFilter}
+         ORDER BY v.distance LIMIT @limit`,
+      )
         .all({
           vector: query.vector,
           candidates: query.sources ? query.limit * 20 : query.limit,
@@ -363,17 +361,16 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
     const rows = this.run(
       () =>
-        this.db
-          .prepare(
-            `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, -f.rank AS relevance
-             FROM (SELECT rowid, rank FROM chunks_fts
-                   WHERE chunks_fts MATCH @match AND rank MATCH @ranking
-                   ORDER BY rank LIMIT @candidates) f
-             JOIN chunks c ON c.rowid = f.rowid
-             JOIN documents d ON d.id = c.document_id
-             WHERE 1 ${sourceFilter}
-             ORDER BY f.rank LIMIT @limit`,
-          )
+        this.statement(
+          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, -f.rank AS relevance
+           FROM (SELECT rowid, rank FROM chunks_fts
+                 WHERE chunks_fts MATCH @match AND rank MATCH @ranking
+                 ORDER BY rank LIMIT @candidates) f
+           JOIN chunks c ON c.rowid = f.rowid
+           JOIN documents d ON d.id = c.document_id
+           WHERE 1 ${sourceFilter}
+           ORDER BY f.rank LIMIT @limit`,
+        )
           .all({
             match,
             ranking: `bm25(${columnWeights.join(', ')})`,
@@ -398,11 +395,10 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
   async documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
     const rows = this.run(
       () =>
-        this.db
-          .prepare(
-            `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at FROM chunks c
-             JOIN documents d ON d.id = c.document_id WHERE c.document_id = ? ORDER BY c.position`,
-          )
+        this.statement(
+          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at FROM chunks c
+           JOIN documents d ON d.id = c.document_id WHERE c.document_id = ? ORDER BY c.position`,
+        )
           .all(documentId) as ChunkRow[],
     );
     if (rows.length === 0) return null;
@@ -512,7 +508,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
         ).run(answer.messageId, answer.platform, answer.conversationId, answer.question, answer.answer, JSON.stringify(answer.citedDocumentIds), new Date().toISOString());
         this.statement(
           `DELETE FROM answers WHERE message_id NOT IN (SELECT message_id FROM feedback)
-             AND given_at < (SELECT given_at FROM answers ORDER BY given_at DESC LIMIT 1 OFFSET ${keptAnswers})`,
+           AND given_at < (SELECT given_at FROM answers ORDER BY given_at DESC LIMIT 1 OFFSET ${keptAnswers})`,
         ).run();
       }).immediate(),
     );

@@ -10,6 +10,8 @@ import type { Question } from '../../domain.js';
 import { InvalidQuestionError } from '../../errors.js';
 import { ConversationMemory } from '../../conversation/conversation-memory.js';
 import type { MessageHandler } from '../../conversation/handle-message.js';
+import { searchingText } from '../../conversation/language.js';
+import { recordGivenAnswer } from '../../conversation/record-answer.js';
 import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from '../../conversation/sync-command.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
@@ -48,7 +50,6 @@ interface Asked {
 }
 
 const mention = /<@[A-Z0-9]+(?:\|[^>]*)?>/g;
-const chinese = /[\p{Script=Han}]/u;
 const maxHistoryMessages = 20;
 
 export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: SlackDependencies): SlackChannel {
@@ -179,7 +180,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       );
       return;
     }
-    const done = await showProgress(asked, chinese.test(text) ? '正在检索文档…' : 'Searching the docs…');
+    const done = await showProgress(asked, searchingText(text));
     try {
       const question: Question = {
         text,
@@ -204,16 +205,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
       if (asked.direct && !asked.inThread) memory.remember(`slack:${channel}`, text, reply.answer.text);
       if (lastTs) {
-        await deps.feedbackLog
-          .recordAnswer({
-            messageId: `${channel}:${lastTs}`,
-            platform: 'slack',
-            conversationId: `slack:${channel}`,
-            question: text,
-            answer: reply.answer.text,
-            citedDocumentIds: [...new Set(reply.answer.citations.map((c) => c.passage.document.id))],
-          })
-          .catch((error: unknown) => log.warn({ err: error }, 'could not record the answer for feedback'));
+        await recordGivenAnswer(deps.feedbackLog, log, { messageId: `${channel}:${lastTs}`, platform: 'slack', conversationId: `slack:${channel}`, question: text, answer: reply.answer });
       }
     } catch (error) {
       log.error({ err: error, channel }, 'Slack answer failed');

@@ -2,11 +2,12 @@
 // @mentions in channels and group chats), run help/status/sync, welcome, and store feedback.
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
-import type { Answer } from '../../domain.js';
 import { InvalidQuestionError } from '../../errors.js';
 import type { ConversationMemory } from '../../conversation/conversation-memory.js';
 import { helpText } from '../../conversation/commands.js';
 import type { MessageHandler } from '../../conversation/handle-message.js';
+import { searchingText } from '../../conversation/language.js';
+import { recordGivenAnswer } from '../../conversation/record-answer.js';
 import { parseSyncCommand, startChatSync, type ChatSyncDependencies } from '../../conversation/sync-command.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
@@ -26,8 +27,6 @@ export interface TeamsBotDependencies {
   stream?: TeamsStreamOptions;
 }
 
-const searching = { en: 'Searching the docs…', zh: '正在检索文档…' };
-const chinese = /[\p{Script=Han}]/u;
 
 export class TeamsBot {
   // Teams re-sends an activity it thinks was not answered: the same id is answered once.
@@ -95,7 +94,7 @@ export class TeamsBot {
     };
     // Personal chats stream; channels and group chats cannot: a typing indicator, then one message.
     const stream = personal ? new TeamsStream(context, this.deps.logger, this.deps.stream) : null;
-    if (stream) await stream.informative(chinese.test(text) ? searching.zh : searching.en);
+    if (stream) await stream.informative(searchingText(text));
     else await context.sendActivity({ type: ActivityTypes.Typing });
 
     let reply;
@@ -113,13 +112,7 @@ export class TeamsBot {
     const message = answerActivity(reply.answer);
     const sent = stream ? await stream.finish(message) : ((await context.sendActivity(message))?.id ?? null);
     this.deps.memory.remember(conversationKey, text, reply.answer.text);
-    if (sent) await this.recordAnswer(sent, conversationKey, text, reply.answer);
-  }
-
-  private async recordAnswer(messageId: string, conversationId: string, question: string, answer: Answer): Promise<void> {
-    await this.deps.feedbackLog
-      .recordAnswer({ messageId, platform: 'teams', conversationId, question, answer: answer.text, citedDocumentIds: [...new Set(answer.citations.map((c) => c.passage.document.id))] })
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record the answer for feedback'));
+    if (sent) await recordGivenAnswer(this.deps.feedbackLog, this.deps.logger, { messageId: sent, platform: 'teams', conversationId: conversationKey, question: text, answer: reply.answer });
   }
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {
