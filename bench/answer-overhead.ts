@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { answerQuestion } from '../src/answer/answer-question.js';
+import { loadConfig } from '../src/config.js';
+import { parseQuestionFile } from '../src/eval/question-file.js';
 import { createChatModel, type ChatModel } from '../src/llm/chat-model.js';
 import { createEmbedder, type Embedder } from '../src/llm/embedder.js';
 import { DenseSearch } from '../src/retrieval/dense-search.js';
@@ -18,7 +20,8 @@ import { FakeOpenAI } from '../test/fakes/openai-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const handbook = path.resolve(process.argv[2] ?? path.join(here, '../../shared/data/handbooks/18f-tts-handbook'));
-const questions = (JSON.parse(fs.readFileSync(path.join(here, 'handbook-questions.json'), 'utf8')) as { answerable: Array<{ q: string }> }).answerable.map((a) => a.q);
+// The answerable questions of the handbook set, as employees type them.
+const questions = parseQuestionFile(fs.readFileSync(path.join(here, '../eval/handbook-dev.jsonl'), 'utf8'), 'handbook-dev.jsonl').filter((q) => q.answerable).map((q) => q.question);
 const modelLatencyMs = 200;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
@@ -67,7 +70,8 @@ async function measure(askers: number, streaming: boolean, hybrid: boolean): Pro
       {
         index,
         syncState: index,
-        retrieval: { topK: 5, minScore: 0.7, minSimilarity: 0.4 },
+        retrieval: { topK: 5 },
+        evidence: loadConfig({}, os.tmpdir()).evidence,
         dense: hybrid ? new DenseSearch({ index, embedder: timedEmbedder(inModel) }) : null,
         chat: { model: timed(inModel), promptBudgetTokens: 6000 },
       },

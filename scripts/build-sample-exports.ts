@@ -74,6 +74,26 @@ const wiki: WikiPage[] = [
       '<p>All public APIs are REST over HTTPS with JSON bodies. Use plural nouns for collections, for example <code>/robots</code> and <code>/missions</code>.</p>' +
       '<ol><li>Version APIs in the path: <code>/v1/robots</code>.</li><li>Return <code>429</code> with a <code>Retry-After</code> header when a client is rate limited.</li><li>Timestamps are ISO 8601 in UTC.</li></ol>',
   },
+  {
+    id: 98330, slug: 'Release-Process', title: 'Release Process', parent: 98305, author: 'Sam Okafor', modified: 'Nov 18, 2026',
+    body:
+      '<p>How the fleet management service and the operator dashboard reach production, and when they do not.</p>' +
+      '<h2 id="ReleaseProcess-Releasecalendar">Release calendar</h2>' +
+      '<p>The operator dashboard is released every second Tuesday at 10:00 Berlin time. The fleet management service is deployed continuously through the deploy pipeline.</p>' +
+      '<h2 id="ReleaseProcess-Freezewindows">Freeze windows</h2>' +
+      table([['Freeze', 'From', 'To'], ['Automatica trade fair', '22 June 2026', '26 June 2026'], ['Year-end freeze', '14 December 2026', '4 January 2027']]) +
+      '<p>During a freeze only hotfixes approved by the release manager on duty are deployed.</p>' +
+      '<h2 id="ReleaseProcess-Hotfixes">Hotfixes</h2>' +
+      '<p>Open a ticket in the HOTFIX project, link the incident, and ask the release manager on duty in #releases. A hotfix still needs one code review.</p>',
+  },
+  {
+    id: 98335, slug: 'Release-process-2024-superseded', title: 'Release process 2024 (superseded)', parent: 98305, author: 'Sam Okafor', modified: 'Feb 05, 2024',
+    body:
+      info('warning', 'Superseded', '<p>This page is kept for reference only.</p>') +
+      '<h2 id="Releaseprocess2024superseded-Freezewindows">Freeze windows</h2>' +
+      table([['Freeze', 'From', 'To'], ['Hannover Messe', '22 April 2024', '26 April 2024'], ['Year-end freeze', '16 December 2024', '6 January 2025']]) +
+      '<p>During a freeze no deploys happen at all, hotfixes included.</p>',
+  },
 ];
 
 function crumbs(page: WikiPage): WikiPage[] {

@@ -1,7 +1,7 @@
 // Builds every collaborator once from Config. Tests pass overrides instead of swapping modules.
 import { answerQuestion, type AnswerOptions } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
-import type { Question, SyncRun } from './domain.js';
+import type { Answer, Question, SyncRun } from './domain.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { SqliteIndex } from './index/sqlite-index.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
@@ -40,6 +40,8 @@ export function createSource(spec: SourceSpec, config: Config): DocumentSource {
 
 export class AppContext {
   readonly handleMessage: MessageHandler;
+  /** The answer path alone (no commands): what `groundwork eval` measures. */
+  readonly answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   readonly syncJob: SyncJob;
   readonly embedder: Embedder | null;
 
@@ -53,9 +55,9 @@ export class AppContext {
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
     const answerLogger = logger.child({ component: 'answer' });
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
-    const answer = (question: Question, options?: AnswerOptions) =>
-      answerQuestion({ index, syncState: index, retrieval: config.retrieval, dense, chat, metrics, logger: answerLogger }, question, options);
-    this.handleMessage = createMessageHandler({ answer, index, syncState: index, feedbackLog: index, maxQuestionChars: config.maxQuestionChars });
+    this.answer = (question, options) =>
+      answerQuestion({ index, syncState: index, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
+    this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: index, feedbackLog: index, maxQuestionChars: config.maxQuestionChars });
     this.syncJob = new SyncJob({
       index,
       syncState: index,

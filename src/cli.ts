@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// groundwork serve | sync | ask | status
+// groundwork serve | sync | ask | status | feedback | eval
+import fs from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import cliProgress from 'cli-progress';
@@ -9,7 +10,10 @@ import { answerToJson } from './answer/answer-json.js';
 import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import { statusText } from './conversation/commands.js';
-import { ConfigError, InvalidQuestionError } from './errors.js';
+import { ConfigError, InvalidQuestionError, InvalidQuestionFileError } from './errors.js';
+import { calibrateSimilarity, evalReportText } from './eval/eval-report.js';
+import { parseQuestionFile } from './eval/question-file.js';
+import { runEval, unmetThresholds } from './eval/run-eval.js';
 import { syncReportText, syncRunLine } from './ingest/sync-report-text.js';
 import { madeBy } from './llm/embedder.js';
 import { createLogger } from './logger.js';
@@ -27,7 +31,7 @@ function silenceSpdyDeprecation(): void {
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`groundwork: ${message}\n`);
-  process.exit(error instanceof ConfigError || error instanceof InvalidQuestionError ? 2 : 1);
+  process.exit(error instanceof ConfigError || error instanceof InvalidQuestionError || error instanceof InvalidQuestionFileError ? 2 : 1);
 }
 
 /** CLI commands log to stderr, warnings and worse unless LOG_LEVEL asks for more detail than info. */
@@ -110,7 +114,7 @@ program
         history: [],
       });
       if (reply.kind === 'text') {
-        process.stdout.write(options.json ? `${JSON.stringify({ answer: reply.text, grounded: true, citations: [] })}\n` : `${reply.text}\n`);
+        process.stdout.write(options.json ? `${JSON.stringify({ answer: reply.text, confidence: 'answer', grounded: true, citations: [] })}\n` : `${reply.text}\n`);
         return;
       }
       const json = answerToJson(reply.answer);
@@ -172,6 +176,68 @@ program
           `\n  answer: ${f.answer.replace(/\s+/g, ' ').slice(0, 200)}\n  cited documents: ${f.citedDocumentIds.join(', ') || 'none'}`,
       );
       process.stdout.write(`Feedback: ${like} helpful, ${dislike} not helpful.\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`);
+    } finally {
+      context.close();
+    }
+  });
+
+const share = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(`${name} must be a number from 0 to 1 (got "${value}")`);
+  return n;
+};
+
+program
+  .command('eval')
+  .description('measure answers on a question file (JSONL): ranking, the three outcomes, facts, latency; exits 1 below a threshold')
+  .requiredOption('-q, --questions <file...>', 'question files, one JSON object per line')
+  .option('-k, --k <n>', 'the depth of recall@k', (value: string) => Number.parseInt(value, 10), 5)
+  .option('--json', 'print one JSON object: the summary, per kind and language, and every question')
+  .option('--min-recall <share>', `fail when recall@k is below this`, share('--min-recall'))
+  .option('--min-mrr <share>', 'fail when MRR is below this', share('--min-mrr'))
+  .option('--max-false-refusals <share>', 'fail when more answerable questions than this are answered "none"', share('--max-false-refusals'))
+  .option('--min-refused <share>', 'fail when fewer unanswerable questions than this are not answered as "answer"', share('--min-refused'))
+  .option('--calibrate', 'with embeddings: print the similarity floor these questions support for the configured model')
+  .action(async (options: { questions: string[]; k: number; json?: boolean; minRecall?: number; minMrr?: number; maxFalseRefusals?: number; minRefused?: number; calibrate?: boolean }) => {
+    if (!Number.isInteger(options.k) || options.k < 1 || options.k > 50) throw new ConfigError('--k must be a whole number from 1 to 50');
+    const questions = options.questions.flatMap((file) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new InvalidQuestionFileError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      return parseQuestionFile(text, file);
+    });
+    const config = loadConfig();
+    const context = openContext(config);
+    try {
+      if ((await context.index.chunkCount()) === 0) throw new ConfigError('The index is empty: run "groundwork sync" first');
+      if (options.calibrate && !context.embedder) throw new ConfigError('--calibrate needs an embedding model (EMBEDDING_MODEL and an OpenAI, Azure or compatible endpoint)');
+      const bar = new cliProgress.SingleBar({ format: 'eval [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      bar.start(questions.length, 0);
+      const report = await runEval({ answer: context.answer }, questions, { k: options.k, topK: config.retrieval.topK, onProgress: (done) => bar.update(done) });
+      bar.stop();
+      const calibration = options.calibrate ? calibrateSimilarity(report.results) : undefined;
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...report, ...(options.calibrate ? { calibration } : {}) })}\n`);
+      else {
+        process.stdout.write(`${evalReportText(report)}\n`);
+        if (options.calibrate) {
+          process.stdout.write(
+            calibration
+              ? `\nSimilarity floor for ${context.embedder!.model}: RETRIEVAL_MIN_SIMILARITY=${calibration.floor} ` +
+                  `(over ${calibration.answerable} answerable and ${calibration.unanswerable} unanswerable questions)\n` +
+                  calibration.curve.map((c) => `  ${c.floor.toFixed(2)}: ${Math.round(c.answerableAbove * 100)}% of answerable above, ${Math.round(c.unanswerableBelow * 100)}% of unanswerable below`).join('\n') +
+                  '\n'
+              : '\nCannot calibrate: it needs answerable questions whose expected passage was found by meaning, and unanswerable ones.\n',
+          );
+        }
+      }
+      const unmet = unmetThresholds(report.overall, options, options.k);
+      if (unmet.length > 0) {
+        process.stderr.write(`groundwork eval: ${unmet.join('; ')}\n`);
+        process.exitCode = 1;
+      }
     } finally {
       context.close();
     }

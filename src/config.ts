@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import type { EvidenceFloors } from './answer/judge-evidence.js';
 import { ConfigError } from './errors.js';
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,7 +70,9 @@ export interface Config {
   chat: (ChatEndpoint & { timeoutMs: number }) | null;
   /** Semantic (hybrid) retrieval when an embedding model is configured; keyword retrieval otherwise. */
   embedding: (EmbeddingEndpoint & EmbeddingLimits) | null;
-  retrieval: { topK: number; minScore: number; minSimilarity: number };
+  retrieval: { topK: number };
+  /** What the retrieved passages must show before the bot answers, or offers them as the closest it found. */
+  evidence: EvidenceFloors;
   maxQuestionChars: number;
   webchat: { enabled: boolean };
   /** Where Teams and Slack reach this server, e.g. https://groundwork.example.com (for the app manifests). */
@@ -102,6 +105,11 @@ const integer = (min: number, max: number) =>
     .int({ error: `must be a whole number from ${min} to ${max}` })
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const share = z.coerce
+  .number({ error: 'must be a number from 0 to 1' })
+  .min(0, { error: 'must be a number from 0 to 1' })
+  .max(1, { error: 'must be a number from 0 to 1' });
 
 function cronIsValid(expression: string): boolean {
   try {
@@ -142,11 +150,7 @@ const envSchema = z.object({
   SHAREPOINT_BASE_URL: baseUrl('https://contoso.sharepoint.com/sites/hr'),
   CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
   CHUNK_OVERLAP_TOKENS: integer(0, 1000).default(60),
-  SYNC_MAX_DELETE_SHARE: z.coerce
-    .number({ error: 'must be a number from 0 to 1' })
-    .min(0, { error: 'must be a number from 0 to 1' })
-    .max(1, { error: 'must be a number from 0 to 1' })
-    .default(0.5),
+  SYNC_MAX_DELETE_SHARE: share.default(0.5),
   SYNC_SCHEDULE: optionalText.refine((value) => value === null || cronIsValid(value), {
     error: 'must be a cron expression such as "0 3 * * *" (03:00 every night)',
   }),
@@ -172,16 +176,10 @@ const envSchema = z.object({
   EMBEDDING_BATCH_TOKENS: integer(8191, 300_000).default(280_000),
   EMBEDDING_CONCURRENCY: integer(1, 32).default(4),
   RETRIEVAL_TOP_K: integer(1, 50).default(5),
-  RETRIEVAL_MIN_SCORE: z.coerce
-    .number({ error: 'must be a number from 0 to 1' })
-    .min(0, { error: 'must be a number from 0 to 1' })
-    .max(1, { error: 'must be a number from 0 to 1' })
-    .default(0.7),
-  RETRIEVAL_MIN_SIMILARITY: z.coerce
-    .number({ error: 'must be a number from 0 to 1' })
-    .min(0, { error: 'must be a number from 0 to 1' })
-    .max(1, { error: 'must be a number from 0 to 1' })
-    .default(0.4),
+  RETRIEVAL_MIN_SCORE: share.default(0.62),
+  RETRIEVAL_CLOSEST_SCORE: share.default(0.25),
+  RETRIEVAL_MIN_SIMILARITY: share.default(0.4),
+  RETRIEVAL_CLOSEST_SIMILARITY: share.default(0.3),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
   PUBLIC_BASE_URL: baseUrl('https://groundwork.example.com'),
@@ -340,6 +338,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `Invalid configuration:\n  CHUNK_OVERLAP_TOKENS must be less than half of CHUNK_MAX_TOKENS (got ${e.CHUNK_OVERLAP_TOKENS} and ${e.CHUNK_MAX_TOKENS})`,
     );
   }
+  for (const [closest, answer] of [['RETRIEVAL_CLOSEST_SCORE', 'RETRIEVAL_MIN_SCORE'], ['RETRIEVAL_CLOSEST_SIMILARITY', 'RETRIEVAL_MIN_SIMILARITY']] as const) {
+    if (e[closest] > e[answer]) throw new ConfigError(`Invalid configuration:\n  ${closest} must not be above ${answer} (got ${e[closest]} and ${e[answer]})`);
+  }
   const chat = chatEndpoint(e);
   const embedding = embeddingEndpoint(e);
   const dataDir = path.resolve(cwd, e.GROUNDWORK_DATA_DIR);
@@ -364,7 +365,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     admin: { apiToken: e.ADMIN_API_TOKEN },
     chat: chat && { ...chat, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 },
     embedding: embedding && { ...embedding, batchInputs: e.EMBEDDING_BATCH_INPUTS, batchTokens: e.EMBEDDING_BATCH_TOKENS, concurrency: e.EMBEDDING_CONCURRENCY },
-    retrieval: { topK: e.RETRIEVAL_TOP_K, minScore: e.RETRIEVAL_MIN_SCORE, minSimilarity: e.RETRIEVAL_MIN_SIMILARITY },
+    retrieval: { topK: e.RETRIEVAL_TOP_K },
+    evidence: {
+      answerScore: e.RETRIEVAL_MIN_SCORE,
+      closestScore: e.RETRIEVAL_CLOSEST_SCORE,
+      answerSimilarity: e.RETRIEVAL_MIN_SIMILARITY,
+      closestSimilarity: e.RETRIEVAL_CLOSEST_SIMILARITY,
+    },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,

@@ -28,11 +28,15 @@ export interface DocumentInfo {
   title: string;
   url: string | null;
   updatedAt: Date | null;
+  /** Marked as no longer current (superseded, archived, deprecated…) by its title, folder, labels or status. */
+  superseded: boolean;
 }
 
 /** One page or file from a source, parsed into sections. */
 export interface SourceDocument extends DocumentInfo {
   author: string | null;
+  /** Labels that came with the document (Confluence labels, front matter tags). */
+  labels: string[];
   /** Hash of the raw bytes the document was parsed from (and of the pipeline settings). */
   contentHash: string;
   sections: Section[];
@@ -76,11 +80,18 @@ export interface SourceStatus {
   lastSyncAt: Date | null;
 }
 
+/**
+ * How sure the bot is that the documents answer the question: *answer* (cited, grounded),
+ * *closest* (the evidence is weak: the best passages, shown as such), *none* (nothing relevant).
+ */
+export type Confidence = 'answer' | 'closest' | 'none';
+
 export interface Answer {
   /** Text with `[n]` markers; only cited passages appear in `citations`. */
   text: string;
   citations: Citation[];
-  /** False when no passage cleared the score floor. */
+  confidence: Confidence;
+  /** True only when `confidence` is "answer" and the text cites the documents. */
   grounded: boolean;
   mode: 'extractive' | 'generated';
   /** The sources that were searched (shown when the answer is not grounded). */

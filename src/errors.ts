@@ -10,6 +10,7 @@ export enum ErrorCode {
   ModelUnavailable = 'model_unavailable',
   EmbeddingUnavailable = 'embedding_unavailable',
   ReindexRequired = 'reindex_required',
+  InvalidQuestionFile = 'invalid_question_file',
 }
 
 export class GroundworkError extends Error {
@@ -63,5 +64,12 @@ export class SyncAlreadyRunningError extends GroundworkError {
 export class ReindexRequiredError extends GroundworkError {
   constructor(message: string) {
     super(ErrorCode.ReindexRequired, message);
+  }
+}
+
+/** An evaluation question file that cannot be read: names the file and line. */
+export class InvalidQuestionFileError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.InvalidQuestionFile, message);
   }
 }

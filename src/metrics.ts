@@ -18,8 +18,8 @@ export class Metrics {
   });
   readonly answers = new Counter({
     name: 'groundwork_answers_total',
-    help: 'Answers given, by whether they were grounded in the documents and how they were produced',
-    labelNames: ['grounded', 'mode'] as const,
+    help: 'Answers given, by outcome (answer: cited; closest: weak evidence shown as such; none: nothing found) and how they were produced',
+    labelNames: ['confidence', 'mode'] as const,
     registers: [this.registry],
   });
   readonly retrievalDuration = new Histogram({

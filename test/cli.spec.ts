@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { FakeOpenAI } from './fakes/openai-server.js';
-import { handbookDir, repoRoot, tempDir } from './helpers.js';
-
-const run = promisify(execFile);
-// The child runs in a temporary folder, so name tsx's loader by its full path.
-const tsxLoader = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
-
-/** Runs the groundwork CLI in a child process, as a user would. */
-async function groundwork(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), ...args], {
-      cwd: tempDir(),
-      env: { PATH: process.env.PATH, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
+import { groundwork, handbookDir, repoRoot, tempDir, tsxLoader } from './helpers.js';
 
 describe('groundwork CLI', function () {
   this.timeout(60000);
@@ -48,9 +27,9 @@ describe('groundwork CLI', function () {
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 1);
-    const json = JSON.parse(lines[0]!) as { answer: string; grounded: boolean; citations: Array<Record<string, unknown>> };
-    assert.deepEqual(Object.keys(json), ['answer', 'grounded', 'citations']);
-    assert.equal(json.grounded, true);
+    const json = JSON.parse(lines[0]!) as { answer: string; confidence: string; grounded: boolean; citations: Array<Record<string, unknown>> };
+    assert.deepEqual(Object.keys(json), ['answer', 'confidence', 'grounded', 'citations']);
+    assert.deepEqual([json.confidence, json.grounded], ['answer', true]);
     assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score', 'similarity']);
     assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
     assert.equal(json.citations[0]!.source, 'handbook');

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
         error instanceof ConfigError && /PORT must be a whole number from 0 to 65535 \(got "eighty"\)/.test(error.message),
     );
     assert.throws(() => loadConfig({ RETRIEVAL_MIN_SCORE: '2' }, tempDir()), /RETRIEVAL_MIN_SCORE must be a number from 0 to 1 \(got "2"\)/);
+    assert.throws(() => loadConfig({ RETRIEVAL_MIN_SCORE: '0.3', RETRIEVAL_CLOSEST_SCORE: '0.4' }, tempDir()), /RETRIEVAL_CLOSEST_SCORE must not be above RETRIEVAL_MIN_SCORE \(got 0\.4 and 0\.3\)/);
     assert.throws(() => loadConfig({ WEBCHAT_ENABLED: 'yes' }, tempDir()), /WEBCHAT_ENABLED must be auto, true or false/);
   });
 
@@ -80,7 +81,8 @@ describe('loadConfig', () => {
     assert.deepEqual(withChat.embedding, {
       provider: 'openai', apiKey: 'sk', baseUrl: null, model: 'text-embedding-3-small', dimensions: null, batchInputs: 256, batchTokens: 280000, concurrency: 4,
     });
-    assert.deepEqual(withChat.retrieval, { topK: 5, minScore: 0.7, minSimilarity: 0.4 });
+    assert.deepEqual(withChat.retrieval, { topK: 5 });
+    assert.deepEqual(withChat.evidence, { answerScore: 0.62, closestScore: 0.25, answerSimilarity: 0.4, closestSimilarity: 0.3 });
     assert.equal(loadConfig({ OPENAI_API_KEY: 'sk', EMBEDDING_MODEL: 'none' }, tempDir()).embedding, null);
 
     // Azure chat with a local embedding server.

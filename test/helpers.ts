@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
+import type { EvidenceFloors } from '../src/answer/judge-evidence.js';
 import { loadConfig, type Config } from '../src/config.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,4 +32,28 @@ export function folderWith(files: Record<string, string | Buffer>): string {
 /** A config as the given environment would produce, with data in a fresh temporary folder. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ GROUNDWORK_DATA_DIR: tempDir('groundwork-data-'), LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env }, tempDir());
+}
+
+/** Evidence floors for the answer path: an answer from this share of the question's words (or this similarity), the closest passages from half as much. */
+export function evidence(answerScore: number, answerSimilarity = 0.4): EvidenceFloors {
+  return { answerScore, closestScore: answerScore / 2, answerSimilarity, closestSimilarity: answerSimilarity * 0.75 };
+}
+
+const run = promisify(execFile);
+// The child runs in a temporary folder, so name tsx's loader by its full path.
+export const tsxLoader = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
+
+/** Runs the groundwork CLI in a child process, as a user would. */
+export async function groundwork(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), ...args], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
 }

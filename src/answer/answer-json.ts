@@ -13,6 +13,7 @@ export interface CitationJson {
 
 export interface AnswerJson {
   answer: string;
+  confidence: Answer['confidence'];
   grounded: boolean;
   citations: CitationJson[];
 }
@@ -21,6 +22,7 @@ export interface AnswerJson {
 export function answerToJson(answer: Answer): AnswerJson {
   return {
     answer: answer.text,
+    confidence: answer.confidence,
     grounded: answer.grounded,
     citations: answer.citations.map(({ n, passage }) => ({
       n,

@@ -1,4 +1,4 @@
-import type { Answer, Passage, Question, SourceStatus } from '../domain.js';
+import type { Answer, Citation, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { isChinese } from '../conversation/language.js';
 import { ModelUnavailableError, type ChatModel } from '../llm/chat-model.js';
@@ -6,18 +6,21 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DenseSearch } from '../retrieval/dense-search.js';
 import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
-import { buildPrompt } from './build-prompt.js';
+import { buildPrompt, notInSourcesMarker } from './build-prompt.js';
 import { checkCitations } from './check-citations.js';
+import { closestAnswer, supersededNote } from './closest-answer.js';
 import { extractiveAnswer } from './extractive-answer.js';
+import { judgeEvidence, type EvidenceFloors } from './judge-evidence.js';
 import { standaloneQuestion } from './standalone-question.js';
 
 export interface AnswerDependencies {
   index: PassageIndex;
   syncState: SyncState;
   retrieval: Omit<RetrievalOptions, 'sources'>;
+  evidence: EvidenceFloors;
   /** With embeddings, retrieval is hybrid: by meaning as well as by words. */
   dense?: DenseSearch | null;
-  /** With a chat model, answers are generated from the passages; without, they are extracted. */
+  /** With a chat model, answers are generated from the passages, and the model judges whether they answer; without, they are extracted. */
   chat?: { model: ChatModel; promptBudgetTokens: number } | null;
   metrics?: Metrics;
   logger?: Logger;
@@ -26,38 +29,83 @@ export interface AnswerDependencies {
 export interface AnswerOptions {
   /** Receives the generated answer piece by piece as the model streams it (never for extractive answers). */
   onToken?: (piece: string) => void;
+  /** Passages to rank for `onRetrieved` (at least the configured top K; the answer uses the first top K). */
+  retrievalDepth?: number;
+  /** Receives the text that was searched for and the passages retrieval ranked (for evaluation). */
+  onRetrieved?: (retrieved: { query: string; passages: Passage[] }) => void;
 }
 
-/** retrieve -> build prompt -> generate (or extract) -> check citations; or say plainly that the documents do not say. */
+/**
+ * retrieve -> judge the evidence -> generate (the model judging too) or extract -> check citations;
+ * or show the closest passages as such; or say plainly that the documents do not say.
+ */
 export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
   const query = await standaloneQuestion(question, deps.chat?.model ?? null);
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
-  const { passages, termWeights } = await retrieve(deps.index, query, { ...deps.retrieval, sources: question.sources }, deps.dense);
+  const { topK } = deps.retrieval;
+  const retrieval = await retrieve(deps.index, query, { ...deps.retrieval, topK: Math.max(topK, options.retrievalDepth ?? 0), sources: question.sources }, deps.dense);
   stopTimer?.();
+  options.onRetrieved?.({ query, passages: retrieval.passages });
+  const { termWeights } = retrieval;
+  // With a model, retrieval's floors only keep noise out of the prompt: the model judges the rest.
+  const judged = judgeEvidence(retrieval.passages.slice(0, topK), deps.evidence);
 
   let answer: Answer;
-  if (passages.length === 0) {
-    const searched = await searchedSources(deps, question);
-    answer = { text: notFoundText(question.text, searched), citations: [], grounded: false, mode: 'extractive', searched };
-  } else if (deps.chat) {
-    answer = await generatedAnswer(deps, deps.chat, question, passages, options).catch(async (error: unknown) => {
+  if (judged.confidence === 'none') answer = await notFound(deps, question);
+  else if (deps.chat) {
+    answer = await generatedAnswer(deps, deps.chat, question, judged.passages, termWeights, options).catch((error: unknown) => {
       // Only the model's failure falls back; anything else is a fault of ours and surfaces.
       if (!(error instanceof ModelUnavailableError)) throw error;
       deps.logger?.warn({ err: error }, 'chat model unavailable: answering extractively');
       deps.metrics?.modelFailures.inc();
-      const { text, citations } = extractiveAnswer(passages, termWeights);
-      return { text: `${text}\n\n${modelUnavailableNote(question.text)}`, citations, grounded: true, mode: 'extractive' as const, searched: [] };
+      const fallback = withoutModel(question, judged.confidence, judged.passages, termWeights);
+      return { ...fallback, text: `${fallback.text}\n\n${modelUnavailableNote(question.text)}` };
     });
-  } else {
-    const { text, citations } = extractiveAnswer(passages, termWeights);
-    answer = { text, citations, grounded: true, mode: 'extractive', searched: [] };
-  }
-  deps.metrics?.answers.inc({ grounded: String(answer.grounded), mode: answer.mode });
+  } else answer = withoutModel(question, judged.confidence, judged.passages, termWeights);
+  deps.metrics?.answers.inc({ confidence: answer.confidence, mode: answer.mode });
   return answer;
 }
 
-async function searchedSources(deps: AnswerDependencies, question: Question): Promise<SourceStatus[]> {
-  return (await deps.syncState.sourceStatuses()).filter((s) => !question.sources || question.sources.includes(s.name));
+/** An extractive answer, or the closest passages, as the evidence supports. */
+function withoutModel(question: Question, confidence: Answer['confidence'], passages: Passage[], termWeights: Map<string, number>): Answer {
+  if (confidence === 'closest') return closest(question, passages, termWeights, 'extractive');
+  const { text, citations } = extractiveAnswer(passages, termWeights);
+  return { text: withNote(text, question, citations), citations, confidence: 'answer', grounded: true, mode: 'extractive', searched: [] };
+}
+
+function closest(question: Question, passages: Passage[], termWeights: Map<string, number>, mode: Answer['mode']): Answer {
+  const { text, citations } = closestAnswer(question.text, passages, termWeights);
+  return { text: withNote(text, question, citations), citations, confidence: 'closest', grounded: false, mode, searched: [] };
+}
+
+function withNote(text: string, question: Question, citations: Citation[]): string {
+  const note = supersededNote(question.text, citations);
+  return note === '' ? text : `${text}\n\n${note}`;
+}
+
+async function notFound(deps: AnswerDependencies, question: Question): Promise<Answer> {
+  const searched = (await deps.syncState.sourceStatuses()).filter((s) => !question.sources || question.sources.includes(s.name));
+  return { text: notFoundText(question.text, searched), citations: [], confidence: 'none', grounded: false, mode: 'extractive', searched };
+}
+
+/**
+ * Withholds the first streamed pieces until they cannot be the start of the model's "not in the
+ * sources" marker, and drops the whole reply when they are: the reader never sees the marker.
+ */
+function markerGate(onToken: (piece: string) => void): (piece: string) => void {
+  let held = '';
+  let state: 'holding' | 'passing' | 'declined' = 'holding';
+  return (piece) => {
+    if (state === 'passing') return onToken(piece);
+    if (state === 'declined') return;
+    held += piece;
+    const start = held.trimStart();
+    if (start.startsWith(notInSourcesMarker)) state = 'declined';
+    else if (!notInSourcesMarker.startsWith(start)) {
+      state = 'passing';
+      onToken(held);
+    }
+  };
 }
 
 async function generatedAnswer(
@@ -65,15 +113,18 @@ async function generatedAnswer(
   chat: NonNullable<AnswerDependencies['chat']>,
   question: Question,
   passages: Passage[],
+  termWeights: Map<string, number>,
   options: AnswerOptions,
 ): Promise<Answer> {
   const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens, question.history);
-  const completion = options.onToken ? await chat.model.stream(prompt.messages, options.onToken) : await chat.model.complete(prompt.messages);
+  const completion = options.onToken ? await chat.model.stream(prompt.messages, markerGate(options.onToken)) : await chat.model.complete(prompt.messages);
   deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
   deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);
+  const declined = completion.text.trimStart().startsWith(notInSourcesMarker);
   const { text, citations } = checkCitations(completion.text, prompt.included);
-  // An answer that cites nothing is not grounded in the documents, whatever it says.
-  return { text, citations, grounded: citations.length > 0, mode: 'generated', searched: citations.length > 0 ? [] : await searchedSources(deps, question) };
+  // The model found no answer in the passages, or wrote one that cites none of them: not grounded, whatever it says.
+  if (declined || citations.length === 0) return closest(question, prompt.included, termWeights, 'generated');
+  return { text: withNote(text, question, citations), citations, confidence: 'answer', grounded: true, mode: 'generated', searched: [] };
 }
 
 export function modelUnavailableNote(question: string): string {

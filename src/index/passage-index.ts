@@ -1,4 +1,5 @@
 import type { Chunk, DocumentInfo, SourceDocument, SourceStatus, SyncReport, SyncRun } from '../domain.js';
+import type { TermCounts } from './term-counts.js';
 
 /** A document as the index stores it: its metadata and the hash of what it was built from. */
 export type IndexedDocument = Omit<SourceDocument, 'sections'>;
@@ -31,8 +32,8 @@ export interface SearchHit {
   document: DocumentInfo;
   /** BM25 relevance for a term search (higher is better, comparable only within one search); cosine similarity for a vector search. */
   relevance: number;
-  /** Distinct search terms of the chunk, its heading path and its document title. */
-  terms: Set<string>;
+  /** How often each search term occurs in the chunk's text (its title and headings are in `chunk` and `document`). */
+  bodyTerms: TermCounts;
 }
 
 export interface TermStatistics {
@@ -40,6 +41,8 @@ export interface TermStatistics {
   chunkCount: number;
   /** Number of chunks each term occurs in. */
   chunkFrequency: Map<string, number>;
+  /** Mean length of a chunk in tokens (BM25's length normalisation). */
+  averageTokens: number;
 }
 
 /** Where passages live and are searched. */
@@ -53,6 +56,8 @@ export interface PassageIndex {
   deleteDocuments(ids: string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchHit[]>;
   termStatistics(terms: string[]): Promise<TermStatistics>;
+  /** Indexed terms that start with `prefix`, with the number of chunks each occurs in (for correcting typos). */
+  termsStartingWith(prefix: string): Promise<Map<string, number>>;
   documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
   chunkCount(): Promise<number>;
   vectorSpace(): Promise<VectorSpace | null>;

@@ -6,7 +6,9 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { Chunk, DocumentInfo, SourceStatus, SyncReport, SyncRun } from '../domain.js';
 import { IndexUnavailableError, ReindexRequiredError } from '../errors.js';
-import { searchTerms } from '../retrieval/tokenize.js';
+import { markedSuperseded } from '../retrieval/superseded.js';
+import { TermCounts } from './term-counts.js';
+import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
 import type {
   Feedback,
   FeedbackLog,
@@ -102,6 +104,12 @@ const migrations: string[] = [
      given_at TEXT NOT NULL,
      PRIMARY KEY (message_id, user_id)
    );`,
+  // body_terms: the chunk's term counts (BM25, see TermCounts), in place of its distinct terms;
+  // filled for existing chunks by the re-analysis that follows.
+  `ALTER TABLE documents ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE documents ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE chunks DROP COLUMN terms;
+   ALTER TABLE chunks ADD COLUMN body_terms TEXT NOT NULL DEFAULT '';`,
 ];
 
 // Answers kept for feedback: the newest ones (older answers without feedback are dropped).
@@ -122,12 +130,13 @@ interface ChunkRow {
   text: string;
   token_count: number;
   content_hash: string;
-  terms: string;
+  body_terms: string;
   source: string;
   path: string;
   title: string;
   url: string | null;
   updated_at: string | null;
+  superseded: number;
 }
 
 function explainOpenError(file: string, error: unknown): IndexUnavailableError {
@@ -163,6 +172,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
       db.pragma('foreign_keys = ON');
       const index = new SqliteIndex(db, file);
       index.migrate();
+      index.reanalyze();
       return index;
     } catch (error) {
       db?.close();
@@ -210,6 +220,31 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     }).immediate();
   }
 
+  /**
+   * Recomputes every chunk's search terms when the index was written by another version of the
+   * tokenizer, so that documents and questions keep meeting on the same terms without a re-sync.
+   */
+  private reanalyze(): void {
+    const stored = this.statement("SELECT value FROM settings WHERE key = 'analysis_version'").pluck().get() as string | undefined;
+    if (stored === String(analysisVersion)) return;
+    this.db.transaction(() => {
+      const documents = this.statement('SELECT id, path, title, labels FROM documents').all() as Array<{ id: string; path: string; title: string; labels: string }>;
+      const chunksOf = this.statement('SELECT rowid, heading_path, text FROM chunks WHERE document_id = ?');
+      for (const document of documents) {
+        const labels = JSON.parse(document.labels) as string[];
+        this.statement('UPDATE documents SET superseded = ? WHERE id = ?').run(markedSuperseded({ ...document, labels }) ? 1 : 0, document.id);
+        const titleTerms = searchTerms(document.title);
+        for (const chunk of chunksOf.all(document.id) as Array<{ rowid: number; heading_path: string; text: string }>) {
+          const analysed = analyseChunk(titleTerms, JSON.parse(chunk.heading_path) as string[], chunk.text);
+          this.statement('UPDATE chunks SET body_terms = ? WHERE rowid = ?').run(analysed.bodyTerms, chunk.rowid);
+          this.statement('DELETE FROM chunks_fts WHERE rowid = ?').run(chunk.rowid);
+          this.statement('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)').run(chunk.rowid, ...analysed.fts);
+        }
+      }
+      this.statement("INSERT OR REPLACE INTO settings (key, value) VALUES ('analysis_version', ?)").run(String(analysisVersion));
+    }).immediate();
+  }
+
   private run<T>(work: () => T): T {
     try {
       return work();
@@ -222,6 +257,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
 
   async replaceDocument(document: IndexedDocument, chunks: IndexedChunk[], space?: VectorSpace): Promise<void> {
     const titleTerms = searchTerms(document.title);
+    this.writes++;
     const withVectors = chunks.some((chunk) => chunk.embedding);
     if (withVectors && !space) throw new Error('chunks with vectors need their vector space');
     this.run(() =>
@@ -229,26 +265,24 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
         if (withVectors) this.useVectorSpace(space!);
         this.deleteDocument(document.id);
         this.statement(
-          `INSERT INTO documents (id, source, path, title, url, updated_at, author, content_hash)
-           VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash)`,
+          `INSERT INTO documents (id, source, path, title, url, updated_at, author, content_hash, labels, superseded)
+           VALUES (@id, @source, @path, @title, @url, @updatedAt, @author, @contentHash, @labels, @superseded)`,
         )
-          .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null });
+          .run({ ...document, updatedAt: document.updatedAt?.toISOString() ?? null, labels: JSON.stringify(document.labels), superseded: document.superseded ? 1 : 0 });
         const insertChunk = this.statement(
-          `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, terms, input_hash)
-           VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @terms, @inputHash)`,
+          `INSERT INTO chunks (id, document_id, position, heading_path, text, token_count, content_hash, body_terms, input_hash)
+           VALUES (@id, @documentId, @position, @headingPath, @text, @tokenCount, @contentHash, @bodyTerms, @inputHash)`,
         );
         const insertFts = this.statement('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
         for (const { embedding, ...chunk } of chunks) {
-          const headingTerms = searchTerms(chunk.headingPath.join('\n'));
-          const bodyTerms = searchTerms(chunk.text);
-          const distinct = [...new Set([...titleTerms, ...headingTerms, ...bodyTerms])].join(' ');
+          const analysed = analyseChunk(titleTerms, chunk.headingPath, chunk.text);
           const { lastInsertRowid } = insertChunk.run({
             ...chunk,
             headingPath: JSON.stringify(chunk.headingPath),
-            terms: distinct,
+            bodyTerms: analysed.bodyTerms,
             inputHash: embedding?.inputHash ?? null,
           });
-          insertFts.run(lastInsertRowid, titleTerms.join(' '), headingTerms.join(' '), bodyTerms.join(' '));
+          insertFts.run(lastInsertRowid, ...analysed.fts);
           // vec0 takes integer rowids only as BigInt.
           if (embedding) this.statement('INSERT INTO chunks_vec (rowid, embedding) VALUES (?, ?)').run(BigInt(lastInsertRowid), embedding.vector);
         }
@@ -319,7 +353,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
       if (!this.hasVectorTable()) return [];
       const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
       return this.statement(
-        `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, 1 - v.distance AS relevance
+        `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, d.superseded, 1 - v.distance AS relevance
          FROM (SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH @vector AND k = @candidates) v
          JOIN chunks c ON c.rowid = v.rowid
          JOIN documents d ON d.id = c.document_id
@@ -341,6 +375,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
   }
 
   async deleteDocuments(ids: string[]): Promise<void> {
+    this.writes++;
     this.run(() => this.db.transaction(() => ids.forEach((id) => this.deleteDocument(id))).immediate());
   }
 
@@ -362,7 +397,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     const rows = this.run(
       () =>
         this.statement(
-          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, -f.rank AS relevance
+          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, d.superseded, -f.rank AS relevance
            FROM (SELECT rowid, rank FROM chunks_fts
                  WHERE chunks_fts MATCH @match AND rank MATCH @ranking
                  ORDER BY rank LIMIT @candidates) f
@@ -387,16 +422,35 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     return this.run(() => {
       const lookup = this.statement('SELECT doc FROM chunks_terms WHERE term = ?').pluck();
       const chunkFrequency = new Map(terms.map((term) => [term, (lookup.get(term) as number | undefined) ?? 0]));
-      const chunkCount = this.statement('SELECT count(*) FROM chunks').pluck().get() as number;
-      return { chunkCount, chunkFrequency };
+      return { ...this.chunkStatistics(), chunkFrequency };
     });
+  }
+
+  async termsStartingWith(prefix: string): Promise<Map<string, number>> {
+    // fts5vocab answers a range of terms without scanning the others.
+    const upper = prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
+    const rows = this.run(() => this.statement('SELECT term, doc FROM chunks_terms WHERE term >= ? AND term < ?').all(prefix, upper) as Array<{ term: string; doc: number }>);
+    return new Map(rows.map((row) => [row.term, row.doc]));
+  }
+
+  private writes = 0;
+  private cachedStatistics: { key: string; chunkCount: number; averageTokens: number } | null = null;
+
+  /** Chunk count and mean length, recounted only after a write (by this connection or another one). */
+  private chunkStatistics(): { chunkCount: number; averageTokens: number } {
+    const key = `${this.db.pragma('data_version', { simple: true }) as number}:${this.writes}`;
+    if (this.cachedStatistics?.key !== key) {
+      const row = this.statement('SELECT count(*) AS n, coalesce(avg(token_count), 0) AS mean FROM chunks').get() as { n: number; mean: number };
+      this.cachedStatistics = { key, chunkCount: row.n, averageTokens: row.mean };
+    }
+    return this.cachedStatistics;
   }
 
   async documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
     const rows = this.run(
       () =>
         this.statement(
-          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at FROM chunks c
+          `SELECT c.*, d.source, d.path, d.title, d.url, d.updated_at, d.superseded FROM chunks c
            JOIN documents d ON d.id = c.document_id WHERE c.document_id = ? ORDER BY c.position`,
         )
           .all(documentId) as ChunkRow[],
@@ -607,7 +661,14 @@ function describeSpace(space: VectorSpace): string {
 }
 
 function toSearchHit(row: ChunkRow & { relevance: number }): SearchHit {
-  return { chunk: toChunk(row), document: toDocumentInfo(row), relevance: row.relevance, terms: new Set(row.terms.split(' ')) };
+  return { chunk: toChunk(row), document: toDocumentInfo(row), relevance: row.relevance, bodyTerms: TermCounts.parse(row.body_terms) };
+}
+
+/** What the index stores of a chunk's terms: the body's term counts, and the three full-text columns. */
+function analyseChunk(titleTerms: string[], headingPath: string[], text: string): { bodyTerms: string; fts: [string, string, string] } {
+  const headingTerms = searchTerms(headingPath.join('\n'));
+  const bodyTerms = searchTerms(text);
+  return { bodyTerms: TermCounts.of(bodyTerms).toString(), fts: [titleTerms.join(' '), headingTerms.join(' '), bodyTerms.join(' ')] };
 }
 
 function toChunk(row: ChunkRow): Chunk {
@@ -630,5 +691,6 @@ function toDocumentInfo(row: ChunkRow): DocumentInfo {
     title: row.title,
     url: row.url,
     updatedAt: row.updated_at ? new Date(row.updated_at) : null,
+    superseded: row.superseded === 1,
   };
 }

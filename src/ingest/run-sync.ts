@@ -7,12 +7,13 @@ import { ReindexRequiredError } from '../errors.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
+import { markedSuperseded } from '../retrieval/superseded.js';
 import { chunkDocument, type ChunkingOptions } from './chunk.js';
 import { embeddingState, IndexWriter } from './index-writer.js';
 import type { DocumentSource, SourceListing } from './sources/document-source.js';
 
-// Bump when parsing or chunking changes what a file turns into, so that every file is redone.
-const pipelineVersion = 1;
+// Raised when parsing or chunking changes what a document becomes: every document is then indexed again.
+const pipelineVersion = 2;
 
 export interface SyncProgress {
   source: string;
@@ -185,14 +186,19 @@ async function syncItems(
         report.unchanged++;
       } else {
         const parsed = await item.parse(bytes);
+        const title = parsed.title ?? titleFromPath(item.path);
+        const path = parsed.path ?? item.path;
+        const labels = parsed.labels ?? [];
         const document: SourceDocument = {
           id,
           source: name,
-          path: parsed.path ?? item.path,
-          title: parsed.title ?? titleFromPath(item.path),
+          path,
+          title,
           url: parsed.url !== undefined ? parsed.url : item.url,
           updatedAt: parsed.updatedAt !== undefined ? parsed.updatedAt : item.modifiedAt,
           author: parsed.author ?? null,
+          labels,
+          superseded: markedSuperseded({ title, path, labels, status: parsed.status }),
           contentHash,
           sections: parsed.sections,
         };

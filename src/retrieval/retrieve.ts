@@ -1,30 +1,54 @@
-// Retrieval: BM25 candidates from the index, each scored by how much of the question's
-// information it holds (IDF-weighted term coverage, 0..1); with embeddings, the passages nearest
-// by meaning too, both lists fused by reciprocal rank. Then the floors (coverage or similarity),
-// near-duplicates collapsed and neighbouring chunks of one document merged.
-import type { Passage } from '../domain.js';
-import type { PassageIndex, SearchHit } from '../index/passage-index.js';
+// Retrieval: candidates from the index's full-text search, ranked by BM25 over the chunk's title,
+// headings and body (each question term weighted by its IDF and by how much it says: chat filler
+// counts little); with embeddings, the passages nearest by meaning too, both lists fused by
+// reciprocal rank. Superseded pages rank below current ones. Then near-duplicates are collapsed
+// and neighbouring chunks of one document merged. No floor is applied here: each passage carries
+// its evidence (coverage of the question, similarity) and the answer decides what it supports.
+import { LRUCache } from 'lru-cache';
+import type { DocumentInfo, Passage } from '../domain.js';
+import type { PassageIndex, SearchHit, TermStatistics } from '../index/passage-index.js';
+import { correctSpelling } from './spelling.js';
 import type { DenseSearch } from './dense-search.js';
-import { cjkCharacters, distinctTerms } from './tokenize.js';
+import { replacedByNewer } from './superseded.js';
+import { cjkCharacters, fillerWeight, queryTerms, searchTerms } from './tokenize.js';
+
+/** How lexical relevance is computed; the defaults are what `bench/answer-quality.ts` measured best on the dev splits. */
+export interface RankingParameters {
+  /** BM25 term-frequency saturation and length normalisation. */
+  k1: number;
+  b: number;
+  /** How much an occurrence in the document title and in the section headings counts against one in the body. */
+  titleWeight: number;
+  headingWeight: number;
+  /** Candidates taken from the full-text search before ranking. */
+  candidates: number;
+  /** Rank score multiplier of a superseded, archived or replaced page. */
+  supersededFactor: number;
+  /** Weight of a chat filler word of the question ("use", "get", 一下) against 1 for any other term. */
+  fillerWeight: number;
+  /** Terms found in more than this share of chunks rank candidates but do not find them (they make full-text OR-queries slow). */
+  frequentTermShare: number;
+}
+
+export const defaultRanking: RankingParameters = { k1: 1.2, b: 0.4, titleWeight: 3, headingWeight: 1, candidates: 100, supersededFactor: 0.5, fillerWeight, frequentTermShare: 0.2 };
 
 export interface RetrievalOptions {
   topK: number;
-  minScore: number;
-  /** Cosine similarity at which a passage found by meaning is relevant, whatever its words. */
-  minSimilarity: number;
   /** Only passages from these sources, when set. */
   sources?: string[];
+  ranking?: Partial<RankingParameters>;
 }
 
 export interface Retrieval {
+  /** Best first; at most top K. */
   passages: Passage[];
-  /** The question's terms with their weights (IDF), for picking sentences later. */
+  /** The question's terms with their weights (IDF times the term's weight in the question), for picking sentences later. */
   termWeights: Map<string, number>;
 }
 
-// Terms found in more than this share of chunks say little and make FTS5 OR-queries slow.
-const frequentTermShare = 0.2;
-const minChunksForFrequentTerms = 200;
+// Below this many chunks, every term finds candidates: the OR-query is fast anyway, and a term common
+// in the whole index can be the one that tells apart the chunks of one source.
+const minChunksForFrequentTerms = 20_000;
 const maxPassagesPerDocument = 2;
 
 // Reciprocal rank fusion's constant: how little the first ranks dominate.
@@ -34,40 +58,42 @@ interface Candidate {
   hit: SearchHit;
   coverage: number;
   similarity: number | null;
-  fused: number;
+  rank: number;
 }
 
 export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions, dense?: DenseSearch | null): Promise<Retrieval> {
-  const limit = Math.max(options.topK * 4, 20);
-  const [lexical, nearest] = await Promise.all([lexicalSearch(index, question, limit, options.sources), dense ? dense.search(question, limit, options.sources) : null]);
-  const { termWeights } = lexical;
-  const totalWeight = sum([...termWeights.values()]);
-  const coverage = (hit: SearchHit) => (totalWeight === 0 ? 0 : sum([...termWeights].filter(([term]) => hit.terms.has(term)).map(([, weight]) => weight)) / totalWeight);
+  const ranking = { ...defaultRanking, ...options.ranking };
+  const limit = Math.max(options.topK * 4, ranking.candidates);
+  const [lexical, nearest] = await Promise.all([lexicalSearch(index, question, limit, ranking, options.sources), dense ? dense.search(question, Math.max(options.topK * 4, 20), options.sources) : null]);
+  const { termWeights, scorer } = lexical;
 
   const candidates = new Map<string, Candidate>();
-  lexical.hits.forEach(({ hit, coverage }, i) => candidates.set(hit.chunk.id, { hit, coverage, similarity: null, fused: 1 / (fusionK + i + 1) }));
+  lexical.hits.forEach(({ hit, coverage }, i) => candidates.set(hit.chunk.id, { hit, coverage, similarity: null, rank: nearest ? 1 / (fusionK + i + 1) : lexical.hits[i]!.score }));
   nearest?.forEach((hit, i) => {
-    const candidate = candidates.get(hit.chunk.id) ?? { hit, coverage: coverage(hit), similarity: null, fused: 0 };
+    const candidate = candidates.get(hit.chunk.id) ?? { hit, coverage: scorer.coverage(hit), similarity: null, rank: 0 };
     candidate.similarity = hit.relevance;
-    candidate.fused += 1 / (fusionK + i + 1);
+    candidate.rank += 1 / (fusionK + i + 1);
     candidates.set(hit.chunk.id, candidate);
   });
-  const ranked = [...candidates.values()]
-    .filter((c) => c.coverage >= options.minScore || (c.similarity !== null && c.similarity >= options.minSimilarity))
-    .sort((a, b) => b.fused - a.fused);
+  const replaced = replacedByNewer([...candidates.values()].map((c) => c.hit.document));
+  for (const candidate of candidates.values()) {
+    if (replaced.has(candidate.hit.document.id)) candidate.hit = { ...candidate.hit, document: { ...candidate.hit.document, superseded: true } };
+    if (candidate.hit.document.superseded) candidate.rank *= ranking.supersededFactor;
+  }
+  const ranked = [...candidates.values()].sort((a, b) => b.rank - a.rank);
 
   const passages: Passage[] = [];
   const kept: Array<{ hit: SearchHit; passage: Passage; positions: number[] }> = [];
-  for (const { hit, coverage, similarity } of ranked) {
+  // Neighbours are merged from the first ranks only: further down they match little of the question.
+  const mergeable = options.topK * 4;
+  for (const [rank, { hit, coverage, similarity }] of ranked.entries()) {
+    const neighbour = rank < mergeable ? kept.find((other) => other.hit.document.id === hit.document.id && other.positions.some((p) => Math.abs(p - hit.chunk.position) === 1)) : undefined;
+    if (!neighbour && passages.length >= options.topK) continue;
     if (kept.some((other) => isNearDuplicate(other.hit, hit))) continue;
-    const neighbour = kept.find(
-      (other) => other.hit.document.id === hit.document.id && other.positions.some((p) => Math.abs(p - hit.chunk.position) === 1),
-    );
     if (neighbour) {
       mergeInto(neighbour, hit);
       continue;
     }
-    if (passages.length >= options.topK) continue;
     // Leave room for other documents: one page rarely needs more than two separate passages.
     if (kept.filter((other) => other.hit.document.id === hit.document.id).length >= maxPassagesPerDocument) continue;
     const passage: Passage = {
@@ -84,65 +110,124 @@ export async function retrieve(index: PassageIndex, question: string, options: R
   return { passages, termWeights };
 }
 
-/** BM25 candidates with their coverage of the question, best first (by coverage, then BM25). */
+// Term counts of titles and heading paths, which recur from question to question.
+const fieldCounts = new LRUCache<string, Map<string, number>>({ max: 20_000 });
+
+/** Scores chunks against one question: BM25 over title, headings and body, and coverage. */
+class LexicalScorer {
+  constructor(
+    /** Per question term: its IDF times its weight in the question. */
+    readonly termWeights: Map<string, number>,
+    private readonly averageTokens: number,
+    private readonly parameters: RankingParameters,
+  ) {}
+
+  /** 0..1: the share of the question's weighted terms that the chunk, its headings or its title hold. */
+  coverage(hit: SearchHit): number {
+    const title = this.counts(hit.document.title);
+    const headings = this.counts(hit.chunk.headingPath.join('\n'));
+    let found = 0;
+    let total = 0;
+    for (const [term, weight] of this.termWeights) {
+      total += weight;
+      if (title.has(term) || headings.has(term) || hit.bodyTerms.count(term) > 0) found += weight;
+    }
+    return total === 0 ? 0 : found / total;
+  }
+
+  /** BM25 with field-weighted term frequencies (an occurrence in the title counts `titleWeight` times). */
+  score(hit: SearchHit): number {
+    const { k1, b, titleWeight, headingWeight } = this.parameters;
+    const title = this.counts(hit.document.title);
+    const headings = this.counts(hit.chunk.headingPath.join('\n'));
+    const norm = k1 * (1 - b + (b * hit.chunk.tokenCount) / Math.max(1, this.averageTokens));
+    let score = 0;
+    for (const [term, weight] of this.termWeights) {
+      const tf = titleWeight * (title.get(term) ?? 0) + headingWeight * (headings.get(term) ?? 0) + hit.bodyTerms.count(term);
+      if (tf > 0) score += (weight * tf * (k1 + 1)) / (tf + norm);
+    }
+    return score;
+  }
+
+  private counts(text: string): Map<string, number> {
+    let counts = fieldCounts.get(text);
+    if (!counts) {
+      counts = new Map();
+      for (const term of searchTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+      fieldCounts.set(text, counts);
+    }
+    return counts;
+  }
+}
+
+/** Full-text candidates, best first by BM25, with their coverage of the question. */
 async function lexicalSearch(
   index: PassageIndex,
   question: string,
   limit: number,
+  parameters: RankingParameters,
   sources: string[] | undefined,
-): Promise<{ hits: Array<{ hit: SearchHit; coverage: number }>; termWeights: Map<string, number> }> {
-  let terms = distinctTerms(question);
-  if (terms.length === 0) return { hits: [], termWeights: new Map() };
-
-  let { chunkCount, chunkFrequency } = await index.termStatistics(terms);
-  // CJK words the index has never seen are searched by their characters instead.
-  const unseen = terms.filter((term) => chunkFrequency.get(term) === 0 && cjkCharacters(term).length > 0);
-  if (unseen.length > 0) {
-    ({ chunkCount, chunkFrequency } = await index.termStatistics([...terms, ...unseen.flatMap(cjkCharacters)]));
-    const replacement = (term: string) => {
-      const seen = cjkCharacters(term).filter((char) => chunkFrequency.get(char)! > 0);
-      return seen.length > 0 ? seen : [term];
-    };
-    terms = [...new Set(terms.flatMap((term) => (unseen.includes(term) ? replacement(term) : [term])))];
-  }
+): Promise<{ hits: Array<{ hit: SearchHit; coverage: number; score: number }>; termWeights: Map<string, number>; scorer: LexicalScorer }> {
+  const { weights, statistics } = await resolveTerms(index, queryTerms(question, parameters.fillerWeight));
+  const terms = [...weights.keys()];
+  const { chunkCount, chunkFrequency, averageTokens } = statistics;
   const termWeights = new Map(
     terms.map((term) => {
       // A term the index has never seen weighs as much as its rarest one (not more: in a small
       // index that would let one unknown word outweigh everything that matched).
       const frequency = Math.max(1, chunkFrequency.get(term) ?? 0);
-      return [term, Math.log(1 + (chunkCount - frequency + 0.5) / (frequency + 0.5))];
+      return [term, weights.get(term)! * Math.log(1 + (chunkCount - frequency + 0.5) / (frequency + 0.5))];
     }),
   );
-  const queryTerms = chooseQueryTerms(terms, chunkFrequency, chunkCount);
-  const hits = await index.search({ terms: queryTerms, limit, sources });
-  if (hits.length === 0) return { hits: [], termWeights };
-
-  const totalWeight = sum(terms.map((term) => termWeights.get(term)!));
-  const bestRelevance = Math.max(...hits.map((hit) => hit.relevance));
-  const scored = hits
-    .map((hit) => {
-      const coverage = sum(terms.filter((term) => hit.terms.has(term)).map((term) => termWeights.get(term)!)) / totalWeight;
-      return { hit, coverage, rank: coverage + hit.relevance / bestRelevance };
-    })
-    .sort((a, b) => b.rank - a.rank);
-  return { hits: scored, termWeights };
+  const scorer = new LexicalScorer(termWeights, averageTokens, parameters);
+  if (terms.length === 0) return { hits: [], termWeights, scorer };
+  const hits = await index.search({ terms: chooseQueryTerms(terms, weights, chunkFrequency, chunkCount, parameters.frequentTermShare), limit, sources });
+  const scored = hits.map((hit) => ({ hit, coverage: scorer.coverage(hit), score: scorer.score(hit) })).sort((a, b) => b.score - a.score);
+  return { hits: scored, termWeights, scorer };
 }
 
-function chooseQueryTerms(terms: string[], chunkFrequency: Map<string, number>, chunkCount: number): string[] {
+/**
+ * The question's terms as the index knows them: a CJK word it has never seen is searched by its
+ * characters (几天 -> 天), a misspelt word as the indexed word closest in spelling.
+ */
+async function resolveTerms(index: PassageIndex, asked: Map<string, number>): Promise<{ weights: Map<string, number>; statistics: TermStatistics }> {
+  const statistics = await index.termStatistics([...asked.keys()]);
+  const unseen = [...asked.keys()].filter((term) => statistics.chunkFrequency.get(term) === 0);
+  if (unseen.length === 0) return { weights: asked, statistics };
+  const corrections = await correctSpelling(unseen, (prefix) => index.termsStartingWith(prefix));
+  const characters = unseen.flatMap(cjkCharacters);
+  const resolved = await index.termStatistics([...asked.keys(), ...corrections.values(), ...characters]);
+  const weights = new Map<string, number>();
+  for (const [term, weight] of asked) {
+    const seenCharacters = cjkCharacters(term).filter((char) => resolved.chunkFrequency.get(char)! > 0);
+    const replacements = unseen.includes(term) ? (corrections.has(term) ? [corrections.get(term)!] : seenCharacters.length > 0 ? seenCharacters : [term]) : [term];
+    for (const replacement of replacements) weights.set(replacement, Math.max(weights.get(replacement) ?? 0, weight));
+  }
+  return { weights, statistics: resolved };
+}
+
+/** The terms that find candidates: present in the index, not filler, not in most chunks. */
+function chooseQueryTerms(terms: string[], weights: Map<string, number>, chunkFrequency: Map<string, number>, chunkCount: number, frequentTermShare: number): string[] {
   const present = terms.filter((term) => (chunkFrequency.get(term) ?? 0) > 0);
-  if (chunkCount < minChunksForFrequentTerms) return present;
-  const informative = present.filter((term) => chunkFrequency.get(term)! / chunkCount <= frequentTermShare);
+  const meaningful = present.filter((term) => weights.get(term)! === 1);
+  const pool = meaningful.length > 0 ? meaningful : present;
+  if (chunkCount < minChunksForFrequentTerms) return pool;
+  const informative = pool.filter((term) => chunkFrequency.get(term)! / chunkCount <= frequentTermShare);
   if (informative.length > 0) return informative;
   // Only common words: search for the two rarest.
-  return [...present].sort((a, b) => chunkFrequency.get(a)! - chunkFrequency.get(b)!).slice(0, 2);
+  return [...pool].sort((a, b) => chunkFrequency.get(a)! - chunkFrequency.get(b)!).slice(0, 2);
 }
 
 function isNearDuplicate(a: SearchHit, b: SearchHit): boolean {
   if (a.chunk.contentHash === b.chunk.contentHash) return true;
   if (a.chunk.text === b.chunk.text) return true;
+  // Far apart in length, they cannot share 90 % of their terms: spare the comparison.
+  if (Math.min(a.chunk.tokenCount, b.chunk.tokenCount) < 0.8 * Math.max(a.chunk.tokenCount, b.chunk.tokenCount)) return false;
+  const first = a.bodyTerms.terms();
+  const second = b.bodyTerms.terms();
   let shared = 0;
-  for (const term of a.terms) if (b.terms.has(term)) shared++;
-  return shared / (a.terms.size + b.terms.size - shared) >= 0.9;
+  for (const term of second) if (first.has(term)) shared++;
+  return shared / (first.size + second.size - shared) >= 0.9;
 }
 
 /** Adds a neighbouring chunk to a passage, in document order, without repeating the overlap. */
@@ -167,10 +252,8 @@ export function joinWithoutOverlap(first: string, second: string): string {
   return `${first}\n${second}`;
 }
 
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
-}
-
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
+
+export type { DocumentInfo };

@@ -3,6 +3,9 @@
 // Indexing and querying use the same function so that both sides agree.
 import { stemmer } from 'stemmer';
 
+/** Raised whenever searchTerms (or what marks a page superseded) changes: indexes re-analyse their chunks when opened. */
+export const analysisVersion = 2;
+
 const words = new Intl.Segmenter('zh', { granularity: 'word' });
 const sentences = new Intl.Segmenter('zh', { granularity: 'sentence' });
 
@@ -38,39 +41,90 @@ const irregular = new Map(
     .map((pair) => pair.split(':') as [string, string]),
 );
 
+// Words that people put in chat questions but that say nothing about which passage answers them
+// ("hey, quick question: which VPN client do we use?"). Documents are indexed with them as usual;
+// in a question they weigh little (see queryTerms), so a passage need not contain them.
+const fillerWords = new Set(
+  (
+    'hey hi hello hiya yo thanks thank thx ty pls please plz quick question questions q qq sorry dumb silly wondering wonder ' +
+    'curious anyone anybody someone somebody everyone guys folks ok okay hmm um uh well actually really basically exactly ' +
+    'still ever even already yet maybe probably currently know knows tell explain help find look looking need needs needed want ' +
+    'wants wanted like would use used using uses get gets getting go goes going gonna wanna gotta able allowed supposed happen ' +
+    'happens thing things stuff something anything way ways kind sort lot lots new one ones whats hows wheres whos whens im ive ' +
+    'id dont doesnt cant isnt arent wont didnt theres youre idk btw asap possible exist exists' +
+    ' 我要 想 想要 知道 一下 做 应该 能不能 可不可以 问一下 帮 帮我 告诉 一个 请教 大家 你好 谢谢 麻烦 具体 现在 目前'
+  ).split(/\s+/),
+);
+
 function normalize(word: string): string {
   return word.normalize('NFKC').toLowerCase().replace(/['’]/g, '');
 }
 
 /** Search terms of `text`, in order, repeated as often as they occur. */
 export function searchTerms(text: string): string[] {
-  const terms: string[] = [];
+  return analyze(text).map(({ term }) => term);
+}
+
+interface AnalyzedTerm {
+  term: string;
+  /** The word is chat filler ("hey", "use", 一下): see fillerWords. */
+  filler: boolean;
+}
+
+function analyze(text: string): AnalyzedTerm[] {
+  const terms: AnalyzedTerm[] = [];
+  const push = (term: string, filler: boolean) => terms.push({ term, filler });
   let previousSingleCharEnd = -1;
   let previousSingleChar = '';
+  // A hyphenated word (Wi-Fi, e-mail) is also indexed joined (wifi, email), as people type it either way.
+  let hyphenated: { word: string; end: number } | null = null;
   for (const segment of words.segment(text)) {
-    if (!segment.isWordLike) continue;
+    if (!segment.isWordLike) {
+      if (!(segment.segment === '-' && hyphenated?.end === segment.index)) hyphenated = null;
+      continue;
+    }
     const word = normalize(segment.segment);
+    const joinsHyphen: boolean = hyphenated !== null && hyphenated.end + 1 === segment.index && latin.test(word);
+    if (joinsHyphen) {
+      const joined = stemmer(hyphenated!.word + word.replace(/[_-]+/g, ''));
+      if (joined !== '') push(joined, false);
+    }
+    hyphenated = latin.test(word) ? { word: (joinsHyphen ? hyphenated!.word : '') + word.replace(/[_-]+/g, ''), end: segment.index + segment.segment.length } : null;
     const isSingleCjk = word.length === 1 && cjk.test(word) && !stopWords.has(word);
     // A run of single characters is a word the dictionary does not know (公积金 -> 公 积 金):
     // index its character pairs too, before stop words are dropped.
-    if (isSingleCjk && previousSingleCharEnd === segment.index) terms.push(previousSingleChar + word);
+    if (isSingleCjk && previousSingleCharEnd === segment.index) push(previousSingleChar + word, false);
     previousSingleCharEnd = isSingleCjk ? segment.index + segment.segment.length : -1;
     previousSingleChar = word;
     if (word === '' || stopWords.has(word)) continue;
+    const filler = fillerWords.has(word);
     if (cjk.test(word)) {
-      terms.push(word);
+      push(word, filler);
       // Long CJK words also index their character pairs, so that a question segmented
       // differently from the document still meets it.
-      if (word.length >= 3) for (let i = 0; i + 2 <= word.length; i++) terms.push(word.slice(i, i + 2));
+      if (word.length >= 3) for (let i = 0; i + 2 <= word.length; i++) push(word.slice(i, i + 2), filler);
     } else if (latin.test(word)) {
       const plain = word.replace(/[_-]+/g, '');
       const stem = stemmer(irregular.get(plain) ?? plain);
-      if (stem !== '') terms.push(stem);
+      if (stem !== '') push(stem, filler);
     } else {
-      terms.push(word);
+      push(word, filler);
     }
   }
   return terms;
+}
+
+/** How much a question's term counts: chat filler counts little, every other term fully. */
+export const fillerWeight = 0.2;
+
+/**
+ * The distinct terms of a question with their weight in it: 1, or `fillerWeight` for a term that
+ * only ever came from chat filler ("use", "get", "new", 一下).
+ */
+export function queryTerms(text: string, weightOfFiller = fillerWeight): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const { term, filler } of analyze(text)) weights.set(term, Math.max(weights.get(term) ?? 0, filler ? weightOfFiller : 1));
+  return weights;
 }
 
 /**

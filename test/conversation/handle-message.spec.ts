@@ -8,7 +8,7 @@ import { SqliteIndex } from '../../src/index/sqlite-index.js';
 import { tempDir } from '../helpers.js';
 
 const question = (text: string): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history: [] });
-const answer: Answer = { text: 'An answer. [1]', citations: [], grounded: true, mode: 'extractive', searched: [] };
+const answer: Answer = { text: 'An answer. [1]', citations: [], confidence: 'answer', grounded: true, mode: 'extractive', searched: [] };
 
 describe('handleMessage', () => {
   const setup = () => {

@@ -17,6 +17,8 @@ const document = (id: string, source = 'docs'): IndexedDocument => ({
   url: null,
   updatedAt: new Date('2026-01-02T03:04:05Z'),
   author: null,
+  labels: [],
+  superseded: false,
   contentHash: `hash-${id}`,
 });
 
@@ -38,11 +40,30 @@ describe('SqliteIndex', () => {
 
   it('creates the schema at the latest version and reopens an existing file', async () => {
     const index = SqliteIndex.open(file);
-    assert.equal(index.schemaVersion, 4);
+    assert.equal(index.schemaVersion, 5);
     await index.replaceDocument(document('a'), [chunk('a', 0, 'Employees get 28 days of annual leave.')]);
     index.close();
     const reopened = SqliteIndex.open(file);
     assert.equal(await reopened.chunkCount(), 1);
+    reopened.close();
+  });
+
+  it('re-analyses the chunks of an index written by another version of the tokenizer when it opens it', async () => {
+    const index = SqliteIndex.open(file);
+    await index.replaceDocument({ ...document('a'), title: 'Archive: Wi-Fi' }, [chunk('a', 0, 'Connect your laptop to the Wi-Fi network Brightpath-Staff.')]);
+    index.close();
+    // As an older version left it: other terms in the full-text index, no term counts, nothing marked superseded.
+    const raw = new Database(file);
+    raw.exec("UPDATE settings SET value = '1' WHERE key = 'analysis_version'; UPDATE chunks SET body_terms = ''; UPDATE documents SET superseded = 0;");
+    raw.prepare("DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks)").run();
+    raw.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) SELECT rowid, '', '', 'unrelated' FROM chunks").run();
+    raw.close();
+    const reopened = SqliteIndex.open(file);
+    const [hit] = await reopened.search({ terms: ['wifi'], limit: 5 });
+    assert.equal(hit?.document.id, 'a');
+    assert.equal(hit.bodyTerms.count('wifi'), 1);
+    assert.equal(hit.document.superseded, true, 'its title says archive');
+    assert.deepEqual(await reopened.search({ terms: ['unrelated'], limit: 5 }), []);
     reopened.close();
   });
 

@@ -6,7 +6,7 @@ import { SqliteIndex } from '../../src/index/sqlite-index.js';
 import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
-import { folderWith, silentLogger, tempDir } from '../helpers.js';
+import { folderWith, silentLogger, tempDir, evidence } from '../helpers.js';
 import { renameEntry, writeZip, zipOf } from '../zip-fixtures.js';
 import { compoundFile, docxFile, encryptedPdfFile, pdfFile, pptxFile, xlsxFile } from '../office-fixtures.js';
 
@@ -21,7 +21,7 @@ describe('runSync', () => {
     runSync({ index, syncState: index, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 } },
+      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 

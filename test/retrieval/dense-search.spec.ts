@@ -10,9 +10,10 @@ import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { createEmbedder } from '../../src/llm/embedder.js';
 import { Metrics } from '../../src/metrics.js';
 import { DenseSearch } from '../../src/retrieval/dense-search.js';
+import { judgeEvidence } from '../../src/answer/judge-evidence.js';
 import { retrieve } from '../../src/retrieval/retrieve.js';
 import { FakeOpenAI, hashedEmbedding } from '../fakes/openai-server.js';
-import { folderWith, silentLogger, tempDir } from '../helpers.js';
+import { folderWith, silentLogger, tempDir, evidence } from '../helpers.js';
 
 // A small "semantic" model for the fake: words of one concept, in English or Chinese, point the same way.
 const concepts = [
@@ -54,7 +55,7 @@ describe('hybrid retrieval (dense search with BM25)', () => {
   const deps = (dense: DenseSearch | null): AnswerDependencies => ({
     index,
     syncState: index,
-    retrieval: { topK: 3, minScore: 0.7, minSimilarity: 0.6 },
+    retrieval: { topK: 3 }, evidence: evidence(0.7, 0.6),
     dense,
     metrics,
   });
@@ -99,13 +100,13 @@ describe('hybrid retrieval (dense search with BM25)', () => {
     assert.equal(answer.citations[0]!.passage.document.path, 'leave.md');
   });
 
-  it('fuses both lists: a passage found by words and by meaning ranks first, the floor still refuses the unrelated', async () => {
+  it('fuses both lists: a passage found by words and by meaning ranks first, and the unrelated is judged to have no answer', async () => {
     const dense = new DenseSearch({ index, embedder: embedder() });
-    const { passages } = await retrieve(index, 'Where do I submit expense receipts?', { topK: 3, minScore: 0.7, minSimilarity: 0.6 }, dense);
+    const { passages } = await retrieve(index, 'Where do I submit expense receipts?', { topK: 3 }, dense);
     assert.equal(passages[0]!.document.path, 'expenses.md');
-    assert.ok(passages.every((p) => p.document.path !== 'canteen.md'));
-    const unrelated = await retrieve(index, 'Who won the football match?', { topK: 3, minScore: 0.7, minSimilarity: 0.6 }, dense);
-    assert.deepEqual(unrelated.passages, []);
+    assert.ok(judgeEvidence(passages, evidence(0.7, 0.6)).passages.every((p) => p.document.path !== 'canteen.md'));
+    const unrelated = await retrieve(index, 'Who won the football match?', { topK: 3 }, dense);
+    assert.equal(judgeEvidence(unrelated.passages, evidence(0.7, 0.6)).confidence, 'none');
   });
 
   it('falls back to keyword search, logged and counted, when the question cannot be embedded', async () => {

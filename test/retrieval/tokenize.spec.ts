@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { distinctTerms, searchTerms, splitSentences } from '../../src/retrieval/tokenize.js';
+import { distinctTerms, fillerWeight, queryTerms, searchTerms, splitSentences } from '../../src/retrieval/tokenize.js';
 
 describe('searchTerms', () => {
   it('segments Chinese into words so that a question and a document meet on the same terms', () => {
@@ -23,6 +23,34 @@ describe('searchTerms', () => {
   it('keeps Japanese and numbers', () => {
     assert.ok(searchTerms('有給休暇は20日です').includes('20'));
     assert.ok(searchTerms('有給休暇は20日です').some((term) => /休暇/.test(term)));
+  });
+});
+
+describe('queryTerms', () => {
+  it('weighs the chat filler of a question down, not out', () => {
+    assert.deepEqual([...queryTerms('hey, quick question: which VPN client do we use?')], [
+      ['hei', fillerWeight],
+      ['quick', fillerWeight],
+      ['question', fillerWeight],
+      ['vpn', 1],
+      ['client', 1],
+      ['us', fillerWeight],
+    ]);
+    assert.deepEqual([...queryTerms('我要请病假，需要做什么')], [['我要', fillerWeight], ['病假', 1], ['做', fillerWeight]]);
+  });
+
+  it('counts a word fully when it also appears as content', () => {
+    assert.equal(queryTerms('new hire: what do new hires get').get('new'), fillerWeight);
+    assert.equal(queryTerms('use of the company car, who may use it').get('us'), fillerWeight);
+    assert.equal(queryTerms('company car usage').get('usag'), 1);
+  });
+});
+
+describe('hyphenated words', () => {
+  it('are indexed both split and joined, so that "wifi" meets "Wi-Fi" and "e-mail" meets "email"', () => {
+    assert.deepEqual(searchTerms('Wi-Fi'), ['wi', 'wifi', 'fi']);
+    assert.ok(searchTerms('Send an e-mail').includes('email'));
+    assert.ok(searchTerms('the on-call engineer').includes('oncal'));
   });
 });
 

@@ -2,6 +2,7 @@
 // block of numbered sources with links and dates, and feedback buttons; split into several
 // messages rather than break Slack's limits (50 blocks, 40,000 characters).
 import type { Answer } from '../../domain.js';
+import { isChinese } from '../../conversation/language.js';
 import { markdownToMrkdwn } from './slack-mrkdwn.js';
 
 export interface SlackMessage {
@@ -44,6 +45,11 @@ function sourcesBlock(answer: Answer): Record<string, unknown> | null {
   return { type: 'context', block_id: 'sources', elements };
 }
 
+function closestLabel(answer: Answer): Record<string, unknown> {
+  const text = isChinese(answer.text) ? ':mag: *最接近的内容*，并非直接答案' : ':mag: *Closest match*, not a direct answer';
+  return { type: 'context', block_id: 'closest', elements: [{ type: 'mrkdwn', text }] };
+}
+
 function feedbackBlock(): Record<string, unknown> {
   return {
     type: 'actions',
@@ -61,7 +67,8 @@ export function answerMessages(answer: Answer): SlackMessage[] {
   const sections = splitText(mrkdwn, sectionLimit).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
   const tail = [sourcesBlock(answer), feedbackBlock()].filter((block): block is Record<string, unknown> => block !== null);
   const messages: SlackMessage[] = [];
-  let blocks: Array<Record<string, unknown>> = [];
+  // The closest passages are not an answer: a label above them says so.
+  let blocks: Array<Record<string, unknown>> = answer.confidence === 'closest' ? [closestLabel(answer)] : [];
   let length = 0;
   const flush = () => {
     const text = blocks.map((b) => ((b.text as { text?: string } | undefined)?.text ?? '')).join('\n\n');

@@ -3,6 +3,7 @@
 // citations (and the AI-generated label when a model wrote the text), and the feedback buttons.
 import type { Activity, Entity } from 'botbuilder';
 import type { Answer, Passage } from '../../domain.js';
+import { isChinese } from '../../conversation/language.js';
 
 // Teams refuses messages over about 100 KB (413 MessageSizeTooBig); stay well inside.
 const maxMessageBytes = 80 * 1024;
@@ -23,7 +24,10 @@ function sourcesList(answer: Answer): string {
     const link = passage.document.url ? `[${title}](${passage.document.url})` : title;
     return `[${n}] ${link}${updated(passage)}`;
   });
-  return lines.length > 0 ? `\n\n**Sources**\n\n${lines.join('  \n')}` : '';
+  const chinese = isChinese(answer.text);
+  // The closest passages are not an answer, and the list says so.
+  const heading = answer.confidence === 'closest' ? (chinese ? '最接近的内容（并非直接答案）' : 'Closest matches (not a direct answer)') : chinese ? '来源' : 'Sources';
+  return lines.length > 0 ? `\n\n**${heading}**\n\n${lines.join('  \n')}` : '';
 }
 
 function citationEntity(answer: Answer): Entity {

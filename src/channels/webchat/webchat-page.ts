@@ -17,7 +17,9 @@ export function webchatPage(): string {
   .hint { color: #59636e; margin: 0 0 1.5rem; font-size: .9rem; }
   .turn { background: #fff; border: 1px solid #d1d9e0; border-radius: .5rem; padding: .75rem 1rem; margin-bottom: .75rem; }
   .turn.user { background: #ddf4ff; border-color: #b6e3ff; }
-  .turn.not-grounded { border-left: 4px solid #d4a72c; }
+  .turn.closest { border-left: 4px solid #d4a72c; }
+  .turn.none { border-left: 4px solid #8c959f; }
+  .badge { display: inline-block; font-size: .75rem; font-weight: 600; color: #7d4e00; background: #fff8c5; border-radius: 1rem; padding: .1rem .6rem; margin-bottom: .4rem; }
   .turn.error { border-left: 4px solid #cf222e; }
   .text { white-space: pre-wrap; line-height: 1.5; }
   .text a { text-decoration: none; font-size: .8em; vertical-align: super; }
@@ -85,6 +87,8 @@ export function webchatPage(): string {
     }
     const links = new Map(reply.citations.map((c) => [c.n, c.link]));
     const children = [renderText(reply.answer, links)];
+    // The three outcomes look different: a cited answer, the closest passages (weak evidence), nothing found.
+    if (reply.confidence === 'closest') children.unshift(el('div', { className: 'badge' }, [/\\p{Script=Han}/u.test(reply.answer) ? '最接近的内容，并非直接答案' : 'Closest match, not a direct answer']));
     if (reply.citations.length > 0) {
       children.push(el('ol', { className: 'sources' }, reply.citations.map((c) =>
         el('li', { value: c.n }, [
@@ -92,7 +96,7 @@ export function webchatPage(): string {
           ' \\u2014 ' + c.source + '/' + c.path + (c.updatedAt ? ', updated ' + c.updatedAt.slice(0, 10) : ''),
         ]))));
     }
-    addTurn(reply.grounded === false ? 'bot not-grounded' : 'bot', children);
+    addTurn('bot ' + (reply.confidence || 'answer'), children);
   }
 
   // Server-sent events over fetch: "token" pieces build a live answer, "final" replaces it.

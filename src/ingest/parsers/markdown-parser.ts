@@ -86,5 +86,11 @@ export function parseMarkdown(bytes: Buffer): ParsedDocument {
   const sections = builder.build();
   // Front matter titles sometimes carry markup ("Logging in &amp; Networks", "<em>new</em>").
   const frontMatterTitle = typeof data.title === 'string' ? decodeHTML(data.title.replace(/<[^>]*>/g, '')).trim() || null : null;
-  return { title: frontMatterTitle ?? builder.firstHeading, sections };
+  return { title: frontMatterTitle ?? builder.firstHeading, sections, labels: frontMatterList(data.tags).concat(frontMatterList(data.labels)), status: typeof data.status === 'string' ? data.status : null };
+}
+
+/** `tags: [a, b]` or `tags: a, b`: the strings, trimmed. */
+function frontMatterList(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return items.filter((item): item is string => typeof item === 'string').map((item) => item.trim()).filter((item) => item !== '');
 }

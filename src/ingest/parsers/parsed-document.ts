@@ -11,6 +11,10 @@ export interface ParsedDocument {
   url?: string | null;
   updatedAt?: Date | null;
   author?: string | null;
+  /** Labels or tags the document carries (Confluence labels, front matter `tags`/`labels`). */
+  labels?: string[];
+  /** A lifecycle status the export records (Confluence "archived", front matter `status`). */
+  status?: string | null;
 }
 
 export type Parser = (bytes: Buffer) => ParsedDocument | Promise<ParsedDocument>;

@@ -187,7 +187,7 @@ async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl
         const stored = JSON.parse(bytes.toString('utf8')) as XmlExportPage;
         const builder = new SectionBuilder();
         renderStorageFormat(stored.body, builder);
-        return { title: stored.title, sections: builder.build(), author: stored.author };
+        return { title: stored.title, sections: builder.build(), author: stored.author, labels: stored.labels, status: stored.status };
       },
     };
   });
@@ -211,7 +211,8 @@ async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl
       url: pageUrl(baseUrl, page.id),
       fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
       read: file.read,
-      parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})` }),
+      // An attachment is as current as the page it belongs to.
+      parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: page.labels, status: page.status }),
     });
   }
   return { items, unsupported };

@@ -1,6 +1,6 @@
 // A Confluence XML export (entities.xml): a flat list of Hibernate objects. Only what pages need
-// is kept: current pages (not drafts, deleted pages or historical versions), their storage-format
-// bodies, spaces, users and attachments. Parsed as a stream with saxes, which loads no external
+// is kept: current and archived pages (not drafts, deleted pages or historical versions), their
+// storage-format bodies, spaces, users, labels and attachments. Parsed as a stream with saxes, which loads no external
 // DTD or entity.
 import { SaxesParser } from 'saxes';
 
@@ -22,6 +22,10 @@ export interface XmlExportPage {
   body: string;
   lastModified: Date | null;
   author: string | null;
+  /** Global and team labels (not people's personal "my:" labels such as favourites). */
+  labels: string[];
+  /** "current" or "archived". */
+  status: string;
 }
 
 export interface XmlExportAttachment {
@@ -32,7 +36,7 @@ export interface XmlExportAttachment {
   lastModified: Date | null;
 }
 
-const kept = new Set(['Page', 'BodyContent', 'Space', 'Attachment', 'ConfluenceUserImpl']);
+const kept = new Set(['Page', 'BodyContent', 'Space', 'Attachment', 'ConfluenceUserImpl', 'Label', 'Labelling']);
 
 function readObjects(xml: string): RawObject[] {
   const parser = new SaxesParser({ xmlns: false });
@@ -100,10 +104,23 @@ function exportDate(value: string | undefined): Date | null {
 export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachments: XmlExportAttachment[] } {
   const objects = readObjects(xml);
   const byClass = (name: string) => objects.filter((o) => o.className === name);
-  const isCurrent = (o: RawObject) =>
-    (o.properties.get('contentStatus') ?? 'current').trim() === 'current' &&
-    !o.references.has('originalVersion') &&
-    (o.properties.get('originalVersionId') ?? '').trim() === '';
+  const status = (o: RawObject) => (o.properties.get('contentStatus') ?? 'current').trim();
+  const isLatest = (o: RawObject) => !o.references.has('originalVersion') && (o.properties.get('originalVersionId') ?? '').trim() === '';
+  const isCurrent = (o: RawObject) => status(o) === 'current' && isLatest(o);
+  // Archived pages are still read: they rank below current ones and are cited with a warning.
+  const isIndexed = (o: RawObject) => (status(o) === 'current' || status(o) === 'archived') && isLatest(o);
+
+  const labelNames = new Map(
+    byClass('Label')
+      .filter((label) => (label.properties.get('namespace') ?? 'global').trim() !== 'my')
+      .map((label) => [label.id, label.properties.get('name')?.trim() ?? '']),
+  );
+  const labels = new Map<string, string[]>();
+  for (const labelling of byClass('Labelling')) {
+    const name = labelNames.get(labelling.references.get('label') ?? '');
+    const content = labelling.references.get('content');
+    if (name && content) labels.set(content, [...(labels.get(content) ?? []), name]);
+  }
 
   const pages = new Map(byClass('Page').map((page) => [page.id, page]));
   const spaces = new Map(byClass('Space').map((space) => [space.id, space.properties.get('name')?.trim() ?? null]));
@@ -123,7 +140,7 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     return ids.map((id) => pages.get(id)?.properties.get('title')?.trim()).filter((title): title is string => !!title);
   };
 
-  const currentPages: XmlExportPage[] = [...pages.values()].filter(isCurrent).map((page) => ({
+  const currentPages: XmlExportPage[] = [...pages.values()].filter(isIndexed).map((page) => ({
     id: page.id,
     title: page.properties.get('title')?.trim() ?? `Page ${page.id}`,
     spaceName: spaces.get(page.references.get('space') ?? '') ?? null,
@@ -131,6 +148,8 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     body: bodies.get(page.id) ?? '',
     lastModified: exportDate(page.properties.get('lastModificationDate')),
     author: users.get(page.references.get('lastModifier') ?? '') ?? null,
+    labels: labels.get(page.id) ?? [],
+    status: status(page),
   }));
 
   const attachments: XmlExportAttachment[] = byClass('Attachment')

@@ -10,13 +10,14 @@ const answer = (text: string): Answer => ({
       n: 1,
       passage: {
         chunkIds: ['a:0'],
-        document: { id: 'a', source: 'wiki', path: 'travel.md', title: 'Travel <policy> & hotels', url: 'https://wiki.example.com/pages/viewpage.action?pageId=1&x=2', updatedAt: new Date('2026-03-04T00:00:00Z') },
+        document: { id: 'a', source: 'wiki', path: 'travel.md', title: 'Travel <policy> & hotels', url: 'https://wiki.example.com/pages/viewpage.action?pageId=1&x=2', updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false },
         headingPath: [],
         text: 'Hotels are capped.',
         score: 1,
       },
     },
   ],
+  confidence: 'answer',
   grounded: true,
   mode: 'generated',
   searched: [],
@@ -50,6 +51,15 @@ describe('Slack rendering', () => {
     assert.equal(messages.at(-1)!.blocks.at(-1)!.block_id, 'feedback');
     const rejoined = messages.flatMap((m) => m.blocks.filter((b) => b.type === 'section').map((b) => (b.text as { text: string }).text)).join(' ');
     assert.equal(rejoined.replace(/\s+/g, ' '), long.replace(/\s+/g, ' '), 'nothing lost in the split');
+  });
+
+  it('labels the closest passages as not a direct answer, in the language of the reply', () => {
+    const [closest] = answerMessages({ ...answer("I couldn't find a clear answer. The closest I found:\n- “Travel”: Hotels are capped. [1]"), confidence: 'closest', grounded: false });
+    assert.deepEqual(closest!.blocks[0], { type: 'context', block_id: 'closest', elements: [{ type: 'mrkdwn', text: ':mag: *Closest match*, not a direct answer' }] });
+    const [chinese] = answerMessages({ ...answer('我没有在文档中找到明确的答案。最接近的内容如下：\n- 《出差》：酒店有上限。 [1]'), confidence: 'closest', grounded: false });
+    assert.match((chinese!.blocks[0]!.elements as Array<{ text: string }>)[0]!.text, /最接近的内容/);
+    const [direct] = answerMessages(answer('Hotels are capped [1].'));
+    assert.ok(direct!.blocks.every((b) => b.block_id !== 'closest'));
   });
 
   it('splits at paragraph or word boundaries', () => {

@@ -4,7 +4,7 @@ import type { Answer, Passage } from '../../../src/domain.js';
 
 const passage = (i: number, text = `Passage ${i} says something useful about travel.`): Passage => ({
   chunkIds: [`d${i}:0`],
-  document: { id: `d${i}`, source: 'wiki', path: `travel/${i}.md`, title: `A travel page with a rather long title that goes on and on, number ${i}`, url: `https://wiki.example.com/pages/${i}`, updatedAt: new Date('2026-03-04T00:00:00Z') },
+  document: { id: `d${i}`, source: 'wiki', path: `travel/${i}.md`, title: `A travel page with a rather long title that goes on and on, number ${i}`, url: `https://wiki.example.com/pages/${i}`, updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false },
   headingPath: ['Travel', 'Europe', 'Germany', 'Hotels'],
   text,
   score: 0.9,
@@ -13,6 +13,7 @@ const passage = (i: number, text = `Passage ${i} says something useful about tra
 const answer = (text: string, count: number, mode: Answer['mode'] = 'generated'): Answer => ({
   text,
   citations: Array.from({ length: count }, (_, i) => ({ n: i + 1, passage: passage(i + 1, 'x'.repeat(500)) })),
+  confidence: 'answer',
   grounded: true,
   mode,
   searched: [],
@@ -42,8 +43,14 @@ describe('Teams answer message', () => {
     assert.equal((activity.entities as any[])[0].citation.length, 3);
   });
 
+  it('lists the closest passages under a heading that says they are not a direct answer', () => {
+    const activity = answerActivity({ ...answer("I couldn't find a clear answer. The closest I found:\n- “Travel”: Hotels are capped. [1]", 1, 'extractive'), confidence: 'closest', grounded: false });
+    assert.match(activity.text!, /\*\*Closest matches \(not a direct answer\)\*\*\n\n\[1\] /);
+    assert.doesNotMatch(activity.text!, /\*\*Sources\*\*/);
+  });
+
   it('sends an answer that cites nothing without a citation entity, feedback still on', () => {
-    const activity = answerActivity({ text: 'I could not find that in the documents.', citations: [], grounded: false, mode: 'extractive', searched: [] });
+    const activity = answerActivity({ text: 'I could not find that in the documents.', citations: [], confidence: 'none', grounded: false, mode: 'extractive', searched: [] });
     assert.deepEqual(activity.entities, []);
     assert.equal(activity.text, 'I could not find that in the documents.');
     assert.equal((activity.channelData as { feedbackLoopEnabled: boolean }).feedbackLoopEnabled, true);

@@ -48,9 +48,17 @@ describe('web chat page (headless Chromium)', function () {
     await documentPage.close();
   });
 
-  it('says plainly when the documents do not hold the answer', async () => {
+  it('shows the closest passages as such when the evidence is weak', async () => {
     const reply = await ask('Is there a company gym with a sauna?');
-    assert.match(await reply.getAttribute('class') ?? '', /not-grounded/);
+    assert.match((await reply.getAttribute('class')) ?? '', /\bclosest\b/);
+    assert.equal(await reply.locator('.badge').innerText(), 'Closest match, not a direct answer');
+    assert.match(await reply.locator('.text').innerText(), /^I couldn't find a clear answer to that in the documents\. The closest I found[\s\S]*Gym[\s\S]*\[1\]/);
+    assert.match(await reply.locator('ol.sources').innerText(), /Benefits overview/);
+  });
+
+  it('says plainly when the documents do not hold the answer', async () => {
+    const reply = await ask('Who won the football world cup in 2014?');
+    assert.match(await reply.getAttribute('class') ?? '', /\bnone\b/);
     assert.match(await reply.innerText(), /couldn't find the answer[\s\S]*samples \(\d+ documents, last synced/);
     assert.equal(await reply.locator('ol.sources').count(), 0);
   });

@@ -6,7 +6,7 @@ import type { SourceSpec } from '../../../src/config.js';
 import { SqliteIndex } from '../../../src/index/sqlite-index.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
 import { ConfluenceSource } from '../../../src/ingest/sources/confluence-source.js';
-import { sharedData, silentLogger, tempDir } from '../../helpers.js';
+import { sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
 import { writeZip, zipFolder } from '../../zip-fixtures.js';
 
 const exports = path.join(sharedData, 'confluence/html-export/coding-cli');
@@ -34,7 +34,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   };
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 } },
+      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 
@@ -112,6 +112,28 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     assert.equal(new Set(hits.filter((hit) => hit.document.title === 'Page 1').map((hit) => hit.document.id)).size, 1);
     const ht = await sync(path.join(xmlExports, 'confluence-8.5.6-space-HT'), 'ht');
     assert.equal(ht.added + ht.skipped.filter((s) => s.reason === 'it holds no text').length, 3, 'three current pages; the three drafts are skipped');
+  });
+
+  it('reads the labels and the archived status of XML export pages: an obsolete or archived page is cited with a warning', async () => {
+    const original = fs.readFileSync(path.join(xmlExports, 'confluence-8.5.6-space-HT/entities.xml'), 'utf8');
+    assert.match(original, /<property name="name">meeting<\/property>/);
+    const folder = tempDir();
+    // The meeting notes page carries the global label "meeting": relabel it "obsolete".
+    fs.writeFileSync(path.join(folder, 'entities.xml'), original.replace('<property name="name">meeting</property>', '<property name="name">obsolete</property>'));
+    await sync(folder, 'ht');
+    const answer = await ask('meeting notes 2024-04-22');
+    const cited = answer.citations.find((c) => c.passage.document.title === '2024-04-22 Meeting notes');
+    assert.ok(cited, answer.text);
+    assert.equal(cited.passage.document.superseded, true);
+    assert.match(answer.text, new RegExp(`Note: \\[${cited.n}\\] “2024-04-22 Meeting notes” is marked as superseded`));
+    const archived = tempDir();
+    fs.writeFileSync(path.join(archived, 'entities.xml'), original.replace(/(<property name="title">2024-04-22 Meeting notes<\/property>[\s\S]*?<property name="contentStatus">)current/, '$1archived'));
+    index.close();
+    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    const report = await sync(archived, 'archived');
+    assert.equal(report.added + report.skipped.length, 3, 'the archived page is still read');
+    const again = (await ask('meeting notes 2024-04-22')).citations.find((c) => c.passage.document.title === '2024-04-22 Meeting notes');
+    assert.equal(again?.passage.document.superseded, true);
   });
 
   it('reads the XML export from a zip and re-syncs it as unchanged', async () => {

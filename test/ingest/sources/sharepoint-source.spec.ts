@@ -6,7 +6,7 @@ import type { SourceSpec } from '../../../src/config.js';
 import { SqliteIndex } from '../../../src/index/sqlite-index.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
 import { SharePointSource } from '../../../src/ingest/sources/sharepoint-source.js';
-import { folderWith, sharedData, silentLogger, tempDir } from '../../helpers.js';
+import { folderWith, sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
 import { docxFile } from '../../office-fixtures.js';
 
 const starterKit = path.join(sharedData, 'sharepoint/pnp-site-template-sp-starter-kit');
@@ -43,7 +43,7 @@ describe('SharePointSource', () => {
   };
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5, minScore: 0.5, minSimilarity: 0.4 } },
+      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 
