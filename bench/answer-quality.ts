@@ -109,7 +109,7 @@ async function evaluate(split: Split, ranking: Partial<RankingParameters> = {}, 
 }
 
 /** The reference BM25's ranking measures on the same questions. */
-async function reference(split: Split): Promise<{ ndcg10: number; hit5: number; mrr: number }> {
+async function reference(split: Split): Promise<{ ndcg10: number; hit5: number; mrr: number; reciprocalRanks: Map<string, number> }> {
   const { file } = await indexOf(split.sources);
   const bm25 = new ReferenceBm25(file);
   const answerable = split.questions.filter((q) => q.expectFiles.length + q.expectTitles.length > 0);
@@ -122,7 +122,8 @@ async function reference(split: Split): Promise<{ ndcg10: number; hit5: number; 
       return rankingScores(relevant, Math.max(relevant.filter(Boolean).length, q.expectFiles.length + q.expectTitles.length, 1), 5);
     }),
   );
-  return { ndcg10: mean(scores.map((s) => s.ndcg10)), hit5: mean(scores.map((s) => s.hit5)), mrr: mean(scores.map((s) => s.reciprocalRank)) };
+  const reciprocalRanks = new Map(answerable.map((q, i) => [q.id, scores[i]!.reciprocalRank]));
+  return { ndcg10: mean(scores.map((s) => s.ndcg10)), hit5: mean(scores.map((s) => s.hit5)), mrr: mean(scores.map((s) => s.reciprocalRank)), reciprocalRanks };
 }
 
 const f2 = (n: number) => n.toFixed(3);
@@ -175,8 +176,8 @@ async function main() {
   }
 
   // 2. Every set and split at the configured defaults, next to the reference BM25.
-  print('| set | split | questions | nDCG@10 ours | nDCG@10 BM25 | hit@5 ours | hit@5 BM25 | MRR ours | MRR BM25 | cited@3 | answer | closest | none | unanswerable not answered | p95 ms |');
-  print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  print('| set | split | questions | nDCG@10 ours | nDCG@10 BM25 | hit@5 ours | hit@5 BM25 | MRR ours | MRR BM25 | first right page higher / lower than BM25 | cited@3 | answer | closest | none | unanswerable not answered | p95 ms |');
+  print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const set of sets) {
     for (const splitName of ['dev', 'test'] as const) {
       const split = set[splitName];
@@ -184,8 +185,12 @@ async function main() {
       const ours = summarise(results);
       const bm25 = await reference(split);
       const own = set.own;
+      // Per question: is the first right page ranked higher by us or by the reference?
+      const paired = results.filter((r) => r.ranking !== null).map((r) => r.ranking!.reciprocalRank - (bm25.reciprocalRanks.get(r.id) ?? 0));
+      const higher = paired.filter((d) => d > 0).length;
+      const lower = paired.filter((d) => d < 0).length;
       print(
-        `| ${set.name} | ${splitName} | ${results.length} | ${f2(ours.ndcg10)} | ${f2(bm25.ndcg10)} | ${pct(ours.hit5)} | ${pct(bm25.hit5)} | ${f2(ours.mrr)} | ${f2(bm25.mrr)} | ${pct(ours.citedAt3)} | ` +
+        `| ${set.name} | ${splitName} | ${results.length} | ${f2(ours.ndcg10)} | ${f2(bm25.ndcg10)} | ${pct(ours.hit5)} | ${pct(bm25.hit5)} | ${f2(ours.mrr)} | ${f2(bm25.mrr)} | ${higher} / ${lower} | ${pct(ours.citedAt3)} | ` +
           `${pct(ours.answered.answer)} | ${pct(ours.answered.closest)} | ${pct(ours.answered.none)} | ${own ? pct(ours.correctRefusals) : ''} | ${percentile(results.map((r) => r.ms), 95).toFixed(1)} |`,
       );
     }
@@ -203,7 +208,7 @@ async function main() {
       { name: 'BM25 k1 0.9, b 0.4', ranking: { k1: 0.9, b: 0.4 } },
       { name: 'BM25 k1 1.5, b 0.5', ranking: { k1: 1.5, b: 0.5 } },
       { name: 'BM25 k1 1.2, b 0.3', ranking: { k1: 1.2, b: 0.3 } },
-      { name: '300 candidates', ranking: { candidates: 300 } },
+      { name: '100 candidates (default 40)', ranking: { candidates: 100 } },
       { name: 'frequent terms find candidates too', ranking: { frequentTermShare: 1 } },
       { name: 'superseded pages not demoted (factor 1)', ranking: { supersededFactor: 1 } },
       { name: 'chunks of 200 tokens, 40 overlap', chunking: { maxTokens: 200, overlapTokens: 40 } },

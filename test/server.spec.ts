@@ -29,14 +29,21 @@ describe('server', () => {
     it('answers a question in the web chat API with the cited document and a link to it', async () => {
       const response = await post(`${service.url}/api/chat`, { text: 'How many days of annual leave do I get?' });
       assert.equal(response.status, 200);
-      const body = (await response.json()) as { answer: string; grounded: boolean; citations: Array<{ n: number; title: string; path: string; link: string }> };
-      assert.equal(body.grounded, true);
+      const body = (await response.json()) as { answer: string; confidence: string; grounded: boolean; citations: Array<{ n: number; title: string; path: string; link: string }> };
+      assert.deepEqual([body.confidence, body.grounded], ['answer', true]);
       assert.match(body.answer, /28 days of paid annual leave.*\[1\]/);
       assert.equal(body.citations[0]!.title, 'Leave policy');
       assert.equal(body.citations[0]!.path, 'hr/leave-policy.md');
       const page = await fetch(`${service.url}/${body.citations[0]!.link}`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<h1>Leave policy<\/h1>[\s\S]*28 days of paid annual leave/);
+    });
+
+    it('tells the closest passages and no answer apart from an answer', async () => {
+      const closest = (await (await post(`${service.url}/api/chat`, { text: 'Is there a company gym with a sauna?' })).json()) as { confidence: string; grounded: boolean; citations: Array<{ title: string }> };
+      assert.deepEqual([closest.confidence, closest.grounded, closest.citations[0]?.title], ['closest', false, 'Benefits overview']);
+      const none = (await (await post(`${service.url}/api/chat`, { text: 'Who won the football world cup in 2014?' })).json()) as { confidence: string; grounded: boolean; citations: unknown[] };
+      assert.deepEqual([none.confidence, none.grounded, none.citations], ['none', false, []]);
     });
 
     it('answers Chinese questions from Chinese documents', async () => {

@@ -5,7 +5,7 @@
 // and neighbouring chunks of one document merged. No floor is applied here: each passage carries
 // its evidence (coverage of the question, similarity) and the answer decides what it supports.
 import { LRUCache } from 'lru-cache';
-import type { DocumentInfo, Passage } from '../domain.js';
+import type { Passage } from '../domain.js';
 import type { PassageIndex, SearchHit, TermStatistics } from '../index/passage-index.js';
 import { correctSpelling } from './spelling.js';
 import type { DenseSearch } from './dense-search.js';
@@ -30,7 +30,7 @@ export interface RankingParameters {
   frequentTermShare: number;
 }
 
-export const defaultRanking: RankingParameters = { k1: 1.2, b: 0.4, titleWeight: 3, headingWeight: 1, candidates: 100, supersededFactor: 0.5, fillerWeight, frequentTermShare: 0.2 };
+export const defaultRanking: RankingParameters = { k1: 1.2, b: 0.4, titleWeight: 3, headingWeight: 1, candidates: 40, supersededFactor: 0.5, fillerWeight, frequentTermShare: 0.2 };
 
 export interface RetrievalOptions {
   topK: number;
@@ -68,7 +68,8 @@ export async function retrieve(index: PassageIndex, question: string, options: R
   const { termWeights, scorer } = lexical;
 
   const candidates = new Map<string, Candidate>();
-  lexical.hits.forEach(({ hit, coverage }, i) => candidates.set(hit.chunk.id, { hit, coverage, similarity: null, rank: nearest ? 1 / (fusionK + i + 1) : lexical.hits[i]!.score }));
+  // Keyword search alone ranks by BM25; with embeddings, both lists are fused by reciprocal rank.
+  lexical.hits.forEach(({ hit, coverage, score }, i) => candidates.set(hit.chunk.id, { hit, coverage, similarity: null, rank: nearest ? 1 / (fusionK + i + 1) : score }));
   nearest?.forEach((hit, i) => {
     const candidate = candidates.get(hit.chunk.id) ?? { hit, coverage: scorer.coverage(hit), similarity: null, rank: 0 };
     candidate.similarity = hit.relevance;
@@ -256,4 +257,3 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-export type { DocumentInfo };
