@@ -134,7 +134,7 @@ const optionalText = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   PORT: integer(0, 65535).default(3978),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: optionalText,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -348,7 +348,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     environment: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    // Teams' local mode checks no tokens: unless told otherwise, only this machine may reach it.
+    host: e.HOST ?? (e.TEAMS_ENABLED === 'true' && !e.MicrosoftAppId ? '127.0.0.1' : '0.0.0.0'),
     logLevel: e.LOG_LEVEL,
     dataDir,
     databasePath: path.join(dataDir, 'groundwork.db'),

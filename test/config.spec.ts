@@ -75,6 +75,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ OPENAI_API_KEY: 'sk-secret-value', LLM_TIMEOUT_SECONDS: '0' }, tempDir()), (e: unknown) => /LLM_TIMEOUT_SECONDS/.test(String(e)) && !String(e).includes('sk-secret-value'));
   });
 
+  it('listens on this machine only while Teams runs in local mode, unless HOST says otherwise', () => {
+    assert.equal(loadConfig({}, tempDir()).host, '127.0.0.1');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }, tempDir()).host, '0.0.0.0');
+    assert.equal(loadConfig({ TEAMS_ENABLED: 'false' }, tempDir()).host, '0.0.0.0');
+    assert.equal(loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }, tempDir()).host, '0.0.0.0');
+  });
+
   it('configures embeddings independently of chat: the chat endpoint, a server of their own, Azure, or none', () => {
     assert.equal(loadConfig({}, tempDir()).embedding, null);
     const withChat = loadConfig({ OPENAI_API_KEY: 'sk' }, tempDir());
