@@ -27,9 +27,20 @@ export interface Prompt {
   tokens: number;
 }
 
-/** Makes passage text unable to close its own delimiter. */
-function quote(text: string): string {
-  return text.replace(/<\/?source\b/gi, (tag) => tag.replace('<', '‹'));
+// Characters that render as nothing (zero-width spaces and joiners, soft hyphens, word joiners,
+// byte order marks, bidirectional controls): a tag split by one still reads as a tag to a model.
+const invisible = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * Makes passage text unable to open or close a source block: normalised first (NFKC turns
+ * full-width ＜ into <; invisible characters go), then anything shaped like a source tag, in any
+ * case and spacing (`< / SOURCE`), loses its angle bracket.
+ */
+export function quote(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(invisible, '')
+    .replace(/<(\s*\/?\s*source\b)/gi, '‹$1');
 }
 
 function sourceBlock(n: number, passage: Passage): string {

@@ -1,9 +1,9 @@
 // Follow-up questions ("and in China?") need their conversation to be searched. With a chat model
-// the question is rewritten into a standalone one, in the user's language; without one, the key
-// terms of the previous question are added to a short follow-up.
+// the question is rewritten into a standalone one, in the user's language; without one, the
+// previous question's words are added to a follow-up that cannot stand alone.
 import type { Question } from '../domain.js';
 import type { ChatModel } from '../llm/chat-model.js';
-import { distinctTerms } from '../retrieval/tokenize.js';
+import { queryTerms } from '../retrieval/tokenize.js';
 
 const maxTurns = 6;
 
@@ -31,7 +31,22 @@ export async function standaloneQuestion(question: Question, model: ChatModel | 
     }
     return question.text;
   }
-  // Without a model: a short follow-up borrows the words of the question before it.
-  if (distinctTerms(question.text).length > 3) return question.text;
-  return `${question.text} ${previous.text}`;
+  // Without a model: a follow-up that cannot stand alone borrows the words of the question before it.
+  return standsAlone(question.text) ? question.text : `${question.text} ${previous.text}`;
+}
+
+// How a message that continues the conversation starts ("and in China?", "what about part-timers",
+// 那年假呢), and words that point back at what was said ("is it paid?", "how do I set that up").
+const continuation = /^\s*(?:and|or|but|also|so|then|ok(?:ay)?|what about|how about|same for|what if)\b|^\s*(?:那|那么|还有|另外|如果是)|呢\s*[？?]?\s*$/i;
+// Case matters for "it": "IT" is the department.
+const pointsBack = /\b(?:[Ii]t|[Ii]ts|[Tt]hat|[Tt]his|[Tt]hese|[Tt]hose|[Tt]hey|[Tt]hem|[Tt]here|[Oo]ne)\b|它|这个|那个|他们|那里|这里/;
+
+/**
+ * A question stands alone unless it is short (at most four words of its own, chat filler aside) and either starts
+ * like a continuation or points back at the conversation. "What is the zebra stipend?" after a
+ * question on leave is a new question; "and for part-timers?" is not.
+ */
+export function standsAlone(text: string): boolean {
+  if ([...queryTerms(text).values()].filter((weight) => weight === 1).length > 4) return true;
+  return !continuation.test(text) && !pointsBack.test(text);
 }
