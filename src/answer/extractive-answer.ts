@@ -32,9 +32,14 @@ export function extractiveAnswer(
   termWeights: Map<string, number>,
   options: ExtractiveOptions = defaultExtractiveOptions,
 ): { text: string; citations: Citation[] } {
-  // A passage far less relevant than the best one would only dilute the answer.
+  // The passages that hold the most of the question (a passage far less relevant than the best one
+  // would only dilute the answer), quoted in their rank order.
   const bestPassage = Math.max(0, ...passages.map((p) => p.score));
-  const considered = passages.slice(0, options.maxPassages).filter((p) => p.score >= bestPassage * options.minPassageShareOfBest);
+  const strongest = passages
+    .filter((p) => p.score >= bestPassage * options.minPassageShareOfBest)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, options.maxPassages);
+  const considered = passages.filter((p) => strongest.includes(p));
   const candidates: Candidate[] = [];
   considered.forEach((passage, passageIndex) => {
     let order = 0;

@@ -53,4 +53,11 @@ describe('extractiveAnswer', () => {
     const weak = passage('weak', 'Annual leave is mentioned here too.', 0.4);
     assert.deepEqual(extractiveAnswer([leave, weak], weights('annual leave days')).citations.map((c) => c.passage.document.id), ['leave']);
   });
+
+  it('quotes the passage that holds the most of the question even when the ranking put it fourth', () => {
+    const ranked = [passage('a', 'Meals are limited to 40 EUR.', 0.3), passage('b', 'Taxis are reimbursed.', 0.3), passage('c', 'Trains are preferred.', 0.3), passage('d', 'Hotels in Munich cost up to 200 EUR per night.', 0.9)];
+    const { text, citations } = extractiveAnswer(ranked, new Map([['hotel', 2], ['munich', 3]]));
+    assert.equal(text, 'Hotels in Munich cost up to 200 EUR per night. [1]');
+    assert.equal(citations[0]!.passage.document.id, 'd');
+  });
 });
