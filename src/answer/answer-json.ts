@@ -1,4 +1,5 @@
 import type { Answer } from '../domain.js';
+import { safeUrl } from '../safe-url.js';
 
 export interface CitationJson {
   n: number;
@@ -27,7 +28,7 @@ export function answerToJson(answer: Answer): AnswerJson {
     citations: answer.citations.map(({ n, passage }) => ({
       n,
       title: passage.document.title,
-      url: passage.document.url,
+      url: safeUrl(passage.document.url),
       path: passage.document.path,
       source: passage.document.source,
       score: passage.score,
