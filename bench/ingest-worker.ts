@@ -1,15 +1,16 @@
-// One sync in a process of its own, so that its peak memory is its own:
-//   tsx bench/ingest-worker.ts <kind> <path> <dataDir>
+// One sync in a process of its own, so that its peak memory is its own (its parser processes'
+// memory is theirs), parsing in a parser pool as the server does, or in this thread with --in-process:
+//   tsx bench/ingest-worker.ts <kind> <path> <dataDir> [--in-process]
 // Prints {firstMs, resyncMs, maxRssMB, report} as JSON.
 import path from 'node:path';
 import { pino } from 'pino';
 import type { SourceKind } from '../src/config.js';
-import { createSource } from '../src/app-context.js';
+import { createParserPool, createSource } from '../src/app-context.js';
 import { loadConfig } from '../src/config.js';
 import { SqliteIndex } from '../src/index/sqlite-index.js';
 import { runSync } from '../src/ingest/run-sync.js';
 
-const [kind, location, dataDir] = process.argv.slice(2) as [SourceKind, string, string];
+const [kind, location, dataDir, mode] = process.argv.slice(2) as [SourceKind, string, string, string | undefined];
 const config = loadConfig({ GROUNDWORK_DATA_DIR: dataDir }, process.cwd());
 const index = SqliteIndex.open(path.join(dataDir, 'groundwork.db'));
 const spec = { name: 'bench', kind, location };
@@ -18,14 +19,17 @@ const options = {
   maxFileBytes: config.ingest.maxFileBytes,
 };
 const deps = { index, syncState: index, logger: pino({ level: 'silent' }) };
+const pool = mode === '--in-process' ? null : createParserPool(config);
+const parsers = pool ?? undefined;
 
 let start = performance.now();
-const [report] = await runSync(deps, [createSource(spec, config)], options);
+const [report] = await runSync(deps, [createSource(spec, config, parsers)], options);
 const firstMs = performance.now() - start;
 start = performance.now();
-const [again] = await runSync(deps, [createSource(spec, config)], options);
+const [again] = await runSync(deps, [createSource(spec, config, parsers)], options);
 const resyncMs = performance.now() - start;
 index.close();
+await pool?.close();
 console.log(
   JSON.stringify({
     firstMs: Math.round(firstMs),

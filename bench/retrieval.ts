@@ -15,6 +15,7 @@ import type { Question } from '../src/domain.js';
 import { parseQuestionFile } from '../src/eval/question-file.js';
 import { percentile } from '../src/eval/ranking-metrics.js';
 import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { createParserPool } from '../src/app-context.js';
 import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
 import { retrieve } from '../src/retrieval/retrieve.js';
@@ -33,7 +34,9 @@ async function main() {
   if (!fs.existsSync(handbook)) throw new Error(`handbook folder not found: ${handbook} (pass one as the first argument)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-'));
   const index = SqliteIndex.open(path.join(dir, 'groundwork.db'));
-  const source = new FolderSource({ name: 'handbook', kind: 'folder', location: handbook });
+  // Parsed in a parser pool, as the server parses (a process of its own, off the event loop).
+  const parsers = createParserPool(loadConfig({}, os.tmpdir()));
+  const source = new FolderSource({ name: 'handbook', kind: 'folder', location: handbook }, { parsers });
   const deps = { index, syncState: index, logger: pino({ level: 'silent' }) };
   const syncOptions = { chunking, maxFileBytes: 50 * 1024 * 1024 };
 
@@ -94,6 +97,7 @@ async function main() {
   };
   console.log(JSON.stringify(results, null, 2));
   index.close();
+  await parsers.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -9,6 +9,9 @@ import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceSource } from './ingest/sources/confluence-source.js';
 import { FolderSource } from './ingest/sources/folder-source.js';
 import { SharePointSource } from './ingest/sources/sharepoint-source.js';
+import type { ExportSourceOptions } from './ingest/sources/export-source.js';
+import { officeLimits } from './ingest/parsers/office-zip.js';
+import { inProcessParsers, ParserPool, type Parsers } from './ingest/parsers/parser-pool.js';
 import type { TeamsAdapterOptions } from './channels/teams/teams-adapter.js';
 import { createChatModel } from './llm/chat-model.js';
 import { createEmbedder, type Embedder } from './llm/embedder.js';
@@ -25,16 +28,26 @@ export interface AppOverrides {
   metrics?: Metrics;
   /** Where the Teams endpoint finds the Bot Framework's signing keys (tests serve their own). */
   teamsAdapter?: TeamsAdapterOptions;
+  /** Where the sync parses documents (tests may give a pool with a worker of their own). */
+  parsers?: Parsers & { close(): Promise<void> };
 }
 
-export function createSource(spec: SourceSpec, config: Config): DocumentSource {
+/** The pool of parser threads the sync uses, within the configured time and memory per file. */
+export function createParserPool(config: Config, logger?: Logger): ParserPool {
+  return new ParserPool({ maxMemoryMb: config.ingest.parse.maxMemoryMb, timeoutMs: config.ingest.parse.timeoutMs, logger });
+}
+
+/** A source as configured; `parsers` is where it parses (in this thread when not given). */
+export function createSource(spec: SourceSpec, config: Config, parsers: Parsers = inProcessParsers): DocumentSource {
+  const { zip, followSymlinks, maxFileBytes, parse } = config.ingest;
+  const options: ExportSourceOptions = { zipLimits: zip, officeLimits: officeLimits(zip, parse.maxMemoryMb * 1024 * 1024), followSymlinks, maxFileBytes, parsers };
   switch (spec.kind) {
     case 'folder':
-      return new FolderSource(spec, config.ingest.zip);
+      return new FolderSource(spec, options);
     case 'confluence':
-      return new ConfluenceSource(spec, { baseUrl: config.confluence.baseUrl, zipLimits: config.ingest.zip });
+      return new ConfluenceSource(spec, { ...options, baseUrl: config.confluence.baseUrl });
     case 'sharepoint':
-      return new SharePointSource(spec, { baseUrl: config.sharepoint.baseUrl, zipLimits: config.ingest.zip });
+      return new SharePointSource(spec, { ...options, baseUrl: config.sharepoint.baseUrl });
   }
 }
 
@@ -50,6 +63,7 @@ export class AppContext {
     readonly logger: Logger,
     readonly index: SqliteIndex,
     readonly metrics: Metrics,
+    private readonly parsers: Parsers & { close(): Promise<void> },
   ) {
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
@@ -63,7 +77,7 @@ export class AppContext {
       syncState: index,
       logger: logger.child({ component: 'sync' }),
       embedder: this.embedder,
-      createSource: (spec) => createSource(spec, config),
+      createSource: (spec) => createSource(spec, config, parsers),
       options: {
         chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
         maxFileBytes: config.ingest.maxFileBytes,
@@ -76,7 +90,9 @@ export class AppContext {
     const logger = overrides.logger ?? createLogger(config.logLevel);
     const index = overrides.index ?? SqliteIndex.open(config.databasePath);
     const metrics = overrides.metrics ?? new Metrics({ processMetrics: true });
-    return new AppContext(config, logger, index, metrics);
+    // Workers start with the first file a sync parses, not here.
+    const parsers = overrides.parsers ?? createParserPool(config, logger.child({ component: 'parsers' }));
+    return new AppContext(config, logger, index, metrics, parsers);
   }
 
   /** Runs a sync to its end (the configured sources unless the request names others). */
@@ -86,5 +102,6 @@ export class AppContext {
 
   close(): void {
     this.index.close();
+    void this.parsers.close();
   }
 }

@@ -61,6 +61,10 @@ export interface Config {
     chunkMaxTokens: number;
     chunkOverlapTokens: number;
     zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
+    /** Symbolic links in folder exports: never followed, or followed when they resolve inside the export. */
+    followSymlinks: 'never' | 'inside';
+    /** Parsers run in child processes, each file within a time and memory budget. */
+    parse: { timeoutMs: number; maxMemoryMb: number };
   };
   confluence: { baseUrl: string | null };
   sharepoint: { baseUrl: string | null };
@@ -146,6 +150,9 @@ const envSchema = z.object({
   ZIP_MAX_ENTRIES: integer(1, 10_000_000).default(100_000),
   ZIP_MAX_TOTAL_MB: integer(1, 1_000_000).default(10_240),
   ZIP_MAX_RATIO: integer(2, 100_000).default(200),
+  FOLLOW_SYMLINKS: z.enum(['never', 'inside'], { error: 'must be never or inside' }).default('never'),
+  PARSE_TIMEOUT_SECONDS: integer(1, 3600).default(60),
+  PARSE_MAX_MEMORY_MB: integer(64, 16_384).default(512),
   CONFLUENCE_BASE_URL: baseUrl('https://wiki.example.com'),
   SHAREPOINT_BASE_URL: baseUrl('https://contoso.sharepoint.com/sites/hr'),
   CHUNK_MAX_TOKENS: integer(64, 4000).default(350),
@@ -359,6 +366,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       chunkMaxTokens: e.CHUNK_MAX_TOKENS,
       chunkOverlapTokens: e.CHUNK_OVERLAP_TOKENS,
       zip: { maxEntries: e.ZIP_MAX_ENTRIES, maxTotalBytes: e.ZIP_MAX_TOTAL_MB * 1024 * 1024, maxRatio: e.ZIP_MAX_RATIO },
+      followSymlinks: e.FOLLOW_SYMLINKS,
+      parse: { timeoutMs: e.PARSE_TIMEOUT_SECONDS * 1000, maxMemoryMb: e.PARSE_MAX_MEMORY_MB },
     },
     confluence: { baseUrl: e.CONFLUENCE_BASE_URL },
     sharepoint: { baseUrl: e.SHAREPOINT_BASE_URL },

@@ -112,6 +112,11 @@ export interface SyncReport {
   /** Documents left out without error: no text (parent pages, redirects) or a format not read. */
   skipped: FailedItem[];
   failed: FailedItem[];
+  /**
+   * Documents indexed, or kept as they were indexed, with something to look at: a file that now
+   * holds no text (its indexed version is kept until the file is gone), an Office part named twice.
+   */
+  warnings?: FailedItem[];
   /** Set when the whole source failed; nothing in the index was changed for it. */
   error: string | null;
   durationMs: number;

@@ -11,6 +11,8 @@ export enum ErrorCode {
   EmbeddingUnavailable = 'embedding_unavailable',
   ReindexRequired = 'reindex_required',
   InvalidQuestionFile = 'invalid_question_file',
+  DocumentTooLarge = 'document_too_large',
+  ParseTimeout = 'parse_timeout',
 }
 
 export class GroundworkError extends Error {
@@ -71,5 +73,19 @@ export class ReindexRequiredError extends GroundworkError {
 export class InvalidQuestionFileError extends GroundworkError {
   constructor(message: string) {
     super(ErrorCode.InvalidQuestionFile, message);
+  }
+}
+
+/** A file, or what it unpacks to, or what parsing it needs, is over a limit (MAX_FILE_MB, ZIP_MAX_*, PARSE_MAX_MEMORY_MB). */
+export class DocumentTooLargeError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.DocumentTooLarge, message, { cause });
+  }
+}
+
+/** Parsing a file took longer than PARSE_TIMEOUT_SECONDS: its parser was stopped. */
+export class ParseTimeoutError extends GroundworkError {
+  constructor(message: string) {
+    super(ErrorCode.ParseTimeout, message);
   }
 }

@@ -150,6 +150,16 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 's' }, tempDir()), (e: unknown) => /SLACK_BOT_TOKEN must be a bot token/.test(String(e)) && !String(e).includes('xoxp-user-token'));
   });
 
+  it('reads the symbolic-link policy and the parsers\' time and memory budgets, naming a bad value', () => {
+    const defaults = loadConfig({}, tempDir()).ingest;
+    assert.deepEqual([defaults.followSymlinks, defaults.parse], ['never', { timeoutMs: 60_000, maxMemoryMb: 512 }]);
+    const set = loadConfig({ FOLLOW_SYMLINKS: 'inside', PARSE_TIMEOUT_SECONDS: '5', PARSE_MAX_MEMORY_MB: '128' }, tempDir()).ingest;
+    assert.deepEqual([set.followSymlinks, set.parse], ['inside', { timeoutMs: 5000, maxMemoryMb: 128 }]);
+    assert.throws(() => loadConfig({ FOLLOW_SYMLINKS: 'always' }, tempDir()), /FOLLOW_SYMLINKS must be never or inside \(got "always"\)/);
+    assert.throws(() => loadConfig({ PARSE_MAX_MEMORY_MB: '16' }, tempDir()), /PARSE_MAX_MEMORY_MB must be a whole number from 64 to 16384 \(got "16"\)/);
+    assert.throws(() => loadConfig({ PARSE_TIMEOUT_SECONDS: '0' }, tempDir()), /PARSE_TIMEOUT_SECONDS must be a whole number from 1 to 3600/);
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });

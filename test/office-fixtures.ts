@@ -2,7 +2,10 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import JSZip from 'jszip';
+import { Readable } from 'node:stream';
 import PptxGenJS from 'pptxgenjs';
+import { zipEntries, type ZipEntry } from './zip-fixtures.js';
 
 export async function docxFile(): Promise<Buffer> {
   const cell = (text: string) => new TableCell({ children: [new Paragraph(text)] });
@@ -97,3 +100,38 @@ export function encryptedPdfFile(): Buffer {
 
 /** The first bytes of an OLE compound file: what an encrypted .docx/.xlsx/.pptx really is. */
 export const compoundFile = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+
+/** A Word file whose document.xml inflates to `megabytes` MB of paragraphs (about 1 KB per MB when deflated): a zip bomb. */
+export function inflatingDocx(megabytes: number, options: { compress?: boolean } = {}): Promise<Buffer> {
+  const paragraph = '<w:p><w:r><w:t>This paragraph repeats until the part is very large.</w:t></w:r></w:p>';
+  const block = Buffer.from(paragraph.repeat(Math.ceil((1024 * 1024) / paragraph.length)));
+  const document = () =>
+    Readable.from(
+      (function* () {
+        yield Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>');
+        for (let i = 0; i < megabytes; i++) yield block;
+        yield Buffer.from('</w:body></w:document>');
+      })(),
+    );
+  return zipEntries([
+    {
+      name: '[Content_Types].xml',
+      content:
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    },
+    {
+      name: '_rels/.rels',
+      content:
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    },
+    { name: 'word/document.xml', content: document, compress: options.compress },
+  ]);
+}
+
+/** An Office file with its parts as they are plus `extra` ones (after them, in order). */
+export async function withParts(office: Buffer, extra: ZipEntry[]): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(office);
+  const parts: ZipEntry[] = [];
+  for (const file of Object.values(zip.files)) if (!file.dir) parts.push({ name: file.name, content: await file.async('nodebuffer') });
+  return zipEntries([...parts, ...extra]);
+}

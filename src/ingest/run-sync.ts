@@ -1,16 +1,19 @@
 // The sync job: list each source, skip what has not changed, parse and chunk the rest, replace
 // each changed document in one step, and remove documents gone from the source.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { SourceDocument, SyncReport } from '../domain.js';
-import { ReindexRequiredError } from '../errors.js';
+import { GroundworkError, ReindexRequiredError } from '../errors.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
+import { safeUrl } from '../safe-url.js';
 import { chunkDocument, type ChunkingOptions } from './chunk.js';
+import { refuseOversized } from './file-size.js';
 import { embeddingState, IndexWriter } from './index-writer.js';
-import type { DocumentSource, SourceListing } from './sources/document-source.js';
+import type { ParsedDocument } from './parsers/parsed-document.js';
+import type { DocumentSource, SourceItem, SourceListing } from './sources/document-source.js';
+import { emptiedReason, formatNotReadReason, noTextReason } from './sync-report-text.js';
 
 // Raised when parsing or chunking changes what a document becomes: every document is then indexed again.
 const pipelineVersion = 2;
@@ -58,14 +61,6 @@ function titleFromPath(itemPath: string): string {
   return base.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ').trim() || base;
 }
 
-function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function refuseOversized(bytes: number, limit: number): void {
-  if (bytes > limit) throw new Error(`it is ${formatMegabytes(bytes)}, over the ${formatMegabytes(limit)} limit (MAX_FILE_MB)`);
-}
-
 /** Vectors of another model cannot be searched with this one's: that takes a re-index, never a silent mix. */
 async function prepareVectors({ index, embedder }: SyncDependencies, reindex: boolean): Promise<void> {
   if (reindex) return index.resetVectors();
@@ -97,7 +92,7 @@ async function syncSource({ index, syncState, logger, embedder }: SyncDependenci
   const started = Date.now();
   const name = source.spec.name;
   const log = logger.child({ source: name });
-  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], error: null, durationMs: 0 };
+  const report: SyncReport = { source: name, added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], warnings: [], error: null, durationMs: 0 };
 
   let listing: SourceListing;
   try {
@@ -121,17 +116,56 @@ async function syncSource({ index, syncState, logger, embedder }: SyncDependenci
   return report;
 }
 
+// Documents read and parsed ahead of the one being written.
+const lookahead = 2;
+
+type Prepared = { unchanged: true } | { unchanged: false; contentHash: string; parsed: ParsedDocument };
+
+/** A task started at most once, on first asking. */
+function once<T>(task: () => Promise<T>): { start(): Promise<T> } {
+  let started: Promise<T> | null = null;
+  return {
+    start() {
+      if (!started) {
+        started = task();
+        started.catch(() => {}); // awaited in its turn; not an unhandled rejection meanwhile
+      }
+      return started;
+    },
+  };
+}
+
+/**
+ * The items with their document ids, each identity once: two items of one identity would replace
+ * each other in the index, so the first stays and the others are reported.
+ */
+function listedOnce(source: string, items: SourceItem[], report: SyncReport): Array<{ item: SourceItem; id: string }> {
+  const firstPathOf = new Map<string, string>();
+  const entries: Array<{ item: SourceItem; id: string }> = [];
+  for (const item of items) {
+    const id = documentId(source, item.key);
+    const first = firstPathOf.get(id);
+    if (first === undefined) {
+      firstPathOf.set(id, item.path);
+      entries.push({ item, id });
+    } else report.failed.push({ path: item.path, reason: `another document of this source has the same identity and comes first (${first}); that one is indexed` });
+  }
+  return entries;
+}
+
 async function syncItems(
   { index, syncState, logger: log, embedder = null }: SyncDependencies,
   source: DocumentSource,
-  { items, problems, unsupported }: SourceListing,
+  { items, problems, unsupported, skipped = [] }: SourceListing,
   options: SyncOptions,
   report: SyncReport,
 ): Promise<void> {
   const name = source.spec.name;
+  const warnings = (report.warnings ??= []);
   report.failed.push(...problems);
-  report.skipped.push(...unsupported.map((file) => ({ path: file, reason: `its format (${path.posix.extname(file) || 'no extension'}) is not read` })));
+  report.skipped.push(...skipped, ...unsupported.map((file) => ({ path: file, reason: formatNotReadReason(file) })));
   for (const problem of problems) log.warn(problem, 'entry refused');
+  for (const entry of skipped) log.warn(entry, 'entry skipped');
 
   const known = await syncState.documentHashes(name);
   const listed = new Set(items.map((item) => documentId(name, item.key)));
@@ -149,10 +183,11 @@ async function syncItems(
   const seen = new Set<string>();
   const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|${embeddingState(embedder)}|`;
   const writer = new IndexWriter(index, embedder, log);
+  const entries = listedOnce(name, items, report);
   let done = 0;
   const progress = (path: string | null): SyncProgress => ({
     source: name,
-    total: items.length,
+    total: entries.length,
     done,
     indexed: report.added + report.updated,
     unchanged: report.unchanged,
@@ -162,57 +197,75 @@ async function syncItems(
   });
   options.onProgress?.(progress(null));
 
-  for (const item of items) {
-    const id = documentId(name, item.key);
+  // Read, hash and parse (in the parser pool, when there is one) run a few documents ahead of
+  // chunking and writing, which stay in order in this thread.
+  const prepared: Array<{ start(): Promise<Prepared> } | null> = entries.map(({ item, id }) => once(() => prepareItem(item, id)));
+  const prepareItem = async (item: SourceItem, id: string): Promise<Prepared> => {
+    refuseOversized(item.size, options.maxFileBytes);
+    // A re-index redoes every document; what was there still decides between added and updated.
+    const previous = options.reindex ? undefined : known.get(id);
+    // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
+    const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
+    if (fingerprintHash !== null && previous === fingerprintHash) return { unchanged: true };
+    // The read stops at the limit: a listed size can be wrong, and a file can grow.
+    const bytes = await item.read(options.maxFileBytes).catch((error: NodeJS.ErrnoException) => {
+      if (error instanceof GroundworkError) throw error;
+      throw new Error(`it cannot be read (${error.code ?? error.message})`);
+    });
+    refuseOversized(bytes.length, options.maxFileBytes);
+    const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
+    if (previous === contentHash) return { unchanged: true };
+    return { unchanged: false, contentHash, parsed: await item.parse(bytes) };
+  };
+
+  for (const [at, { item, id }] of entries.entries()) {
+    for (let ahead = at + 1; ahead <= at + lookahead && ahead < entries.length; ahead++) void prepared[ahead]!.start();
     // A document that fails keeps its indexed version: it is not deleted as "gone".
     seen.add(id);
     try {
-      refuseOversized(item.size, options.maxFileBytes);
-      // A re-index redoes every document; what was there still decides between added and updated.
-      const previous = options.reindex ? undefined : known.get(id);
       const isNew = !known.has(id);
-      // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
-      const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
-      if (fingerprintHash !== null && previous === fingerprintHash) {
+      const result = await prepared[at]!.start();
+      prepared[at] = null; // its bytes and text are not kept past here
+      if (result.unchanged) {
         report.unchanged++;
         continue;
       }
-      const bytes = await item.read().catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`it cannot be read (${error.code ?? error.message})`);
-      });
-      refuseOversized(bytes.length, options.maxFileBytes); // a listed size can be wrong
-      const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
-      if (previous === contentHash) {
-        report.unchanged++;
-      } else {
-        const parsed = await item.parse(bytes);
-        const title = parsed.title ?? titleFromPath(item.path);
-        const path = parsed.path ?? item.path;
-        const labels = parsed.labels ?? [];
-        const document: SourceDocument = {
-          id,
-          source: name,
-          path,
-          title,
-          url: parsed.url !== undefined ? parsed.url : item.url,
-          updatedAt: parsed.updatedAt !== undefined ? parsed.updatedAt : item.modifiedAt,
-          author: parsed.author ?? null,
-          labels,
-          superseded: markedSuperseded({ title, path, labels, status: parsed.status }),
-          contentHash,
-          sections: parsed.sections,
-        };
-        const chunks = chunkDocument(id, document.sections, options.chunking);
-        if (chunks.length === 0) {
-          // Nothing to answer from (a parent page, a redirect): not an error, and not kept.
-          seen.delete(id);
-          report.skipped.push({ path: item.path, reason: 'it holds no text' });
-          continue;
-        }
-        await writer.write(document, chunks);
-        if (isNew) report.added++;
-        else report.updated++;
+      const { parsed, contentHash } = result;
+      const title = parsed.title ?? titleFromPath(item.path);
+      const path = parsed.path ?? item.path;
+      const labels = parsed.labels ?? [];
+      const document: SourceDocument = {
+        id,
+        source: name,
+        path,
+        title,
+        // Links come from the export, so they are data: only http(s) ones are kept.
+        url: safeUrl(parsed.url !== undefined ? parsed.url : item.url),
+        updatedAt: parsed.updatedAt !== undefined ? parsed.updatedAt : item.modifiedAt,
+        author: parsed.author ?? null,
+        labels,
+        superseded: markedSuperseded({ title, path, labels, status: parsed.status }),
+        contentHash,
+        sections: parsed.sections,
+      };
+      for (const warning of parsed.warnings ?? []) warnings.push({ path: item.path, reason: warning });
+      const chunks = chunkDocument(id, document.sections, options.chunking);
+      if (chunks.length === 0 && !isNew) {
+        // It had text: an emptied file is more likely a half-written export than a policy
+        // withdrawn, so its answers stay until the file itself is gone.
+        warnings.push({ path: item.path, reason: emptiedReason });
+        log.warn({ path: item.path }, 'document now holds no text; its indexed version is kept');
+        continue;
       }
+      if (chunks.length === 0) {
+        // Nothing to answer from (a parent page, a redirect): not an error, and not kept.
+        seen.delete(id);
+        report.skipped.push({ path: item.path, reason: noTextReason });
+        continue;
+      }
+      await writer.write(document, chunks);
+      if (isNew) report.added++;
+      else report.updated++;
     } catch (error) {
       if (error instanceof ReindexRequiredError) throw error;
       const reason = (error as Error).message;

@@ -93,7 +93,7 @@ export class SyncJob {
       log.error({ err: error }, 'sync failed');
       reports = [
         ...reports,
-        { source: request.sources.map((s) => s.name).join(', '), added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], error: (error as Error).message, durationMs: 0 },
+        { source: request.sources.map((s) => s.name).join(', '), added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], warnings: [], error: (error as Error).message, durationMs: 0 },
       ];
     } finally {
       clearInterval(heartbeat);

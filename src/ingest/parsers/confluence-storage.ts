@@ -1,10 +1,10 @@
 // Confluence storage format (the XHTML with ac:/ri: elements that Confluence stores) rendered as
 // readable text: macros become what a reader of the page sees.
-import * as cheerio from 'cheerio';
 import { decodeHTML } from 'entities';
 import type { Element } from 'domhandler';
 import { escapeHtml } from '../../escape-html.js';
 import { renderHtml } from './html-parser.js';
+import { loadXml } from './markup.js';
 import { collapse, SectionBuilder } from './parsed-document.js';
 
 const panelLabels: Record<string, string> = { info: 'Info:', note: 'Note:', warning: 'Warning:', tip: 'Tip:', panel: '' };
@@ -18,7 +18,7 @@ export function renderStorageFormat(storage: string, builder: SectionBuilder): v
     .replace(/<\?xml[^>]*\?>/, '')
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) => escapeHtml(text))
     .replace(/&([a-zA-Z][a-zA-Z0-9]*);/g, (entity, name: string) => (/^(amp|lt|gt|quot|apos)$/.test(name) ? entity : escapeHtml(decodeHTML(entity))));
-  const $ = cheerio.load(`<body>${xml}</body>`, { xml: true });
+  const $ = loadXml(`<body>${xml}</body>`);
   const parameter = (macro: Element, name: string) => collapse($(macro).children(`ac\\:parameter[ac\\:name="${name}"]`).first().text());
 
   // Innermost macros first, so that an outer macro sees its content already rendered.
@@ -38,6 +38,10 @@ export function renderStorageFormat(storage: string, builder: SectionBuilder): v
       replacement = `<div><p>${escapeHtml(parameter(macro, 'title') || 'Details')}</p>${body}</div>`;
     } else if (body) {
       replacement = `<div>${body}</div>`; // other macros with a body (section, column, excerpt…) show it
+    } else {
+      // Text right inside a macro is what the nesting cap left of a body nested too deep.
+      const loose = collapse($(macro).contents().toArray().filter((node) => node.type === 'text').map((node) => $(node).text()).join(' '));
+      if (loose) replacement = `<p>${escapeHtml(loose)}</p>`;
     }
     $(macro).replaceWith(replacement);
   }

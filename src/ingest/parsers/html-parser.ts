@@ -1,25 +1,13 @@
-import * as cheerio from 'cheerio';
+import type * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { loadHtml } from './markup.js';
 import { collapse, decodeText, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
+import { hiddenByAttributes, unseenElements } from './unseen-markup.js';
 
-const skipped = new Set(['script', 'style', 'noscript', 'template', 'svg', 'nav', 'head', 'iframe', 'button', 'form']);
 const blocks = new Set([
   'p', 'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'blockquote', 'dd', 'dt', 'dl',
   'figure', 'figcaption', 'address', 'details', 'summary', 'hr', 'br', 'tr', 'caption', 'body', 'html',
 ]);
-
-// Text a reader cannot see is not indexed: it is a known way to plant instructions for a model.
-const hiddenStyle =
-  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)|color\s*:\s*(?:white|#fff(?:fff)?|rgba?\(\s*255\s*,\s*255\s*,\s*255\s*(?:,\s*1(?:\.0+)?\s*)?\))\s*(?:;|$|!))/i;
-
-function isHidden(element: Element): boolean {
-  const attributes = element.attribs ?? {};
-  if ('hidden' in attributes || attributes['aria-hidden'] === 'true') return true;
-  const style = attributes.style;
-  if (!style || !hiddenStyle.test(style)) return false;
-  // White text is visible on a coloured background set on the same element.
-  return !(/color\s*:\s*(?:white|#fff|rgb)/i.test(style) && /background/i.test(style) && !/display|visibility|font-size|opacity/i.test(style));
-}
 
 /** Renders an HTML element's content into sections: headings, lists and tables kept as readable text. */
 export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>, builder: SectionBuilder): void {
@@ -30,7 +18,14 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
   };
   const inlineText = (node: AnyNode): string => collapse($(node).text());
 
-  const walk = (node: AnyNode, listDepth: number): void => {
+  // Depth-first with a stack of its own (steps to take, innermost last): a deep tree cannot
+  // overflow the call stack. A step is a node to render or what to do once its children are done.
+  type Step = { node: AnyNode; listDepth: number } | (() => void);
+  const steps: Step[] = [];
+  const children = (nodes: AnyNode[], listDepth: number) => {
+    for (let i = nodes.length - 1; i >= 0; i--) steps.push({ node: nodes[i]!, listDepth });
+  };
+  const visit = (node: AnyNode, listDepth: number): void => {
     if (node.type === 'text') {
       line += (node as unknown as { data: string }).data;
       return;
@@ -38,7 +33,7 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return;
     const element = node as Element;
     const name = element.name.toLowerCase();
-    if (skipped.has(name) || isHidden(element)) return;
+    if (unseenElements.has(name) || hiddenByAttributes(element.attribs ?? {})) return;
     const heading = /^h([1-6])$/.exec(name);
     if (heading) {
       flush();
@@ -47,13 +42,14 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
     }
     if (name === 'ul' || name === 'ol') {
       flush();
-      let number = 1;
-      for (const item of element.children) {
-        if (item.type !== 'tag' || (item as Element).name.toLowerCase() !== 'li') continue;
-        const marker = name === 'ol' ? `${number++}.` : '-';
-        line = `${'  '.repeat(listDepth)}${marker} `;
-        for (const child of (item as Element).children) walk(child, listDepth + 1);
-        flush();
+      const items = element.children.filter((item): item is Element => item.type === 'tag' && (item as Element).name.toLowerCase() === 'li');
+      for (let i = items.length - 1; i >= 0; i--) {
+        const marker = name === 'ol' ? `${i + 1}.` : '-';
+        steps.push(flush);
+        children(items[i]!.children, listDepth + 1);
+        steps.push(() => {
+          line = `${'  '.repeat(listDepth)}${marker} `;
+        });
       }
       return;
     }
@@ -73,13 +69,22 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
       return;
     }
     const isBlock = blocks.has(name);
-    if (isBlock) flush();
-    for (const child of element.children) walk(child, listDepth);
-    if (isBlock) flush();
-    else if (name === 'td' || name === 'th') line += ' ';
+    if (isBlock) {
+      flush();
+      steps.push(flush);
+    } else if (name === 'td' || name === 'th') {
+      steps.push(() => {
+        line += ' ';
+      });
+    }
+    children(element.children, listDepth);
   };
 
-  for (const node of root.toArray()) walk(node, 0);
+  children(root.toArray(), 0);
+  for (let step = steps.pop(); step; step = steps.pop()) {
+    if (typeof step === 'function') step();
+    else visit(step.node, step.listDepth);
+  }
   flush();
 }
 
@@ -98,7 +103,7 @@ function renderTable($: cheerio.CheerioAPI, table: Element, builder: SectionBuil
 }
 
 export function parseHtml(bytes: Buffer): ParsedDocument {
-  const $ = cheerio.load(decodeText(bytes));
+  const $ = loadHtml(decodeText(bytes));
   const builder = new SectionBuilder();
   const main = $('main, article, [role=main]').first();
   renderHtml($, main.length > 0 ? main : $('body'), builder);

@@ -1,6 +1,7 @@
 import matter from 'gray-matter';
 import { decodeHTML } from 'entities';
 import { Lexer, type Token, type Tokens } from 'marked';
+import { capMarkdownNesting, hasManyDelimiters, plainInline } from './markdown-limits.js';
 import { decodeText, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
 
 // Site generators leave template tags in Markdown ({% alert %}, {{ page.title }}): keep the
@@ -72,6 +73,22 @@ function renderBlocks(tokens: Token[], builder: SectionBuilder, depth = 0): void
   }
 }
 
+/**
+ * marked's lex(), except that inline text with many delimiters is reduced to its words in one pass
+ * (marked would take time growing with their square), and nesting is capped first.
+ */
+function lex(markdown: string): Token[] {
+  const lexer = new Lexer({ gfm: true });
+  lexer.blockTokens(capMarkdownNesting(markdown.replace(/\r\n?/g, '\n')), lexer.tokens);
+  for (const { src, tokens } of lexer.inlineQueue) {
+    lexer.state.inRawBlock = false;
+    if (hasManyDelimiters(src)) tokens.push({ type: 'text', raw: src, text: plainInline(src), escaped: true } as Tokens.Text);
+    else lexer.inlineTokens(src, tokens);
+  }
+  lexer.inlineQueue = [];
+  return lexer.tokens;
+}
+
 export function parseMarkdown(bytes: Buffer): ParsedDocument {
   const source = decodeText(bytes);
   let data: Record<string, unknown> = {};
@@ -82,7 +99,7 @@ export function parseMarkdown(bytes: Buffer): ParsedDocument {
     // Malformed front matter: index the whole text rather than nothing.
   }
   const builder = new SectionBuilder();
-  renderBlocks(new Lexer({ gfm: true }).lex(content.replace(htmlComments, '').replace(templateTags, '')), builder);
+  renderBlocks(lex(content.replace(htmlComments, '').replace(templateTags, '')), builder);
   const sections = builder.build();
   // Front matter titles sometimes carry markup ("Logging in &amp; Networks", "<em>new</em>").
   const frontMatterTitle = typeof data.title === 'string' ? decodeHTML(data.title.replace(/<[^>]*>/g, '')).trim() || null : null;

@@ -15,6 +15,8 @@ export interface ParsedDocument {
   labels?: string[];
   /** A lifecycle status the export records (Confluence "archived", front matter `status`). */
   status?: string | null;
+  /** What was odd about the file but did not stop it being read (an Office part named twice). */
+  warnings?: string[];
 }
 
 export type Parser = (bytes: Buffer) => ParsedDocument | Promise<ParsedDocument>;

@@ -1,15 +1,19 @@
 import path from 'node:path';
+import type { ZipLimits } from '../zip-limits.js';
 import { parseDocx } from './docx-parser.js';
 import { parseHtml } from './html-parser.js';
 import { parseMarkdown } from './markdown-parser.js';
-import type { Parser } from './parsed-document.js';
+import type { ParsedDocument } from './parsed-document.js';
 import { parsePdf } from './pdf-parser.js';
 import { parsePptx } from './pptx-parser.js';
 import { parseText } from './text-parser.js';
 import { parseXlsx } from './xlsx-parser.js';
 
+/** Parses a file of one format; Office formats unpack under `officeLimits`. */
+export type FileParser = (bytes: Buffer, officeLimits?: ZipLimits) => ParsedDocument | Promise<ParsedDocument>;
+
 /** Parsers by lower-case file extension. */
-export const parsersByExtension: ReadonlyMap<string, Parser> = new Map<string, Parser>([
+export const parsersByExtension: ReadonlyMap<string, FileParser> = new Map<string, FileParser>([
   ['.md', parseMarkdown],
   ['.markdown', parseMarkdown],
   ['.html', parseHtml],
@@ -21,6 +25,8 @@ export const parsersByExtension: ReadonlyMap<string, Parser> = new Map<string, P
   ['.pdf', parsePdf],
 ]);
 
-export function parserFor(filePath: string): Parser | undefined {
-  return parsersByExtension.get(path.extname(filePath).toLowerCase());
+/** The lower-case extension of a file whose format is read ('.md'), or null. */
+export function readableFormat(filePath: string): string | null {
+  const extension = path.extname(filePath).toLowerCase();
+  return parsersByExtension.has(extension) ? extension : null;
 }

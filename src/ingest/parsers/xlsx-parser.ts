@@ -1,13 +1,16 @@
 import { DocumentUnreadableError } from '../../errors.js';
+import type { ZipLimits } from '../zip-limits.js';
+import { defaultOfficeLimits, storedZip, unpackOffice } from './office-zip.js';
 import { refuseCompoundFile, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
 
 /** Excel (.xlsx): one section per sheet, headed by its name; rows as "header: value" lines. */
-export async function parseXlsx(bytes: Buffer): Promise<ParsedDocument> {
+export async function parseXlsx(bytes: Buffer, limits: ZipLimits = defaultOfficeLimits): Promise<ParsedDocument> {
   refuseCompoundFile(bytes, 'Excel');
+  const unpacked = await unpackOffice(bytes, limits, 'Excel workbook');
   const { default: ExcelJS } = await import('exceljs'); // loaded only when a .xlsx is met
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    await workbook.xlsx.load((await storedZip(unpacked)) as unknown as ArrayBuffer);
   } catch (error) {
     throw new DocumentUnreadableError(`it is not a valid Excel workbook (${(error as Error).message})`, error);
   }
@@ -31,5 +34,5 @@ export async function parseXlsx(bytes: Buffer): Promise<ParsedDocument> {
     if (headers && rows === 0) builder.line(tableRow([], headers));
   });
   const sections = builder.build();
-  return { title: workbook.title || null, sections };
+  return { title: workbook.title || null, sections, warnings: unpacked.warnings };
 }

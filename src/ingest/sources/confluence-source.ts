@@ -1,82 +1,24 @@
 // A Confluence export, unpacked or .zip. An "HTML space export" has one <Title>_<pageId>.html (or
 // <pageId>.html) per page with breadcrumbs, page metadata and the rendered body, plus the page's
 // attachments under attachments/<pageId>/<attachmentId>.<ext>. An XML export has entities.xml
-// (see confluence-xml-export.ts) and attachments under attachments/<pageId>/<attachmentId>/<version>.
+// (see parsers/confluence-xml-export.ts) and attachments under attachments/<pageId>/<attachmentId>/<version>.
 import path from 'node:path';
-import * as cheerio from 'cheerio';
 import type { SourceSpec } from '../../config.js';
+import type { FailedItem } from '../../domain.js';
 import { SourceUnavailableError } from '../../errors.js';
-import { renderStorageFormat } from '../parsers/confluence-storage.js';
-import { renderHtml } from '../parsers/html-parser.js';
-import { collapse, decodeText, SectionBuilder, type ParsedDocument } from '../parsers/parsed-document.js';
-import { parserFor } from '../parsers/parsers.js';
+import { pageUrl, type PageMetadata } from '../parsers/confluence-page.js';
+import type { XmlExportAttachment, XmlExportPage } from '../parsers/confluence-xml-export.js';
+import { readableFormat } from '../parsers/parsers.js';
 import type { SourceItem, SourceListing } from './document-source.js';
-import { ExportSource, type ExportFile, type ExportTree, type ZipLimits } from './export-tree.js';
-import { readXmlExport, type XmlExportPage } from './confluence-xml-export.js';
-import { parseLocalizedDate } from './localized-date.js';
+import { ExportSource, type ExportSourceOptions } from './export-source.js';
+import type { ExportFile, ExportTree } from './export-tree.js';
 
 const pageFile = /(?:^|\/)(?:[^/]*_)?(\d+)\.html$/;
 const attachmentFile = /(?:^|\/)attachments\/(\d+)\/(\d+)(\.[^./]+)$/;
 
-export interface ConfluenceOptions {
+export interface ConfluenceOptions extends ExportSourceOptions {
   /** e.g. https://wiki.example.com; page urls become <base>/pages/viewpage.action?pageId=<id>. */
   baseUrl: string | null;
-  zipLimits?: ZipLimits;
-}
-
-interface PageMetadata {
-  title: string;
-  breadcrumbs: string[];
-  author: string | null;
-  updatedAt: Date | null;
-}
-
-function pageUrl(baseUrl: string | null, pageId: string): string | null {
-  return baseUrl ? `${baseUrl.replace(/\/+$/, '')}/pages/viewpage.action?pageId=${pageId}` : null;
-}
-
-function readMetadata($: cheerio.CheerioAPI): PageMetadata {
-  const breadcrumbs = $('#breadcrumbs li a')
-    .toArray()
-    .map((a) => collapse($(a).text()))
-    .filter((text) => text !== '');
-  const space = breadcrumbs[0] ?? '';
-  const fullTitle = collapse($('#title-text').first().text()) || collapse($('title').first().text());
-  // "Space : Title" — the space name is known from the first breadcrumb.
-  const title = space && fullTitle.startsWith(`${space} : `) ? fullTitle.slice(space.length + 3) : fullTitle.replace(/^[^:]*? : /, '');
-  const metadata = $('.page-metadata').first();
-  const author = collapse(metadata.find('.editor').first().text()) || collapse(metadata.find('.author').first().text()) || null;
-  return { title: title || fullTitle, breadcrumbs, author, updatedAt: parseLocalizedDate(collapse(metadata.text())) };
-}
-
-/** Confluence panels keep their kind as a word the reader sees. */
-function labelPanels($: cheerio.CheerioAPI): void {
-  for (const [kind, label] of [['warning', 'Warning:'], ['note', 'Note:'], ['information', 'Info:'], ['tip', 'Tip:']] as const) {
-    $(`.confluence-information-macro-${kind}`).each((_, panel) => {
-      $(panel).prepend(`<p>${label}</p>`);
-    });
-  }
-  $('.expand-control-text').each((_, control) => {
-    $(control).replaceWith(`<p>${$(control).text()}</p>`);
-  });
-}
-
-export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: string | null): ParsedDocument {
-  const $ = cheerio.load(decodeText(bytes));
-  const metadata = readMetadata($);
-  labelPanels($);
-  const builder = new SectionBuilder();
-  const body = $('#main-content');
-  if (body.length === 0) throw new Error('it is not a Confluence export page (no #main-content)');
-  renderHtml($, body, builder);
-  return {
-    title: metadata.title,
-    sections: builder.build(),
-    path: [...metadata.breadcrumbs, metadata.title].join(' / '),
-    url: pageUrl(baseUrl, pageId),
-    updatedAt: metadata.updatedAt,
-    author: metadata.author,
-  };
 }
 
 export class ConfluenceSource extends ExportSource {
@@ -84,16 +26,21 @@ export class ConfluenceSource extends ExportSource {
     spec: SourceSpec,
     private readonly options: ConfluenceOptions,
   ) {
-    super(spec, options.zipLimits);
+    super(spec, options);
   }
 
   protected async listTree({ files, problems }: ExportTree): Promise<SourceListing> {
     const entities = files.find((file) => path.posix.basename(file.path) === 'entities.xml');
-    if (entities) return { ...(await xmlExportItems(entities, files, this.options.baseUrl)), problems };
+    if (entities) return { ...(await this.xmlExportItems(entities, files)), problems };
     const pages = new Map<string, ExportFile>();
+    const duplicates: FailedItem[] = [];
     for (const file of files) {
       const match = pageFile.exec(file.path);
-      if (match && !file.path.includes('/attachments/') && !file.path.startsWith('attachments/')) pages.set(match[1]!, file);
+      if (!match || file.path.includes('/attachments/') || file.path.startsWith('attachments/')) continue;
+      const first = pages.get(match[1]!);
+      // Two files of one page would replace each other: the first (in path order) is the page.
+      if (first) duplicates.push({ path: file.path, reason: `another file of page ${match[1]} comes first (${first.path}); that one is indexed, this one is left out` });
+      else pages.set(match[1]!, file);
     }
     if (pages.size === 0) {
       throw new SourceUnavailableError(`${this.spec.location} holds no Confluence pages (<title>_<pageId>.html files)`);
@@ -107,7 +54,7 @@ export class ConfluenceSource extends ExportSource {
       url: pageUrl(baseUrl, pageId),
       fingerprint: file.fingerprint,
       read: file.read,
-      parse: (bytes) => parseConfluencePage(bytes, pageId, baseUrl),
+      parse: (bytes) => this.parsers.run('confluencePage', bytes, { pageId, baseUrl }),
     }));
     const unsupported: string[] = [];
     // A page lists several attachments: read and parse it once for all of them.
@@ -115,12 +62,7 @@ export class ConfluenceSource extends ExportSource {
     const listingOf = (pageId: string, page: ExportFile) => {
       let listing = listings.get(pageId);
       if (!listing) {
-        listing = page.read().then((bytes) => {
-          const $ = cheerio.load(decodeText(bytes));
-          const names = new Map<string, string>();
-          for (const a of $(`a[href*="attachments/${pageId}/"]`).toArray()) names.set(path.posix.basename($(a).attr('href') ?? ''), collapse($(a).text()));
-          return { metadata: readMetadata($), names };
-        });
+        listing = page.read().then((bytes) => this.parsers.run('confluenceAttachmentListing', bytes, { pageId }));
         listings.set(pageId, listing);
       }
       return listing;
@@ -128,11 +70,12 @@ export class ConfluenceSource extends ExportSource {
     for (const file of files) {
       const match = attachmentFile.exec(file.path);
       if (!match) continue; // export furniture: styles, icons, index.html
-      const parse = parserFor(file.path);
-      if (!parse) {
+      const format = readableFormat(file.path);
+      if (!format) {
         unsupported.push(file.path);
         continue;
       }
+      const parse = this.parseFile(format);
       const [, pageId, attachmentId] = match as unknown as [string, string, string];
       const page = pages.get(pageId);
       items.push({
@@ -160,60 +103,57 @@ export class ConfluenceSource extends ExportSource {
         },
       });
     }
-    return { items, problems, unsupported };
+    return { items, problems: [...problems, ...duplicates], unsupported };
   }
-}
 
-/** Pages and attachments of an XML export; each page's bytes are its own record, so its hash is its own. */
-async function xmlExportItems(entities: ExportFile, files: ExportFile[], baseUrl: string | null): Promise<{ items: SourceItem[]; unsupported: string[] }> {
-  let exported: ReturnType<typeof readXmlExport>;
-  try {
-    exported = readXmlExport(decodeText(await entities.read()));
-  } catch (error) {
-    throw new SourceUnavailableError(`${entities.path} is not a readable Confluence XML export: ${(error as Error).message}`, error);
-  }
-  const pagesById = new Map(exported.pages.map((page) => [page.id, page]));
-  const pathOf = (page: XmlExportPage) => [page.spaceName, ...page.ancestors, page.title].filter(Boolean).join(' / ');
-  const items: SourceItem[] = exported.pages.map((page) => {
-    const record = Buffer.from(JSON.stringify(page));
-    return {
-      key: `page:${page.id}`,
-      path: pathOf(page),
-      size: record.length,
-      modifiedAt: page.lastModified,
-      url: pageUrl(baseUrl, page.id),
-      read: async () => record,
-      parse: (bytes: Buffer): ParsedDocument => {
-        const stored = JSON.parse(bytes.toString('utf8')) as XmlExportPage;
-        const builder = new SectionBuilder();
-        renderStorageFormat(stored.body, builder);
-        return { title: stored.title, sections: builder.build(), author: stored.author, labels: stored.labels, status: stored.status };
-      },
-    };
-  });
-  const byPath = new Map(files.map((file) => [file.path, file]));
-  const root = path.posix.dirname(entities.path);
-  const unsupported: string[] = [];
-  for (const attachment of exported.attachments) {
-    const page = pagesById.get(attachment.pageId);
-    const file = byPath.get(path.posix.join(root, 'attachments', attachment.pageId, attachment.id, String(attachment.version)));
-    if (!page || !file) continue;
-    const parse = parserFor(attachment.fileName);
-    if (!parse) {
-      unsupported.push(`${pathOf(page)} / ${attachment.fileName}`);
-      continue;
+  /** Pages and attachments of an XML export; each page's bytes are its own record, so its hash is its own. */
+  private async xmlExportItems(entities: ExportFile, files: ExportFile[]): Promise<{ items: SourceItem[]; unsupported: string[] }> {
+    const baseUrl = this.options.baseUrl;
+    let exported: { pages: XmlExportPage[]; attachments: XmlExportAttachment[] };
+    try {
+      exported = await this.parsers.run('confluenceXmlExport', await entities.read());
+    } catch (error) {
+      throw new SourceUnavailableError(`${entities.path} is not a readable Confluence XML export: ${(error as Error).message}`, error);
     }
-    items.push({
-      key: `attachment:${attachment.id}`,
-      path: `${pathOf(page)} / ${attachment.fileName}`,
-      size: file.size,
-      modifiedAt: attachment.lastModified,
-      url: pageUrl(baseUrl, page.id),
-      fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
-      read: file.read,
-      // An attachment is as current as the page it belongs to.
-      parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: page.labels, status: page.status }),
+    const pagesById = new Map(exported.pages.map((page) => [page.id, page]));
+    const pathOf = (page: XmlExportPage) => [page.spaceName, ...page.ancestors, page.title].filter(Boolean).join(' / ');
+    const items: SourceItem[] = exported.pages.map((page) => {
+      const record = Buffer.from(JSON.stringify(page));
+      return {
+        key: `page:${page.id}`,
+        path: pathOf(page),
+        size: record.length,
+        modifiedAt: page.lastModified,
+        url: pageUrl(baseUrl, page.id),
+        read: async () => record,
+        parse: (bytes: Buffer) => this.parsers.run('confluenceXmlPage', bytes),
+      };
     });
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    const root = path.posix.dirname(entities.path);
+    const unsupported: string[] = [];
+    for (const attachment of exported.attachments) {
+      const page = pagesById.get(attachment.pageId);
+      const file = byPath.get(path.posix.join(root, 'attachments', attachment.pageId, attachment.id, String(attachment.version)));
+      if (!page || !file) continue;
+      const format = readableFormat(attachment.fileName);
+      if (!format) {
+        unsupported.push(`${pathOf(page)} / ${attachment.fileName}`);
+        continue;
+      }
+      const parse = this.parseFile(format);
+      items.push({
+        key: `attachment:${attachment.id}`,
+        path: `${pathOf(page)} / ${attachment.fileName}`,
+        size: file.size,
+        modifiedAt: attachment.lastModified,
+        url: pageUrl(baseUrl, page.id),
+        fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
+        read: file.read,
+        // An attachment is as current as the page it belongs to.
+        parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: page.labels, status: page.status }),
+      });
+    }
+    return { items, unsupported };
   }
-  return { items, unsupported };
 }

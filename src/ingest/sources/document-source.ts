@@ -13,7 +13,8 @@ export interface SourceItem {
   url: string | null;
   /** When set, stands for the content: an unchanged fingerprint skips reading the bytes at all. */
   fingerprint?: string | null;
-  read(): Promise<Buffer>;
+  /** Reads the document's bytes, failing once more than maxBytes have come, whatever `size` says. */
+  read(maxBytes?: number): Promise<Buffer>;
   parse(bytes: Buffer): ParsedDocument | Promise<ParsedDocument>;
 }
 
@@ -23,6 +24,8 @@ export interface SourceListing {
   problems: FailedItem[];
   /** Files of a format no parser reads. */
   unsupported: string[];
+  /** Entries left out on purpose, with the reason: links, pipes, sockets, devices. */
+  skipped?: FailedItem[];
 }
 
 /** Lists the documents of one export or folder. Throws SourceUnavailableError when it cannot. */

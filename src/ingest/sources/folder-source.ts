@@ -1,7 +1,8 @@
 import { SourceUnavailableError } from '../../errors.js';
-import { parserFor, parsersByExtension } from '../parsers/parsers.js';
+import { parsersByExtension, readableFormat } from '../parsers/parsers.js';
 import type { SourceItem, SourceListing } from './document-source.js';
-import { ExportSource, type ExportTree } from './export-tree.js';
+import { ExportSource } from './export-source.js';
+import type { ExportTree } from './export-tree.js';
 
 /** A folder (or .zip) of documents in supported formats; hidden files and folders are skipped. */
 export class FolderSource extends ExportSource {
@@ -9,8 +10,8 @@ export class FolderSource extends ExportSource {
     const unsupported: string[] = [];
     const items: SourceItem[] = [];
     for (const file of tree.files) {
-      const parse = parserFor(file.path);
-      if (parse) items.push({ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, fingerprint: file.fingerprint, read: file.read, parse });
+      const format = readableFormat(file.path);
+      if (format) items.push({ key: file.path, path: file.path, size: file.size, modifiedAt: file.modifiedAt, url: null, fingerprint: file.fingerprint, read: file.read, parse: this.parseFile(format) });
       else unsupported.push(file.path);
     }
     if (items.length === 0 && tree.problems.length === 0) {

@@ -43,4 +43,26 @@ describe('parseMarkdown', () => {
   it('refuses binary content with a clear reason', () => {
     assert.throws(() => parseMarkdown(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13])), /not a text file/);
   });
+
+  it('reads a list nested 2,000 deep (3.9 MB), every item a line, flattened below the deepest level it keeps', () => {
+    const source = Array.from({ length: 2000 }, (_, i) => `${'  '.repeat(i)}- item ${i}`).join('\n');
+    assert.ok(source.length > 3_900_000);
+    assert.deepEqual(md(source).sections[0]!.text.split('\n'), Array.from({ length: 2000 }, (_, i) => `- item ${i}`));
+  });
+
+  it('reads quotes and list markers nested 100,000 deep on one line', () => {
+    assert.equal(md(`${'>'.repeat(100_000)} Quoted deep.`).sections[0]!.text, 'Quoted deep.');
+    assert.match(md(`${'- '.repeat(100_000)}Listed deep.`).sections[0]!.text, /^(-\n){8}Listed deep\.$/);
+  });
+
+  it('reads inline text with thousands of emphasis and link delimiters as its words', () => {
+    const emphasis = md(`${'*a '.repeat(10_000)}middle${' b*'.repeat(10_000)}`).sections[0]!.text;
+    assert.match(emphasis, /^a a a .* middle b b b .* b$/);
+    assert.doesNotMatch(emphasis, /\*/);
+    const links = md(`See ${'[the guide](https://example.com/guide) '.repeat(2000)}today.`).sections[0]!.text;
+    assert.match(links, /^See the guide the guide .* today\.$/);
+    assert.doesNotMatch(links, /example\.com/);
+    // Few delimiters: marked as before.
+    assert.equal(md('Use **2 * 3** and snake_case_names.').sections[0]!.text, 'Use 2 * 3 and snake_case_names.');
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseLocalizedDate } from '../../../src/ingest/sources/localized-date.js';
+import { parseLocalizedDate } from '../../../src/ingest/parsers/localized-date.js';
 
 describe('parseLocalizedDate', () => {
   it('reads English and Chinese Confluence dates', () => {
