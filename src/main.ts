@@ -70,6 +70,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       index: context.index,
       handleMessage: context.handleMessage,
       webchat: config.webchat.enabled,
+      publicBaseUrl: config.publicBaseUrl,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,
       slack: slack?.endpoint ?? null,

@@ -6,15 +6,17 @@ import restify from 'restify';
 import type { Question } from './domain.js';
 import { answerToJson } from './answer/answer-json.js';
 import type { TeamsEndpoint } from './channels/teams/teams-endpoint.js';
+import { webchatAssets } from './channels/webchat/webchat-assets.js';
 import { documentPage, webchatPage } from './channels/webchat/webchat-page.js';
 import type { MessageHandler, Reply } from './conversation/handle-message.js';
 import type { SourceSpec } from './config.js';
 import { GroundworkError, InvalidQuestionError, SyncAlreadyRunningError } from './errors.js';
 import type { SyncJob } from './ingest/sync-job.js';
 import type { PassageIndex } from './index/passage-index.js';
-import type { Logger } from './logger.js';
+import { redactUrl, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { joinWithoutOverlap } from './retrieval/retrieve.js';
+import { safeUrl } from './safe-url.js';
 
 export interface ServerDependencies {
   logger: Logger;
@@ -22,6 +24,8 @@ export interface ServerDependencies {
   index: PassageIndex;
   handleMessage: MessageHandler;
   webchat: boolean;
+  /** The address people reach the server at (PUBLIC_BASE_URL): the web chat's own origin behind a proxy that rewrites Host. */
+  publicBaseUrl?: string | null;
   /** Mounts /admin/sync when a token is configured. */
   admin: { token: string; syncJob: SyncJob; sources: SourceSpec[] } | null;
   /** Mounts POST /api/messages for Microsoft Teams. */
@@ -40,6 +44,13 @@ const maxBodyBytes = 256 * 1024;
 export function createServer(deps: ServerDependencies): restify.Server {
   const log = deps.logger.child({ component: 'http' });
   const server = restify.createServer({ name: 'groundwork', handleUncaughtExceptions: false });
+  // Before routing, so that every response has them, unknown routes included.
+  server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
+    next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, rejectUnknown: false }));
 
@@ -48,7 +59,8 @@ export function createServer(deps: ServerDependencies): restify.Server {
     const seconds = (Date.now() - req.time()) / 1000;
     deps.metrics.httpRequests.inc({ method: req.method, route: routeName, status: String(res.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route: routeName }, seconds);
-    log.info({ reqId: req.id(), method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    // Query strings can carry secrets (?token=…): their values are not logged.
+    log.info({ reqId: req.id(), method: req.method, url: redactUrl(req.url ?? ''), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
   });
 
   if (deps.teams) {
@@ -133,11 +145,36 @@ function mountAdmin(server: restify.Server, admin: NonNullable<ServerDependencie
   });
 }
 
+// Pages load only this server's own script and styles (no inline ones) and are never framed.
+const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 function sendHtml(res: restify.Response, status: number, html: string): void {
   res.setHeader('content-type', 'text/html; charset=utf-8');
-  res.setHeader('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
+  res.setHeader('content-security-policy', pagePolicy);
   res.sendRaw(status, html);
 }
+
+/**
+ * A request a browser sent on behalf of another site (another origin, even on the same host): by
+ * its Fetch Metadata, else by its Origin against the Host it was sent to (or the public address).
+ * Clients that are not browsers send neither and are not cross-site.
+ */
+function crossSite(req: restify.Request, publicOrigin: string | null): boolean {
+  const site = req.header('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.header('origin');
+  if (origin === undefined || origin === '') return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return true; // "null" (a sandboxed frame, a file) or garbage
+  }
+  if (parsed.origin === publicOrigin) return false;
+  return parsed.host.toLowerCase() !== (req.header('host') ?? '').toLowerCase();
+}
+
+const mediaType = (req: restify.Request) => (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Earlier turns sent by the page: at most 10, each at most 8,000 characters; null when malformed. */
 function parseHistory(value: unknown): Question['history'] | null {
@@ -160,15 +197,40 @@ function replyJson(reply: Reply) {
     mode: reply.answer.mode,
     citations: json.citations.map((citation, i) => {
       const document = reply.answer.citations[i]!.passage.document;
-      return { ...citation, updatedAt: document.updatedAt?.toISOString() ?? null, link: document.url ?? `documents/${document.id}` };
+      // A link is http(s) or this server's own page of the document, never another scheme.
+      const url = safeUrl(document.url);
+      return { ...citation, url, updatedAt: document.updatedAt?.toISOString() ?? null, link: url ?? `documents/${encodeURIComponent(document.id)}` };
     }),
   };
 }
 
 function mountWebchat(server: restify.Server, deps: ServerDependencies, log: Logger): void {
+  const publicOrigin = deps.publicBaseUrl ? new URL(deps.publicBaseUrl).origin : null;
   server.get('/', async (_req, res) => sendHtml(res, 200, webchatPage()));
 
+  server.get('/assets/:name', async (req, res) => {
+    const asset = webchatAssets.get(String(req.params.name));
+    if (!asset) {
+      res.send(404, { error: { code: 'not_found', message: 'No such file.' } });
+      return;
+    }
+    res.setHeader('content-type', asset.contentType);
+    res.setHeader('cache-control', 'no-cache');
+    res.sendRaw(200, asset.body);
+  });
+
   server.post('/api/chat', async (req, res) => {
+    // A plain form on another site could otherwise ask questions in the user's name (and read
+    // nothing, but still drive the bot): only same-origin JSON is taken.
+    if (crossSite(req, publicOrigin)) {
+      log.warn({ reqId: req.id(), origin: req.header('origin'), fetchSite: req.header('sec-fetch-site') }, 'cross-site request to the web chat refused');
+      res.send(403, { error: { code: 'cross_site_request', message: 'The web chat answers requests from its own page only.' } });
+      return;
+    }
+    if (mediaType(req) !== 'application/json') {
+      res.send(415, { error: { code: 'unsupported_media_type', message: 'Send the question as JSON, with "Content-Type: application/json".' } });
+      return;
+    }
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { text?: unknown; history?: unknown };
     const history = parseHistory(body.history);
     if (typeof body.text !== 'string' || history === null) {

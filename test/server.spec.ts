@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexUnavailableError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { FakeOpenAI } from './fakes/openai-server.js';
 import { folderWith, testConfig } from './helpers.js';
+import { plantDocument, plantedQuestion } from './planted-document.js';
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -98,6 +100,93 @@ describe('server', () => {
       assert.equal(response.status, 200);
       assert.match(await response.text(), /<title>Groundwork<\/title>/);
     });
+
+    it('links a citation whose document url is javascript: to the document\'s own page, never to the script', async () => {
+      const planted = await plantDocument(service.context.index, 'javascript:alert(document.domain)');
+      try {
+        const body = (await (await post(`${service.url}/api/chat`, { text: plantedQuestion })).json()) as { citations: Array<{ title: string; url: string | null; link: string }> };
+        const citation = body.citations.find((c) => c.title === planted.title);
+        assert.ok(citation, JSON.stringify(body));
+        assert.equal(citation.url, null);
+        assert.equal(citation.link, `documents/${planted.id}`);
+        const page = await fetch(`${service.url}/${citation.link}`);
+        assert.match(await page.text(), /<h1>Zebra crossing stipend<\/h1>/);
+      } finally {
+        await service.context.index.deleteDocuments([planted.id]);
+      }
+    });
+
+    it('sends every page with nosniff, no framing and a policy that allows no inline script or style; the script and styles are files', async () => {
+      const { link } = ((await (await post(`${service.url}/api/chat`, { text: 'How many days of annual leave do I get?' })).json()) as { citations: Array<{ link: string }> }).citations[0]!;
+      for (const page of ['/', `/${link}`, '/documents/does-not-exist']) {
+        const response = await fetch(`${service.url}${page}`);
+        assert.match(response.headers.get('content-type') ?? '', /^text\/html/, page);
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff', page);
+        assert.equal(response.headers.get('x-frame-options'), 'DENY', page);
+        const policy = response.headers.get('content-security-policy') ?? '';
+        assert.match(policy, /frame-ancestors 'none'/, page);
+        assert.match(policy, /script-src 'self'/, page);
+        assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/, page);
+        const html = await response.text();
+        assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son\w+=/i, `${page} has no inline script, style or handler`);
+      }
+      for (const [asset, type] of [['webchat.js', /^text\/javascript/], ['webchat.css', /^text\/css/], ['document.css', /^text\/css/]] as const) {
+        const response = await fetch(`${service.url}/assets/${asset}`);
+        assert.equal(response.status, 200, asset);
+        assert.match(response.headers.get('content-type') ?? '', type, asset);
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff', asset);
+      }
+      assert.equal((await fetch(`${service.url}/assets/..%2Fserver.ts`)).status, 404);
+    });
+
+    it('takes questions as same-origin JSON only: 415 for a form or plain text, 403 when another site sends it', async () => {
+      const question = JSON.stringify({ text: 'How many days of annual leave do I get?' });
+      const send = (headers: Record<string, string>, body = question) => fetch(`${service.url}/api/chat`, { method: 'POST', headers, body });
+      // What a plain <form> on another site can send without the browser asking first.
+      assert.equal((await send({ 'content-type': 'application/x-www-form-urlencoded' }, 'text=How+many+days+of+annual+leave+do+I+get%3F')).status, 415);
+      assert.equal((await send({ 'content-type': 'text/plain' })).status, 415);
+      assert.equal((await send({ 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nleave\r\n--x--\r\n')).status, 415);
+      assert.equal((await send({})).status, 415);
+      const crossSiteHeaders: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://localhost:8080' }];
+      for (const crossSite of crossSiteHeaders) {
+        const response = await send({ 'content-type': 'application/json', ...crossSite });
+        assert.equal(response.status, 403, JSON.stringify(crossSite));
+        assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'cross_site_request');
+      }
+      const own = await send({ 'content-type': 'application/json; charset=utf-8', origin: service.url, 'sec-fetch-site': 'same-origin' });
+      assert.equal(own.status, 200, 'the page\'s own requests are answered');
+    });
+  });
+
+  it('takes web chat questions from its public address behind a proxy that rewrites Host', async () => {
+    const service = await startService(testConfig({ PUBLIC_BASE_URL: 'https://chat.example.com/groundwork/' }));
+    try {
+      const ask = (origin: string) =>
+        fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', origin, 'sec-fetch-site': 'same-origin' }, body: JSON.stringify({ text: 'How many days of annual leave do I get?' }) });
+      assert.equal((await ask('https://chat.example.com')).status, 200);
+      assert.equal((await ask('http://chat.example.com')).status, 403, 'another scheme is another origin');
+      assert.equal((await ask('https://chat.example.com.evil.example')).status, 403);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('keeps secrets out of the log, in query strings too', async () => {
+    const lines: string[] = [];
+    const token = 'admin-token-that-must-not-be-logged';
+    const service = await startService(testConfig({ ADMIN_API_TOKEN: token }), { logger: createLogger('debug', { write: (line: string) => void lines.push(line) }) });
+    try {
+      const response = await fetch(`${service.url}/admin/sync?token=${token}&code=one-time-code&page=2`, { method: 'POST' });
+      assert.equal(response.status, 401);
+      // The request line is written once the response has gone: wait for it.
+      const requestLine = () => lines.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((line) => line.msg === 'request' && line.url?.startsWith('/admin/sync'));
+      const deadline = Date.now() + 5000;
+      while (!requestLine() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(requestLine()?.url, '/admin/sync?token=[redacted]&code=[redacted]&page=2');
+      assert.ok(!lines.some((line) => line.includes(token) || line.includes('one-time-code')));
+    } finally {
+      await service.stop();
+    }
   });
 
   it('keeps the web chat off when a channel is configured', async () => {

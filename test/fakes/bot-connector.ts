@@ -22,10 +22,11 @@ export class FakeBotConnector {
   private nextId = 1;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on `host` (loopback unless told otherwise); `url` names it by `urlHost`. */
+  async start(host = '127.0.0.1', urlHost = host): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+    this.url = `http://${urlHost}:${(this.server.address() as AddressInfo).port}/`;
     return this;
   }
 

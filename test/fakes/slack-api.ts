@@ -1,6 +1,7 @@
 // A local Slack Web API (what SLACK_API_URL points at): records every call the bot makes and
 // answers like Slack, or with the error or rate limit a test asks for. It also serves
 // response_url posts and, for Socket Mode, apps.connections.open with a local WebSocket.
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -11,6 +12,14 @@ export interface SlackCall {
   at: number;
   /** What the fake answered. */
   result?: Record<string, any>;
+}
+
+/** The headers Slack signs a request with (v0 HMAC-SHA256 over the timestamp and the raw body). */
+export function slackSignature(signingSecret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+  };
 }
 
 export type SlackFault = { status: 429; retryAfterSeconds: number } | { error: string };

@@ -78,6 +78,11 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     void tracked.finally(() => running.delete(tracked));
   };
 
+  // Bolt reports a listener's failure here (by default, unstructured on the console).
+  app.error(async (error) => {
+    log.error({ err: error }, 'Slack listener failed');
+  });
+
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: string }).event_id;
     if (eventId) {
@@ -112,7 +117,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
   });
 
   app.command('/groundwork', async ({ command, ack, client, respond }) => {
-    const text = command.text.trim();
+    const text = (command.text ?? '').trim(); // Slack leaves the field out when nothing follows the command
     const sync = parseSyncCommand(text);
     if (sync) {
       await ack();

@@ -3,7 +3,7 @@
 // messages rather than break Slack's limits (50 blocks, 40,000 characters).
 import type { Answer } from '../../domain.js';
 import { isChinese } from '../../conversation/language.js';
-import { markdownToMrkdwn } from './slack-mrkdwn.js';
+import { markdownToMrkdwn, slackLinkTarget } from './slack-mrkdwn.js';
 
 export interface SlackMessage {
   /** The notification and accessibility text. */
@@ -36,7 +36,9 @@ function sourcesBlock(answer: Answer): Record<string, unknown> | null {
   const lines = answer.citations.map(({ n, passage: { document } }) => {
     // Escaped as Slack asks; a "|" would end a link's text early.
     const title = document.title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '¦');
-    const link = document.url ? `<${document.url.replace(/&/g, '&amp;')}|${title}>` : title;
+    // Links come from the documents' metadata: only http(s) ones are shown as links.
+    const url = slackLinkTarget(document.url);
+    const link = url ? `<${url}|${title}>` : title;
     const updated = document.updatedAt ? ` · updated ${document.updatedAt.toISOString().slice(0, 10)}` : '';
     return `[${n}] ${link}${updated}`;
   });

@@ -1,11 +1,17 @@
 // Markdown (what models write) to Slack's mrkdwn: *bold*, _italic_, ~strike~, <url|links>,
 // bullet and numbered lists, code, quotes; &, < and > escaped as Slack requires.
 import { Lexer, type Token, type Tokens } from 'marked';
+import { safeUrl } from '../../safe-url.js';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 // marked hands text back with HTML entities; Slack wants the characters, escaped its own way.
 const decode = (text: string) =>
   text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]!);
+
+/** An http(s) URL as the target of a Slack link (escaped, and with no "|" to end it early); null for any other. */
+export function slackLinkTarget(url: string | null | undefined): string | null {
+  return safeUrl(url)?.replace(/\|/g, '%7C').replace(/&/g, '&amp;') ?? null;
+}
 
 function inline(tokens: Token[] = []): string {
   return tokens
@@ -22,11 +28,15 @@ function inline(tokens: Token[] = []): string {
         case 'link': {
           const link = token as Tokens.Link;
           const text = inline(link.tokens);
-          const href = escape(link.href);
+          const href = slackLinkTarget(link.href);
+          if (!href) return text; // not http(s): its text, without the link
           return text === escape(link.href) ? `<${href}>` : `<${href}|${text.replace(/[|>]/g, ' ')}>`;
         }
-        case 'image':
-          return `<${(token as Tokens.Image).href}|${escape((token as Tokens.Image).text)}>`;
+        case 'image': {
+          const image = token as Tokens.Image;
+          const href = slackLinkTarget(image.href);
+          return href ? `<${href}|${escape(image.text)}>` : escape(image.text);
+        }
         case 'br':
           return '\n';
         case 'text': {

@@ -6,6 +6,7 @@ import { verifySlackRequest, type App, type Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type restify from 'restify';
 import type { Logger } from '../../logger.js';
+import { classifySlackPayload } from './slack-payload.js';
 
 const maxClockSkewMs = 5 * 60_000;
 
@@ -43,25 +44,35 @@ export class RestifyReceiver implements Receiver {
       res.send(401, { error: 'invalid_signature' });
       return;
     }
-    let payload: Record<string, any>;
+    let payload: unknown;
     try {
       payload = String(req.header('content-type') ?? '').includes('application/json') ? JSON.parse(body) : parseForm(body);
     } catch {
+      this.logger.warn({ contentType: req.header('content-type') }, 'Slack request refused: the body is not JSON or a form');
       res.send(400, { error: 'invalid_body' });
       return;
     }
-    if (payload.type === 'url_verification') {
-      res.send(200, { challenge: payload.challenge });
-      return;
-    }
-    if (payload.ssl_check) {
-      res.send(200);
-      return;
+    const kind = classifySlackPayload(payload);
+    switch (kind.kind) {
+      case 'invalid':
+        this.logger.warn({ reason: kind.reason }, 'Slack request refused: not a Slack payload');
+        res.send(400, { error: 'invalid_body' });
+        return;
+      case 'url_verification':
+        res.send(200, { challenge: kind.challenge });
+        return;
+      case 'ssl_check':
+        res.send(200);
+        return;
+      case 'not_handled':
+        this.logger.debug({ type: kind.type }, 'Slack payload not handled: acknowledged');
+        res.send(200);
+        return;
     }
     let acked = false;
     const retryNum = Number(req.header('x-slack-retry-num'));
     await this.app!.processEvent({
-      body: payload,
+      body: payload as Record<string, any>,
       retryNum: Number.isFinite(retryNum) ? retryNum : undefined,
       retryReason: req.header('x-slack-retry-reason') || undefined,
       ack: async (response?: unknown) => {
@@ -79,7 +90,7 @@ export class RestifyReceiver implements Receiver {
 }
 
 /** Slash commands and interactivity arrive form-encoded; interactivity carries JSON in `payload`. */
-function parseForm(body: string): Record<string, any> {
+function parseForm(body: string): unknown {
   const form = Object.fromEntries(new URLSearchParams(body));
   return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
 }
@@ -91,6 +102,13 @@ export class SocketModeBridge implements Receiver {
   constructor(appToken: string, apiUrl: string, logger: Logger) {
     this.client = new SocketModeClient({ appToken, clientOptions: { slackApiUrl: apiUrl } });
     this.client.on('slack_event', async ({ ack, body, retry_num, retry_reason }: { ack: (response?: unknown) => Promise<void>; body: Record<string, any>; retry_num?: number; retry_reason?: string }) => {
+      // The same payloads as over HTTP go to Bolt; others are acknowledged so that Slack does not resend them.
+      const kind = classifySlackPayload(body);
+      if (kind.kind !== 'for_bolt') {
+        if (kind.kind === 'invalid') logger.warn({ reason: kind.reason }, 'Slack payload dropped: not a Slack payload');
+        await ack();
+        return;
+      }
       await this.app!.processEvent({ body, ack: async (response?: unknown) => ack(response), retryNum: retry_num, retryReason: retry_reason }).catch((error: unknown) =>
         logger.error({ err: error }, 'Slack event failed'),
       );

@@ -1,8 +1,8 @@
 // botbuilder's CloudAdapter for the Teams endpoint. botbuilder is in maintenance (succeeded by the
 // Microsoft 365 Agents SDK); its types stay inside src/channels/teams/ and the server wiring.
 import { createRequire } from 'node:module';
-import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
-import { AuthenticationConstants } from 'botframework-connector';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ConfigurationBotFrameworkAuthenticationOptions, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationConstants, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 
@@ -11,6 +11,29 @@ export interface TeamsAdapterOptions {
   openIdMetadataUrl?: string;
   /** The issuer those tokens carry. */
   tokenIssuer?: string;
+  /** Where the keys of Emulator (Entra ID) tokens are published (a local server in tests). */
+  emulatorOpenIdMetadataUrl?: string;
+}
+
+/**
+ * CloudAdapter with its two steps apart: authenticate the request, then run the turn. The endpoint
+ * decides the HTTP answer to each failure itself (CloudAdapter.process answers a rejected token
+ * with 500 and the JWT library's message, and a body without `type` with an unhandled error).
+ */
+export class TeamsAdapter extends CloudAdapter {
+  constructor(private readonly authentication: BotFrameworkAuthentication) {
+    super(authentication);
+  }
+
+  /** The caller's identity from the Authorization header; throws when the token is refused. In local mode every request passes, anonymously. */
+  authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
+    return this.authentication.authenticateRequest(activity, authorization);
+  }
+
+  /** Runs the turn of an authenticated activity; the invoke response, when there is one. */
+  runTurn(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
 }
 
 /**
@@ -24,7 +47,7 @@ function keepEntityProperties(): void {
   mappers.Entity.type.additionalProperties = { type: { name: 'Object' } };
 }
 
-export function createTeamsAdapter(teams: Config['teams'], logger: Logger, options: TeamsAdapterOptions = {}): CloudAdapter {
+export function createTeamsAdapter(teams: Config['teams'], logger: Logger, options: TeamsAdapterOptions = {}): TeamsAdapter {
   keepEntityProperties();
   const credentials = teams.credentials;
   const settings: ConfigurationBotFrameworkAuthenticationOptions = {
@@ -40,13 +63,13 @@ export function createTeamsAdapter(teams: Config['teams'], logger: Logger, optio
           ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
           ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
           OAuthUrl: AuthenticationConstants.OAuthUrl,
-          ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+          ToBotFromEmulatorOpenIdMetadataUrl: options.emulatorOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
           ValidateAuthority: true,
           CallerId: CallerIdConstants.PublicAzureChannel,
         }
       : {}),
   };
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(settings));
+  const adapter = new TeamsAdapter(new ConfigurationBotFrameworkAuthentication(settings));
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, activityId: context.activity.id, type: context.activity.type }, 'Teams turn failed');
     // Never a stack trace in chat: a short apology, when the conversation can still be reached.

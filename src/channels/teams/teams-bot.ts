@@ -132,11 +132,13 @@ export class TeamsBot {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400 } });
       return;
     }
+    const feedback = typeof value.actionValue?.feedback === 'string' ? value.actionValue.feedback : '';
     let comment: string | null = null;
     try {
-      comment = (JSON.parse(value.actionValue?.feedback ?? '{}') as { feedbackText?: string }).feedbackText?.trim() || null;
+      const text = (JSON.parse(feedback || '{}') as { feedbackText?: unknown } | null)?.feedbackText;
+      comment = typeof text === 'string' ? text.trim() || null : null;
     } catch {
-      comment = value.actionValue?.feedback?.trim() || null;
+      comment = feedback.trim() || null;
     }
     const stored = await this.deps.feedbackLog.recordFeedback({
       // Without the id of the message rated, the feedback is about the conversation's latest answer.

@@ -4,6 +4,8 @@
 import type { Activity, Entity } from 'botbuilder';
 import type { Answer, Passage } from '../../domain.js';
 import { isChinese } from '../../conversation/language.js';
+import { safeUrl } from '../../safe-url.js';
+import { markdownLinkTarget, withoutUnsafeLinks } from '../markdown-links.js';
 
 // Teams refuses messages over about 100 KB (413 MessageSizeTooBig); stay well inside.
 const maxMessageBytes = 80 * 1024;
@@ -21,7 +23,9 @@ function updated(passage: Passage): string {
 function sourcesList(answer: Answer): string {
   const lines = answer.citations.slice(0, maxCitations).map(({ n, passage }) => {
     const title = passage.document.title.replace(/[[\]]/g, '');
-    const link = passage.document.url ? `[${title}](${passage.document.url})` : title;
+    // Links come from the documents' metadata: only http(s) ones are shown as links.
+    const url = markdownLinkTarget(passage.document.url);
+    const link = url ? `[${title}](${url})` : title;
     return `[${n}] ${link}${updated(passage)}`;
   });
   const chinese = isChinese(answer.text);
@@ -38,17 +42,20 @@ function citationEntity(answer: Answer): Entity {
     '@id': '',
     // Quoted (extractive) answers are the documents' own words, not generated content.
     ...(answer.mode === 'generated' ? { additionalType: ['AIGeneratedContent'] } : {}),
-    citation: answer.citations.slice(0, maxCitations).map(({ n, passage }) => ({
-      '@type': 'Claim',
-      position: n,
-      appearance: {
-        '@type': 'DigitalDocument',
-        name: clip(passage.document.title, 80),
-        ...(passage.document.url ? { url: passage.document.url } : {}),
-        abstract: clip(passage.text, 160),
-        keywords: passage.headingPath.slice(-3).map((heading) => clip(heading, 40)),
-      },
-    })),
+    citation: answer.citations.slice(0, maxCitations).map(({ n, passage }) => {
+      const url = safeUrl(passage.document.url);
+      return {
+        '@type': 'Claim',
+        position: n,
+        appearance: {
+          '@type': 'DigitalDocument',
+          name: clip(passage.document.title, 80),
+          ...(url ? { url } : {}),
+          abstract: clip(passage.text, 160),
+          keywords: passage.headingPath.slice(-3).map((heading) => clip(heading, 40)),
+        },
+      };
+    }),
   };
 }
 
@@ -58,7 +65,7 @@ export function answerActivity(answer: Answer, extra: { entities?: Entity[]; cha
     type: 'message',
     textFormat: 'markdown',
     // Teams renders Markdown: a single line break would run table rows and sentences together.
-    text: `${text.replace(/\n+/g, '\n\n')}${sourcesList(answer)}`,
+    text: `${withoutUnsafeLinks(text).replace(/\n+/g, '\n\n')}${sourcesList(answer)}`,
     entities: [...(extra.entities ?? []), ...(answer.citations.length > 0 ? [citationEntity(answer)] : [])],
     channelData: { feedbackLoopEnabled: true, ...extra.channelData },
   });

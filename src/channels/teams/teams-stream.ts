@@ -5,6 +5,7 @@
 // arrives, as one plain message.
 import type { Activity, Entity, TurnContext } from 'botbuilder';
 import type { Logger } from '../../logger.js';
+import { withoutUnsafeLinks } from '../markdown-links.js';
 
 export interface TeamsStreamOptions {
   minIntervalMs?: number;
@@ -62,7 +63,8 @@ export class TeamsStream {
     this.text += piece;
     if (!this.streamId || !this.open || this.inFlight || Date.now() - this.lastUpdateAt < this.minIntervalMs) return;
     this.lastUpdateAt = Date.now();
-    const update: Partial<Activity> = { type: 'typing', text: this.text, entities: [this.info('streaming')] };
+    // Each update carries the whole text so far, so links are checked on all of it every time.
+    const update: Partial<Activity> = { type: 'typing', text: withoutUnsafeLinks(this.text), entities: [this.info('streaming')] };
     this.inFlight = this.context
       .sendActivity(update)
       .then(() => undefined, (error: unknown) => this.refuse(error))

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
-import { FakeSlackApi } from '../../fakes/slack-api.js';
+import { FakeSlackApi, slackSignature } from '../../fakes/slack-api.js';
 import { sharedData, testConfig } from '../../helpers.js';
+import { plantDocument, plantedQuestion } from '../../planted-document.js';
 
 const samples = path.join(sharedData, 'chat-payloads/slack-events/java-slack-sdk-samples');
 const signingSecret = 'slack-signing-secret-for-tests';
@@ -29,10 +30,7 @@ function envelope(sample: string, event: Record<string, unknown>): Record<string
   };
 }
 
-const sign = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
-  'x-slack-request-timestamp': String(timestamp),
-  'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
-});
+const sign = (body: string, timestamp?: number) => slackSignature(signingSecret, body, timestamp);
 
 describe('Slack bot (POST /slack/events)', function () {
   this.timeout(30_000);
@@ -43,10 +41,14 @@ describe('Slack bot (POST /slack/events)', function () {
   before(function () {
     if (!fs.existsSync(samples)) this.skip();
   });
+  /** Log lines of the running service (at debug). */
+  let logLines: string[] = [];
   const start = async (env: Record<string, string> = {}) => {
     slack = await new FakeSlackApi().start();
+    logLines = [];
     service = await startService(
       testConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, SLACK_ADMIN_IDS: admin, TEAMS_ENABLED: 'false', ...env }),
+      { logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }) },
     );
   };
   afterEach(async () => {
@@ -162,6 +164,59 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.match(texts, /The question is [\d,]+ characters long; the limit is 4,000/);
     const malformed = await fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign('{"type":') }, body: '{"type":' });
     assert.equal(malformed.status, 400);
+  });
+
+  it('refuses signed bodies that are not Slack payloads with 400 and a log line, and acknowledges well-formed ones it does not handle', async () => {
+    await start();
+    const postRaw = (body: string, contentType = 'application/json') =>
+      fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...sign(body) }, body });
+    const event = mention('How many days of annual leave do I get?');
+    const notPayloads: Array<[string, string?]> = [
+      ['null'],
+      ['[]'],
+      ['"event_callback"'],
+      ['42'],
+      ['{}'],
+      [JSON.stringify({ type: 'event_callback' })],
+      [JSON.stringify({ ...event, event: null })],
+      [JSON.stringify({ ...event, event: 'app_mention' })],
+      [JSON.stringify({ ...event, event: { ...(event.event as object), channel: null } })],
+      [JSON.stringify({ ...event, event: { ...(event.event as object), user: { id: null } } })],
+      [JSON.stringify({ ...event, authorizations: [null] })],
+      [JSON.stringify({ type: 'url_verification' })],
+      [new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'feedback_like' }] }) }).toString(), 'application/x-www-form-urlencoded'],
+      [new URLSearchParams({ payload: 'null' }).toString(), 'application/x-www-form-urlencoded'],
+      [new URLSearchParams({ command: '/groundwork', text: 'help' }).toString(), 'application/x-www-form-urlencoded'],
+      // Found by the fuzz test: Bolt keeps clients per team in a plain object.
+      [new URLSearchParams({ command: '/groundwork', text: 'help', channel_id: 'COPS', user_id: 'UOTHER01', team_id: '__proto__', response_url: 'https://hooks.slack.com/x' }).toString(), 'application/x-www-form-urlencoded'],
+      [JSON.stringify({ ...event, authorizations: [{ team_id: 'constructor' }] })],
+    ];
+    for (const [body, contentType] of notPayloads) {
+      const response = await postRaw(body, contentType);
+      assert.equal(response.status, 400, body);
+      assert.deepEqual(await response.json(), { error: 'invalid_body' }, body);
+    }
+    const refusals = logLines.map((line) => JSON.parse(line) as { msg: string; reason?: string }).filter((line) => line.msg === 'Slack request refused: not a Slack payload');
+    assert.equal(refusals.length, notPayloads.length);
+    assert.match(refusals[0]!.reason!, /not an object but null/);
+    // Well-formed, but nothing this app listens for: acknowledged, so that Slack does not retry.
+    const homeOpened = { ...envelope('AppHomeOpenedPayload.json', { user: 'UASKER01', channel: 'DDIRECT', tab: 'home' }) };
+    assert.equal((await postJson(homeOpened)).status, 200);
+    assert.equal((await postJson({ type: 'app_rate_limited', minute_rate_limited: 1 })).status, 200);
+    // And it goes on answering.
+    await postJson(event);
+    const [answer] = await waitForAnswers();
+    assert.match(allText(answer!), /28 days of paid annual leave/);
+  });
+
+  it('shows a source whose url is javascript: as its title, without the link', async () => {
+    await start();
+    await plantDocument(service.context.index, 'javascript:alert(1)');
+    await postJson(mention(plantedQuestion));
+    const [answer] = await waitForAnswers();
+    const sources = answer!.args.blocks.find((b: { block_id?: string }) => b.block_id === 'sources');
+    assert.match(sources.elements[0].text, /^\[1\] Zebra crossing stipend · updated 2026-02-03$/);
+    assert.doesNotMatch(JSON.stringify(answer!.args.blocks), /javascript/i);
   });
 
   it('takes replies in a thread it answered as follow-ups, with the thread as history', async () => {

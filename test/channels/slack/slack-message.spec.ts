@@ -66,4 +66,22 @@ describe('Slack rendering', () => {
     assert.deepEqual(splitText('alpha beta gamma delta', 11), ['alpha beta', 'gamma delta']);
     assert.deepEqual(splitText('first paragraph\n\nsecond one', 20), ['first paragraph', 'second one']);
   });
+
+  it('shows no source link that is not http(s), and keeps a "|" in a url from ending the link early', () => {
+    const unsafe = answer('Hotels are capped [1].');
+    unsafe.citations[0]!.passage = { ...unsafe.citations[0]!.passage, document: { ...unsafe.citations[0]!.passage.document, url: 'javascript:alert(1)' } };
+    const [message] = answerMessages(unsafe);
+    const sources = message!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> };
+    assert.equal(sources.elements[0]!.text, '[1] Travel &lt;policy&gt; &amp; hotels · updated 2026-03-04');
+
+    const piped = answer('Hotels are capped [1].');
+    piped.citations[0]!.passage = { ...piped.citations[0]!.passage, document: { ...piped.citations[0]!.passage.document, url: 'https://wiki.example.com/a|javascript:alert(1)' } };
+    const [pipedMessage] = answerMessages(piped);
+    const pipedSources = pipedMessage!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> };
+    assert.match(pipedSources.elements[0]!.text, /^\[1\] <https:\/\/wiki\.example\.com\/a%7Cjavascript:alert\(1\)\|Travel/);
+  });
+
+  it('keeps the words of a link in the answer text whose target is not http(s), without the link', () => {
+    assert.equal(markdownToMrkdwn('Open [the form](javascript:alert(1)) or ![a chart](data:image/png;base64,AAAA) or [the portal](https://hr.example.com/).'), 'Open the form or a chart or <https://hr.example.com/|the portal>.');
+  });
 });

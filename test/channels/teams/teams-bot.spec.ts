@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { TeamsAdapterOptions } from '../../../src/channels/teams/teams-adapter.js';
+import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { FakeBotConnector } from '../../fakes/bot-connector.js';
 import { FakeBotFrameworkAuth } from '../../fakes/bot-framework-auth.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { sharedData, testConfig } from '../../helpers.js';
+import { plantDocument, plantedQuestion } from '../../planted-document.js';
 
 const recordings = path.join(sharedData, 'chat-payloads/teams-botframework-activities/inbound');
 /** A real Teams activity (recorded), as the starting point of each test's activity. */
@@ -27,13 +31,33 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     if (!fs.existsSync(recordings)) this.skip();
   });
 
-  const start = async (env: Record<string, string> = {}, openIdMetadataUrl?: string) => {
+  /** Log lines of the running service (at debug). */
+  let logLines: string[] = [];
+  const logged = (message: string) => logLines.map((line) => JSON.parse(line) as { msg: string; level: number; reason?: string; serviceUrl?: string }).filter((line) => line.msg === message);
+  const start = async (env: Record<string, string> = {}, teamsAdapter?: TeamsAdapterOptions) => {
     connector = await new FakeBotConnector().start();
-    service = await startService(testConfig({ TEAMS_ADMIN_IDS: admin, ...env }), openIdMetadataUrl ? { teamsAdapter: { openIdMetadataUrl } } : {});
+    logLines = [];
+    service = await startService(testConfig({ TEAMS_ADMIN_IDS: admin, ...env }), {
+      teamsAdapter,
+      logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
+    });
   };
+  const appId = '00000000-0000-0000-0000-00000000b07';
+  let issuer: FakeBotFrameworkAuth | null = null;
+  /** Starts the bot with credentials, trusting a local Bot Framework issuer (for Emulator tokens too). */
+  const startWithCredentials = async () => {
+    issuer = await new FakeBotFrameworkAuth().start();
+    await start({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' }, { openIdMetadataUrl: issuer.metadataUrl, emulatorOpenIdMetadataUrl: issuer.metadataUrl });
+    return issuer;
+  };
+  let elsewhere: FakeBotConnector | null = null;
   afterEach(async () => {
     await service?.stop();
     await connector?.stop();
+    await issuer?.stop();
+    issuer = null;
+    await elsewhere?.stop();
+    elsewhere = null;
     await model?.stop();
     model = null;
   });
@@ -249,20 +273,99 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
   });
 
   it('requires a valid Bot Framework token once an app id is configured: 401 without one or with a bad one, accepted when signed', async () => {
-    const auth = await new FakeBotFrameworkAuth().start();
-    const appId = '00000000-0000-0000-0000-00000000b07';
-    try {
-      await start({ MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret' }, auth.metadataUrl);
-      const activity = () => personal('', { type: 'invoke', name: 'composeExtension/query', value: {} });
-      assert.equal((await post(activity())).status, 401, 'no token');
-      assert.equal((await post(activity(), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' })).status, 401, 'unsigned');
-      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token('someone-else', connector.url)}` })).status, 401, 'another bot\'s token');
-      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url, { exp: Math.floor(Date.now() / 1000) - 600 })}` })).status, 401, 'expired');
-      // A signed token for this bot gets through to the bot, which answers the invoke it does not handle with 501.
-      assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url)}` })).status, 501);
-      assert.equal(connector.sent.length, 0);
-    } finally {
-      await auth.stop();
+    const auth = await startWithCredentials();
+    const activity = () => personal('', { type: 'invoke', name: 'composeExtension/query', value: {} });
+    assert.equal((await post(activity())).status, 401, 'no token');
+    assert.equal((await post(activity(), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' })).status, 401, 'unsigned');
+    assert.equal((await post(activity(), { authorization: `Bearer ${auth.token('someone-else', connector.url)}` })).status, 401, 'another bot\'s token');
+    assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url, { exp: Math.floor(Date.now() / 1000) - 600 })}` })).status, 401, 'expired');
+    // A signed token for this bot gets through to the bot, which answers the invoke it does not handle with 501.
+    assert.equal((await post(activity(), { authorization: `Bearer ${auth.token(appId, connector.url)}` })).status, 501);
+    assert.equal(connector.sent.length, 0);
+  });
+
+  it('refuses a malformed activity with 400 and words of its own: no type, not an object, fields of the wrong type', async () => {
+    await start();
+    const { type: _type, ...untyped } = personal('How many days of annual leave do I get?');
+    const malformed: unknown[] = [
+      untyped,
+      { ...personal('hi'), type: '' },
+      null,
+      [personal('hi')],
+      'message',
+      { ...personal('hi'), conversation: undefined },
+      { ...personal('hi'), serviceUrl: undefined },
+      { ...personal('hi'), serviceUrl: 'javascript:alert(1)' },
+      { ...personal('hi'), text: { html: 'hi' } },
+      { ...personal('hi'), entities: [null] },
+      { ...inChannel('hi', true), entities: [{ type: 'mention', text: '<at>x</at>', mentioned: 'bot' }] },
+      { ...personal('hi'), from: 'someone' },
+    ];
+    for (const body of malformed) {
+      const response = await post(body);
+      assert.equal(response.status, 400, JSON.stringify(body)?.slice(0, 80));
+      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'invalid_activity');
+      assert.match(error.message, /^Not a Bot Framework activity: /);
     }
+    assert.equal(logged('Teams request refused: not a valid activity').length, malformed.length);
+    await post(personal('How many days of annual leave do I get?'));
+    assert.match((await connector.waitFor((s) => s.activity.type === 'message'))[0]!.activity.text, /28 days/, 'only the valid activity was answered');
+    assert.equal(connector.messages().length, 1);
+  });
+
+  it('in local mode posts only to a serviceUrl on this machine: any other is refused with 403 and logged', async () => {
+    await start();
+    // A connector that this machine can reach on an address that is not loopback, where there is one.
+    const lan = Object.values(os.networkInterfaces()).flat().find((address) => address && !address.internal && address.family === 'IPv4');
+    if (lan) elsewhere = await new FakeBotConnector().start('0.0.0.0', lan.address);
+    const remote = [elsewhere?.url, 'https://smba.trafficmanager.net/amer/', 'http://203.0.113.7/', 'http://localhost.attacker.example/', 'http://127.0.0.1.nip.io/'].filter((url): url is string => Boolean(url));
+    for (const serviceUrl of remote) {
+      const response = await post({ ...personal('How many days of annual leave do I get?'), serviceUrl });
+      assert.equal(response.status, 403, serviceUrl);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'service_url_not_allowed');
+    }
+    // The turn (typing, then the answer) runs within the request: a refused request posted nothing.
+    assert.equal(elsewhere?.sent.length ?? 0, 0);
+    assert.deepEqual(logged('Teams activity refused: in local mode the bot replies only to a serviceUrl on this machine').map((line) => line.serviceUrl), remote);
+    assert.equal((await post(personal('How many days of annual leave do I get?'))).status, 200, 'a loopback serviceUrl is answered');
+    await connector.waitFor((s) => s.activity.type === 'message');
+  });
+
+  it('answers every token it does not accept with 401 and words of its own, the library\'s reason only in the debug log', async () => {
+    const auth = await startWithCredentials();
+    const forged = Object.entries(auth.forgedTokens(appId, connector.url));
+    for (const [how, token] of forged) {
+      const response = await post(personal('', { type: 'invoke', name: 'composeExtension/query', value: {} }), { authorization: `Bearer ${token}` });
+      assert.equal(response.status, 401, how);
+      assert.deepEqual(await response.json(), { error: { code: 'unauthorized', message: 'A valid Bot Framework token is required.' } }, how);
+    }
+    const refusals = logged('Teams request refused: token not accepted');
+    assert.equal(refusals.length, forged.length);
+    assert.ok(refusals.every((line) => line.level === 20 && line.reason), 'each at debug, with the reason');
+    assert.ok(refusals.some((line) => /signature/.test(line.reason!)));
+    assert.equal(connector.sent.length, 0);
+  });
+
+  it('with credentials, answers only where the token says: a serviceUrl it does not name, or a token that names none, is refused with 401', async () => {
+    const auth = await startWithCredentials();
+    const invoke = (serviceUrl: string) => personal('', { type: 'invoke', name: 'composeExtension/query', value: {}, serviceUrl });
+    // botbuilder's own rule: a channel token's serviceurl claim must be the activity's serviceUrl.
+    assert.equal((await post(invoke('https://attacker.example/'), { authorization: `Bearer ${auth.token(appId, connector.url)}` })).status, 401, 'a token issued for another serviceUrl');
+    // An Emulator token (Entra ID, issued to the bot's own app id) names no serviceUrl at all: botbuilder takes it for any.
+    assert.equal((await post(invoke('https://attacker.example/'), { authorization: `Bearer ${auth.emulatorToken(appId)}` })).status, 401, 'an Emulator token');
+    assert.equal((await post(invoke(connector.url), { authorization: `Bearer ${auth.emulatorToken(appId)}` })).status, 401, 'an Emulator token, whatever the serviceUrl');
+    assert.equal((await post(invoke(connector.url), { authorization: `Bearer ${auth.token(appId, connector.url)}` })).status, 501, 'the token Teams sends still gets through');
+  });
+
+  it('shows a source whose url is javascript: as its title, without the link, in the Sources list and the citation', async () => {
+    await start();
+    await plantDocument(service.context.index, 'javascript:alert(1)');
+    await post(personal(plantedQuestion));
+    const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
+    const message = answer!.activity;
+    assert.match(message.text, /\*\*Sources\*\*\n\n\[1\] Zebra crossing stipend, updated 2026-02-03/);
+    assert.equal(citationEntity(message)[0].citation[0].appearance.url, undefined);
+    assert.doesNotMatch(JSON.stringify(message), /javascript/i);
   });
 });

@@ -55,4 +55,28 @@ describe('Teams answer message', () => {
     assert.equal(activity.text, 'I could not find that in the documents.');
     assert.equal((activity.channelData as { feedbackLoopEnabled: boolean }).feedbackLoopEnabled, true);
   });
+
+  it('shows no link that is not http(s): a javascript: url becomes the bare title, in the Sources list and the citation entity', () => {
+    const unsafe = answer('Hotels are capped [1][2][3].', 3);
+    const urls = ['javascript:alert(1)', ' JaVaScRiPt:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>'];
+    unsafe.citations.forEach((citation, i) => (citation.passage = { ...citation.passage, document: { ...citation.passage.document, url: urls[i]! } }));
+    const activity = answerActivity(unsafe);
+    const [entity] = activity.entities as any[];
+    for (const citation of entity.citation) assert.equal(citation.appearance.url, undefined);
+    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] A travel page [^\n]*number 1, updated 2026-03-04  \n\[2\] A travel page/);
+    assert.doesNotMatch(activity.text!, /javascript|data:|\]\(/i);
+  });
+
+  it('writes a source link so that its url cannot end the Markdown link early', () => {
+    const tricky = answer('Hotels are capped [1].', 1);
+    tricky.citations[0]!.passage = { ...tricky.citations[0]!.passage, document: { ...tricky.citations[0]!.passage.document, url: 'https://wiki.example.com/a)[evil](javascript:alert(1)' } };
+    const activity = answerActivity(tricky);
+    assert.match(activity.text!, /\[1\] \[A travel page [^\]]*\]\(https:\/\/wiki\.example\.com\/a%29\[evil\]%28javascript:alert%281%29\)/);
+    assert.equal((activity.entities as any[])[0].citation[0].appearance.url, 'https://wiki.example.com/a)[evil](javascript:alert(1)');
+  });
+
+  it('defuses links in the answer text whose target is not http(s), keeping their words', () => {
+    const activity = answerActivity(answer('See [the form](javascript:alert(1)) or [the portal](https://hr.example.com/form) [1].\n\n[1]: javascript:alert(2)', 1));
+    assert.match(activity.text!, /^See \[the form\]\\\(javascript:alert\(1\)\) or \[the portal\]\(https:\/\/hr\.example\.com\/form\) \[1\]\.\n\n\[1\]\\: javascript:alert\(2\)/);
+  });
 });

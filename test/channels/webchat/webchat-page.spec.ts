@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startService, type Service } from '../../../src/main.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { testConfig } from '../../helpers.js';
+import { plantDocument, plantedQuestion } from '../../planted-document.js';
 
 // Debian's Chromium, installed by .ci/run; a browser download does not work on build machines.
 const chromiumPath = '/usr/bin/chromium';
@@ -12,6 +13,8 @@ describe('web chat page (headless Chromium)', function () {
   let service: Service;
   let browser: Browser;
   let page: Page;
+  /** What the browser reported refusing under the page's Content-Security-Policy. */
+  let refusedByPolicy: string[];
 
   before(async () => {
     service = await startService(testConfig());
@@ -23,6 +26,10 @@ describe('web chat page (headless Chromium)', function () {
   });
   beforeEach(async () => {
     page = await browser.newPage();
+    refusedByPolicy = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
     await page.goto(`${service.url}/`);
   });
   afterEach(() => page.close());
@@ -45,7 +52,39 @@ describe('web chat page (headless Chromium)', function () {
     const [documentPage] = await Promise.all([page.context().waitForEvent('page'), marker.click()]);
     await documentPage.waitForLoadState();
     assert.equal(await documentPage.locator('h1').innerText(), 'Connecting to the VPN');
+    // Its styles came from its own file, under the same policy.
+    assert.equal(await documentPage.locator('body').evaluate((body) => getComputedStyle(body).maxWidth), '736px');
     await documentPage.close();
+    assert.deepEqual(refusedByPolicy, [], 'the page works under its policy: no inline script or style');
+  });
+
+  it('links a citation whose document url is javascript: to the document\'s own page', async () => {
+    const planted = await plantDocument(service.context.index, 'javascript:document.title="pwned"');
+    try {
+      const reply = await ask(plantedQuestion);
+      const links = await reply.locator('a').evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+      assert.ok(links.length >= 2, 'the marker and the source are links');
+      for (const link of links) assert.equal(link, `${service.url}/documents/${planted.id}`);
+      const [documentPage] = await Promise.all([page.context().waitForEvent('page'), reply.locator('a.citation').first().click()]);
+      await documentPage.waitForLoadState();
+      assert.equal(await documentPage.locator('h1').innerText(), 'Zebra crossing stipend');
+      await documentPage.close();
+      assert.equal(await page.title(), 'Groundwork');
+    } finally {
+      await service.context.index.deleteDocuments([planted.id]);
+    }
+  });
+
+  it('makes no link of a reply\'s link that is neither http(s) nor a document page, whatever the server sent', async () => {
+    await page.route('**/api/chat', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({ answer: 'Hotels are capped [1].', confidence: 'answer', grounded: true, mode: 'extractive', citations: [{ n: 1, title: 'Travel policy', url: null, path: 'travel.md', source: 'wiki', link: 'javascript:document.title="pwned"', updatedAt: null }] }),
+      }),
+    );
+    const reply = await ask('What is the hotel limit?');
+    assert.equal(await reply.locator('a').count(), 0);
+    assert.match(await reply.locator('ol.sources').innerText(), /Travel policy/);
   });
 
   it('shows the closest passages as such when the evidence is weak', async () => {
