@@ -4,7 +4,7 @@
 import { countTokens } from 'gpt-tokenizer';
 import OpenAI from 'openai';
 import type { ChatEndpoint } from '../config.js';
-import { GroundworkError, ErrorCode } from '../errors.js';
+import { ModelUnavailableError } from '../errors.js';
 import { openAIClient } from './openai-client.js';
 
 export interface ChatMessage {
@@ -26,12 +26,6 @@ export interface ChatModel {
    * (including no first piece within the first-token timeout) is retried once.
    */
   stream(messages: ChatMessage[], onToken: (piece: string) => void): Promise<Completion>;
-}
-
-export class ModelUnavailableError extends GroundworkError {
-  constructor(message: string, cause?: unknown) {
-    super(ErrorCode.ModelUnavailable, message, { cause });
-  }
 }
 
 // A Retry-After longer than this is not waited for: the user gets the extractive answer instead.
