@@ -3,7 +3,7 @@
 // and inputs longer than the model accepts split on purpose instead of truncated.
 import pLimit from 'p-limit';
 import type { EmbeddingEndpoint, EmbeddingLimits } from '../config.js';
-import { EmbeddingError } from '../errors.js';
+import { EmbeddingError, toGroundworkError } from '../errors.js';
 import type { VectorSpace } from '../index/passage-index.js';
 import { openAIClient } from './openai-client.js';
 
@@ -55,7 +55,7 @@ export function createEmbedder(endpoint: EmbeddingEndpoint, limits: EmbeddingLim
       // base64 is a quarter of the bytes of JSON numbers; decoded below (some servers send numbers anyway).
       response = await client.embeddings.create({ model, input: texts, encoding_format: 'base64', ...(dimensions ? { dimensions } : {}) }, options);
     } catch (error) {
-      throw new EmbeddingError(`the embedding model ${model} failed: ${(error as Error).message}`, error);
+      throw new EmbeddingError(`the embedding model ${model} failed: ${toGroundworkError(error).message}`, error);
     }
     const data = Array.isArray(response?.data) ? response.data : [];
     if (data.length !== texts.length) throw new EmbeddingError(`the embedding model ${model} answered ${data.length} vectors for ${texts.length} inputs`);
