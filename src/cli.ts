@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
 import { answerToJson } from './answer/answer-json.js';
 import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import { statusText } from './conversation/commands.js';
-import { ConfigError, InvalidQuestionError, InvalidQuestionFileError } from './errors.js';
+import { ConfigError, exitCodeFor, InvalidQuestionFileError, toGroundworkError } from './errors.js';
 import { calibrateSimilarity, evalReportText } from './eval/eval-report.js';
 import { parseQuestionFile } from './eval/question-file.js';
 import { runEval, unmetThresholds } from './eval/run-eval.js';
@@ -28,10 +28,12 @@ function silenceSpdyDeprecation(): void {
   }) as typeof process.emitWarning;
 }
 
+/** Ends a command that threw, with the exit code the README documents (exitCodeFor). */
 function fail(error: unknown): never {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`groundwork: ${message}\n`);
-  process.exit(error instanceof ConfigError || error instanceof InvalidQuestionError || error instanceof InvalidQuestionFileError ? 2 : 1);
+  // Commander has printed its own message: help asked for (0), or a command line it cannot parse (usage: 2).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  process.stderr.write(`groundwork: ${toGroundworkError(error).message}\n`);
+  process.exit(exitCodeFor(error));
 }
 
 /** CLI commands log to stderr, warnings and worse unless LOG_LEVEL asks for more detail than info. */
@@ -42,7 +44,8 @@ function openContext(config: Config): AppContext {
 
 const program = new Command('groundwork')
   .description("Answers employees' questions from the company's documents, with citations")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride(); // commander's errors reach fail(), which gives usage errors their exit code
 
 program
   .command('serve')
@@ -67,7 +70,8 @@ program
       try {
         specs = parseSourceSpecs(options.source.join(','), process.cwd());
       } catch (error) {
-        throw new ConfigError(`--source ${(error as Error).message}`);
+        if (!(error instanceof ConfigError)) throw error;
+        throw new ConfigError(`--source ${error.message}`, error);
       }
     }
     const context = openContext(config);
@@ -205,7 +209,7 @@ program
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch (error) {
-        throw new InvalidQuestionFileError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new InvalidQuestionFileError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? toGroundworkError(error).message})`, error);
       }
       return parseQuestionFile(text, file);
     });

@@ -219,17 +219,17 @@ export function parseSourceSpecs(value: string, baseDir: string): SourceSpec[] {
     .filter((item) => item !== '')
     .map((item) => {
       const match = /^(?:([\w.-]+)=)?([a-z]+):(.+)$/.exec(item);
-      if (!match) throw new Error(`"${item}" is not of the form [name=]kind:path, e.g. folder:./docs`);
+      if (!match) throw new ConfigError(`"${item}" is not of the form [name=]kind:path, e.g. folder:./docs`);
       const [, name, kind, location] = match as unknown as [string, string | undefined, string, string];
       if (!(sourceKinds as readonly string[]).includes(kind)) {
-        throw new Error(`"${item}" has unknown kind "${kind}" (expected one of: ${sourceKinds.join(', ')})`);
+        throw new ConfigError(`"${item}" has unknown kind "${kind}" (expected one of: ${sourceKinds.join(', ')})`);
       }
       const resolved = path.resolve(baseDir, location);
       return { name: name ?? path.basename(resolved), kind: kind as SourceKind, location: resolved };
     });
   const names = new Set<string>();
   for (const spec of specs) {
-    if (names.has(spec.name)) throw new Error(`two sources are named "${spec.name}"; give one a name with name=kind:path`);
+    if (names.has(spec.name)) throw new ConfigError(`two sources are named "${spec.name}"; give one a name with name=kind:path`);
     names.add(spec.name);
   }
   return specs;
@@ -338,7 +338,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   try {
     sources = e.GROUNDWORK_SOURCES ? parseSourceSpecs(e.GROUNDWORK_SOURCES, cwd) : sampleSources;
   } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  GROUNDWORK_SOURCES ${(error as Error).message}`);
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`Invalid configuration:\n  GROUNDWORK_SOURCES ${error.message}`, error);
   }
   if (e.CHUNK_OVERLAP_TOKENS >= e.CHUNK_MAX_TOKENS / 2) {
     throw new ConfigError(

@@ -13,6 +13,9 @@ export enum ErrorCode {
   InvalidQuestionFile = 'invalid_question_file',
   DocumentTooLarge = 'document_too_large',
   ParseTimeout = 'parse_timeout',
+  RequestNotAuthentic = 'request_not_authentic',
+  /** A broken invariant or an error of unknown kind: a bug, not something the user can fix. */
+  Internal = 'internal',
 }
 
 export class GroundworkError extends Error {
@@ -26,9 +29,10 @@ export class GroundworkError extends Error {
   }
 }
 
+/** A setting, an option or the services they name cannot be used: the operator must change something. */
 export class ConfigError extends GroundworkError {
-  constructor(message: string) {
-    super(ErrorCode.Config, message);
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.Config, message, { cause });
   }
 }
 
@@ -62,6 +66,20 @@ export class SyncAlreadyRunningError extends GroundworkError {
   }
 }
 
+/** The chat model failed, timed out or answered nothing usable (after its retry). */
+export class ModelUnavailableError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.ModelUnavailable, message, { cause });
+  }
+}
+
+/** The embedding model failed (after its retries) or answered vectors that cannot be used. */
+export class EmbeddingError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.EmbeddingUnavailable, message, { cause });
+  }
+}
+
 /** The index's vectors come from another embedding model (or size) than the configured one. */
 export class ReindexRequiredError extends GroundworkError {
   constructor(message: string) {
@@ -71,8 +89,8 @@ export class ReindexRequiredError extends GroundworkError {
 
 /** An evaluation question file that cannot be read: names the file and line. */
 export class InvalidQuestionFileError extends GroundworkError {
-  constructor(message: string) {
-    super(ErrorCode.InvalidQuestionFile, message);
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.InvalidQuestionFile, message, { cause });
   }
 }
 
@@ -88,4 +106,41 @@ export class ParseTimeoutError extends GroundworkError {
   constructor(message: string) {
     super(ErrorCode.ParseTimeout, message);
   }
+}
+
+/** A request that does not prove it comes from the platform it claims (signature, timestamp). */
+export class RequestNotAuthenticError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.RequestNotAuthentic, message, { cause });
+  }
+}
+
+/** Something that cannot happen did (a closed parser pool used, a run record gone), or an error of unknown kind. */
+export class InternalError extends GroundworkError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.Internal, message, { cause });
+  }
+}
+
+const maxShownLength = 300;
+
+/**
+ * Any thrown value as a GroundworkError: one passes through; anything else becomes an
+ * InternalError keeping it as `cause`, with a message that is always one short line of text
+ * (the first line of the original message, or the thrown string) and never an object dumped whole.
+ */
+export function toGroundworkError(error: unknown): GroundworkError {
+  if (error instanceof GroundworkError) return error;
+  const original = error instanceof Error ? error.message || error.name : typeof error === 'string' ? error : '';
+  const line = original.split('\n', 1)[0]!.trim();
+  const message = line === '' ? 'an unexpected error occurred' : line.length > maxShownLength ? `${line.slice(0, maxShownLength - 1)}…` : line;
+  return new InternalError(message, error);
+}
+
+// Codes that mean the command was given or configured wrongly: the user can fix it without a retry.
+const usageCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.Config, ErrorCode.InvalidQuestion, ErrorCode.InvalidQuestionFile]);
+
+/** The CLI's exit code for an error that ended a command (the README's table): 2 for configuration and usage, 1 otherwise. */
+export function exitCodeFor(error: unknown): 1 | 2 {
+  return usageCodes.has(toGroundworkError(error).code) ? 2 : 1;
 }

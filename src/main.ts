@@ -2,7 +2,7 @@
 import { Cron } from 'croner';
 import { AppContext, type AppOverrides } from './app-context.js';
 import type { Config } from './config.js';
-import { SyncAlreadyRunningError } from './errors.js';
+import { ConfigError, SyncAlreadyRunningError } from './errors.js';
 import { createSlackChannel } from './channels/slack/slack-bot.js';
 import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
@@ -83,7 +83,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       } catch (error) {
         await running.stop();
         const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-        throw new Error(`Slack refused to connect (${reason}): check SLACK_BOT_TOKEN${config.slack!.appToken ? ' and SLACK_APP_TOKEN' : ''}, and SLACK_API_URL`, { cause: error });
+        throw new ConfigError(`Slack refused to connect (${reason}): check SLACK_BOT_TOKEN${config.slack!.appToken ? ' and SLACK_APP_TOKEN' : ''}, and SLACK_API_URL`, { cause: error });
       }
       log.info({ mode: config.slack!.appToken ? 'socket mode' : 'events at POST /slack/events' }, 'Slack connected');
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, sampleSources, settingNames } from '../src/config.js';
+import { loadConfig, parseSourceSpecs, sampleSources, settingNames } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { repoRoot, tempDir } from './helpers.js';
 
@@ -38,6 +38,16 @@ describe('loadConfig', () => {
     ]);
     assert.throws(() => loadConfig({ GROUNDWORK_SOURCES: 'dropbox:/x' }, cwd), /GROUNDWORK_SOURCES "dropbox:\/x" has unknown kind "dropbox"/);
     assert.throws(() => loadConfig({ GROUNDWORK_SOURCES: 'folder:/a/docs,folder:/b/docs' }, cwd), /two sources are named "docs"/);
+  });
+
+  it('refuses a bad source spec with a configuration error, however it was given (the CLI exits 2 on it)', () => {
+    for (const spec of ['just-a-folder', 'dropbox:/x', 'folder:/a/docs,folder:/b/docs']) {
+      assert.throws(() => parseSourceSpecs(spec, tempDir()), (error: unknown) => error instanceof ConfigError && error.code === 'config_invalid', spec);
+    }
+    assert.throws(
+      () => loadConfig({ GROUNDWORK_SOURCES: 'just-a-folder' }, tempDir()),
+      (error: unknown) => error instanceof ConfigError && error.message === 'Invalid configuration:\n  GROUNDWORK_SOURCES "just-a-folder" is not of the form [name=]kind:path, e.g. folder:./docs',
+    );
   });
 
   it('reads a .env file in the working folder, with the environment taking precedence', () => {

@@ -1,7 +1,8 @@
 import type { Answer, Citation, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { isChinese } from '../conversation/language.js';
-import { ModelUnavailableError, type ChatModel } from '../llm/chat-model.js';
+import { ModelUnavailableError } from '../errors.js';
+import type { ChatModel } from '../llm/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DenseSearch } from '../retrieval/dense-search.js';

@@ -2,7 +2,7 @@
 // the documents that answer it (expected files or titles) or facts an answer must contain;
 // otherwise it is one the documents do not answer, and the bot should say so.
 import { z } from 'zod';
-import { InvalidQuestionFileError } from '../errors.js';
+import { InvalidQuestionFileError, toGroundworkError } from '../errors.js';
 
 const turn = z.strictObject({ role: z.enum(['user', 'assistant']), text: z.string().min(1) });
 const strings = z.array(z.string().min(1));
@@ -59,7 +59,7 @@ export function parseQuestionFile(text: string, name: string): EvalQuestion[] {
     try {
       value = JSON.parse(raw);
     } catch (error) {
-      throw new InvalidQuestionFileError(`${where}: not valid JSON (${(error as Error).message})`);
+      throw new InvalidQuestionFileError(`${where}: not valid JSON (${toGroundworkError(error).message})`, error);
     }
     const parsed = line.safeParse(value);
     if (!parsed.success) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { Chunk, DocumentInfo, SourceStatus, SyncReport, SyncRun } from '../domain.js';
-import { IndexUnavailableError, ReindexRequiredError } from '../errors.js';
+import { IndexUnavailableError, InternalError, ReindexRequiredError, toGroundworkError } from '../errors.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
 import { TermCounts } from './term-counts.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
@@ -151,7 +151,7 @@ function explainOpenError(file: string, error: unknown): IndexUnavailableError {
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new IndexUnavailableError(`The index file ${file} is locked by another process; try again when it has finished.`, error);
   }
-  return new IndexUnavailableError(`The index file ${file} cannot be opened: ${(error as Error).message}`, error);
+  return new IndexUnavailableError(`The index file ${file} cannot be opened: ${toGroundworkError(error).message}`, error);
 }
 
 export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
@@ -259,7 +259,7 @@ export class SqliteIndex implements PassageIndex, SyncState, FeedbackLog {
     const titleTerms = searchTerms(document.title);
     this.writes++;
     const withVectors = chunks.some((chunk) => chunk.embedding);
-    if (withVectors && !space) throw new Error('chunks with vectors need their vector space');
+    if (withVectors && !space) throw new InternalError('chunks with vectors need their vector space');
     this.run(() =>
       this.db.transaction(() => {
         if (withVectors) this.useVectorSpace(space!);

@@ -3,6 +3,7 @@
 // vectors in one step. A passage whose embedding input is already in the index reuses its vector.
 import { createHash } from 'node:crypto';
 import type { Chunk } from '../domain.js';
+import { toGroundworkError } from '../errors.js';
 import type { IndexedChunk, IndexedDocument, PassageIndex } from '../index/passage-index.js';
 import type { Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
@@ -87,7 +88,7 @@ export class IndexWriter {
         batch.forEach(([hash], i) => this.ready.set(hash, made[i]!));
         this.stats.embedded += batch.length;
       } catch (error) {
-        this.stats.error = (error as Error).message;
+        this.stats.error = toGroundworkError(error).message;
         this.logger.error({ err: error }, 'embedding failed: documents are indexed for keyword search only until the next sync');
       }
     }

@@ -2,7 +2,7 @@
 // each changed document in one step, and remove documents gone from the source.
 import { createHash } from 'node:crypto';
 import type { SourceDocument, SyncReport } from '../domain.js';
-import { GroundworkError, ReindexRequiredError } from '../errors.js';
+import { DocumentUnreadableError, GroundworkError, ReindexRequiredError, toGroundworkError } from '../errors.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
@@ -99,7 +99,7 @@ async function syncSource({ index, syncState, logger, embedder }: SyncDependenci
     listing = await source.list();
   } catch (error) {
     await source.close();
-    report.error = (error as Error).message;
+    report.error = toGroundworkError(error).message;
     report.durationMs = Date.now() - started;
     log.error({ err: error }, 'source unavailable; its documents in the index are kept');
     return report;
@@ -210,7 +210,7 @@ async function syncItems(
     // The read stops at the limit: a listed size can be wrong, and a file can grow.
     const bytes = await item.read(options.maxFileBytes).catch((error: NodeJS.ErrnoException) => {
       if (error instanceof GroundworkError) throw error;
-      throw new Error(`it cannot be read (${error.code ?? error.message})`);
+      throw new DocumentUnreadableError(`it cannot be read (${error.code ?? toGroundworkError(error).message})`, error);
     });
     refuseOversized(bytes.length, options.maxFileBytes);
     const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
@@ -268,7 +268,7 @@ async function syncItems(
       else report.updated++;
     } catch (error) {
       if (error instanceof ReindexRequiredError) throw error;
-      const reason = (error as Error).message;
+      const reason = toGroundworkError(error).message;
       report.failed.push({ path: item.path, reason });
       log.warn({ path: item.path, reason }, 'document skipped');
     } finally {

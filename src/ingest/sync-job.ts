@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { SourceSpec } from '../config.js';
 import type { SyncReport, SyncRun } from '../domain.js';
-import { SyncAlreadyRunningError } from '../errors.js';
+import { InternalError, SyncAlreadyRunningError, toGroundworkError } from '../errors.js';
 import type { LockHolder, PassageIndex, SyncState } from '../index/passage-index.js';
 import type { Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
@@ -93,7 +93,7 @@ export class SyncJob {
       log.error({ err: error }, 'sync failed');
       reports = [
         ...reports,
-        { source: request.sources.map((s) => s.name).join(', '), added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], warnings: [], error: (error as Error).message, durationMs: 0 },
+        { source: request.sources.map((s) => s.name).join(', '), added: 0, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [], warnings: [], error: toGroundworkError(error).message, durationMs: 0 },
       ];
     } finally {
       clearInterval(heartbeat);
@@ -101,7 +101,7 @@ export class SyncJob {
     }
     log.info({ status }, 'sync finished');
     const run = await syncState.getRun(runId);
-    if (!run) throw new Error(`the record of sync run ${runId} is missing`);
+    if (!run) throw new InternalError(`the record of sync run ${runId} is missing`);
     return run;
   }
 }

@@ -4,7 +4,7 @@
 import { countTokens } from 'gpt-tokenizer';
 import OpenAI from 'openai';
 import type { ChatEndpoint } from '../config.js';
-import { GroundworkError, ErrorCode } from '../errors.js';
+import { ModelUnavailableError, toGroundworkError } from '../errors.js';
 import { openAIClient } from './openai-client.js';
 
 export interface ChatMessage {
@@ -26,12 +26,6 @@ export interface ChatModel {
    * (including no first piece within the first-token timeout) is retried once.
    */
   stream(messages: ChatMessage[], onToken: (piece: string) => void): Promise<Completion>;
-}
-
-export class ModelUnavailableError extends GroundworkError {
-  constructor(message: string, cause?: unknown) {
-    super(ErrorCode.ModelUnavailable, message, { cause });
-  }
 }
 
 // A Retry-After longer than this is not waited for: the user gets the extractive answer instead.
@@ -60,7 +54,7 @@ export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, first
 
   const streamOnce = async (messages: ChatMessage[], onToken: (piece: string) => void, started: { value: boolean }): Promise<Completion> => {
     const abort = new AbortController();
-    const firstToken = setTimeout(() => abort.abort(new Error(`no answer within ${firstTokenTimeoutMs} ms`)), firstTokenTimeoutMs);
+    const firstToken = setTimeout(() => abort.abort(new ModelUnavailableError(`no answer within ${firstTokenTimeoutMs} ms`)), firstTokenTimeoutMs);
     try {
       const stream = await client.chat.completions.create({ model: name, messages, temperature: 0, stream: true }, { signal: abort.signal });
       let text = '';
@@ -89,12 +83,12 @@ export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, first
       return await attempt();
     } catch (error) {
       const delay = canRetry() ? retryDelayMs(error) : null;
-      if (delay === null) throw new ModelUnavailableError(`the chat model failed: ${(error as Error).message}`, error);
+      if (delay === null) throw new ModelUnavailableError(`the chat model failed: ${toGroundworkError(error).message}`, error);
       await new Promise((resolve) => setTimeout(resolve, delay));
       try {
         return await attempt();
       } catch (retryError) {
-        throw new ModelUnavailableError(`the chat model failed twice: ${(retryError as Error).message}`, retryError);
+        throw new ModelUnavailableError(`the chat model failed twice: ${toGroundworkError(retryError).message}`, retryError);
       }
     }
   };

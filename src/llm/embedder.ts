@@ -3,7 +3,7 @@
 // and inputs longer than the model accepts split on purpose instead of truncated.
 import pLimit from 'p-limit';
 import type { EmbeddingEndpoint, EmbeddingLimits } from '../config.js';
-import { ErrorCode, GroundworkError } from '../errors.js';
+import { EmbeddingError, toGroundworkError } from '../errors.js';
 import type { VectorSpace } from '../index/passage-index.js';
 import { openAIClient } from './openai-client.js';
 
@@ -24,12 +24,6 @@ export interface Embedder {
 /** Whether vectors of this space can be compared with the embedder's (same model, same size). */
 export function madeBy(space: VectorSpace, embedder: Embedder): boolean {
   return space.model === embedder.model && (embedder.dimensions === null || embedder.dimensions === space.dimensions);
-}
-
-export class EmbeddingError extends GroundworkError {
-  constructor(message: string, cause?: unknown) {
-    super(ErrorCode.EmbeddingUnavailable, message, { cause });
-  }
 }
 
 // The per-input limit of OpenAI's embedding models (cl100k_base tokens).
@@ -61,7 +55,7 @@ export function createEmbedder(endpoint: EmbeddingEndpoint, limits: EmbeddingLim
       // base64 is a quarter of the bytes of JSON numbers; decoded below (some servers send numbers anyway).
       response = await client.embeddings.create({ model, input: texts, encoding_format: 'base64', ...(dimensions ? { dimensions } : {}) }, options);
     } catch (error) {
-      throw new EmbeddingError(`the embedding model ${model} failed: ${(error as Error).message}`, error);
+      throw new EmbeddingError(`the embedding model ${model} failed: ${toGroundworkError(error).message}`, error);
     }
     const data = Array.isArray(response?.data) ? response.data : [];
     if (data.length !== texts.length) throw new EmbeddingError(`the embedding model ${model} answered ${data.length} vectors for ${texts.length} inputs`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Chunk } from '../../src/domain.js';
-import { IndexUnavailableError, ReindexRequiredError } from '../../src/errors.js';
+import { ErrorCode, IndexUnavailableError, InternalError, ReindexRequiredError } from '../../src/errors.js';
 import type { IndexedChunk, IndexedDocument } from '../../src/index/passage-index.js';
 import { SqliteIndex } from '../../src/index/sqlite-index.js';
 import { distinctTerms } from '../../src/retrieval/tokenize.js';
@@ -177,6 +177,15 @@ describe('SqliteIndex vectors (sqlite-vec)', () => {
     }
     assert.equal((await index.documentChunks('a'))!.chunks[0]!.text, 'Annual leave is 28 days.');
     assert.equal(await index.vectorCount(), 1);
+  });
+
+  it('refuses vectors without the space they were made in as an internal error, and changes nothing', async () => {
+    await index.replaceDocument(document('a'), [chunk('a', 0, 'Annual leave is 28 days.')]);
+    await assert.rejects(
+      index.replaceDocument(document('a'), [withVector(chunk('a', 0, 'Changed.'), [1, 0, 0])]),
+      (error: unknown) => error instanceof InternalError && error.code === ErrorCode.Internal && error.message === 'chunks with vectors need their vector space',
+    );
+    assert.equal((await index.documentChunks('a'))!.chunks[0]!.text, 'Annual leave is 28 days.');
   });
 
   it('forgets every vector and the model on reset, keeping the passages searchable by words', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createChatModel, ModelUnavailableError } from '../../src/llm/chat-model.js';
+import { ModelUnavailableError } from '../../src/errors.js';
+import { createChatModel } from '../../src/llm/chat-model.js';
 import { FakeOpenAI } from '../fakes/openai-server.js';
 
 const messages = [{ role: 'user' as const, content: 'hello' }];

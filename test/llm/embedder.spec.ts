@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { EmbeddingEndpoint, EmbeddingLimits } from '../../src/config.js';
-import { createEmbedder, EmbeddingError } from '../../src/llm/embedder.js';
+import { EmbeddingError } from '../../src/errors.js';
+import { createEmbedder } from '../../src/llm/embedder.js';
 import { FakeOpenAI, hashedEmbedding } from '../fakes/openai-server.js';
 
 const limits: EmbeddingLimits = { batchInputs: 256, batchTokens: 280_000, concurrency: 4 };

@@ -5,6 +5,7 @@
 import { verifySlackRequest, type App, type Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type restify from 'restify';
+import { RequestNotAuthenticError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { classifySlackPayload } from './slack-payload.js';
 
@@ -32,7 +33,7 @@ export class RestifyReceiver implements Receiver {
     const timestamp = Number(req.header('x-slack-request-timestamp'));
     try {
       // Bolt refuses old timestamps; one from the future is as suspect (a replay prepared in advance).
-      if (timestamp * 1000 > Date.now() + maxClockSkewMs) throw new Error(`the request timestamp ${timestamp} is in the future`);
+      if (timestamp * 1000 > Date.now() + maxClockSkewMs) throw new RequestNotAuthenticError(`the request timestamp ${timestamp} is in the future`);
       // Constant-time comparison of the HMAC; a timestamp over 5 minutes off is refused.
       verifySlackRequest({
         signingSecret: this.signingSecret,

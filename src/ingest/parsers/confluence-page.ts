@@ -2,6 +2,7 @@
 // body; and, for the page's attachments, the names the page gives them.
 import path from 'node:path';
 import type * as cheerio from 'cheerio';
+import { DocumentUnreadableError } from '../../errors.js';
 import { renderStorageFormat } from './confluence-storage.js';
 import type { XmlExportPage } from './confluence-xml-export.js';
 import { renderHtml } from './html-parser.js';
@@ -52,7 +53,7 @@ export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: stri
   labelPanels($);
   const builder = new SectionBuilder();
   const body = $('#main-content');
-  if (body.length === 0) throw new Error('it is not a Confluence export page (no #main-content)');
+  if (body.length === 0) throw new DocumentUnreadableError('it is not a Confluence export page (no #main-content)');
   renderHtml($, body, builder);
   return {
     title: metadata.title,

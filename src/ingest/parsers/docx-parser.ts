@@ -1,4 +1,4 @@
-import { DocumentUnreadableError, GroundworkError } from '../../errors.js';
+import { DocumentUnreadableError, GroundworkError, toGroundworkError } from '../../errors.js';
 import type { ZipLimits } from '../zip-limits.js';
 import { renderHtml } from './html-parser.js';
 import { loadHtml } from './markup.js';
@@ -15,7 +15,7 @@ export async function parseDocx(bytes: Buffer, limits: ZipLimits = defaultOffice
     html = (await mammoth.convertToHtml({ buffer: await storedZip(unpacked) })).value;
   } catch (error) {
     if (error instanceof GroundworkError) throw error;
-    throw new DocumentUnreadableError(`it is not a valid Word document (${(error as Error).message})`, error);
+    throw new DocumentUnreadableError(`it is not a valid Word document (${toGroundworkError(error).message})`, error);
   }
   const $ = loadHtml(html);
   const builder = new SectionBuilder();

@@ -77,7 +77,7 @@ export function unpackOffice(bytes: Buffer, limits: ZipLimits, kind: string): Pr
           return fail(bomb(`its part ${name} has a compression ratio of ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}:1`));
         }
         zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return fail(streamError ?? new Error('a part cannot be read'));
+          if (streamError || !stream) return fail(streamError ?? new DocumentUnreadableError(`it is not a valid ${kind} (a part cannot be read)`));
           const chunks: Buffer[] = [];
           let size = 0;
           stream.on('data', (chunk: Buffer) => {

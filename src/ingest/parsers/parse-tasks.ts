@@ -1,5 +1,6 @@
 // Everything the sync parses, by name, taking bytes and options that can cross to another process:
 // the same functions run in a parser process (parser-pool.ts) or, without a pool, in this thread.
+import { InternalError } from '../../errors.js';
 import type { ZipLimits } from '../zip-limits.js';
 import { parseConfluencePage, parseXmlExportPage, readAttachmentListing } from './confluence-page.js';
 import { readXmlExport } from './confluence-xml-export.js';
@@ -11,7 +12,7 @@ export const parseTasks = {
   /** A file by its format (a lower-case extension, as readableFormat() gives it). */
   file: (bytes: Buffer, { format, officeLimits }: { format: string; officeLimits: ZipLimits }) => {
     const parse = parsersByExtension.get(format);
-    if (!parse) throw new Error(`no parser reads ${format} files`);
+    if (!parse) throw new InternalError(`no parser reads ${format} files`);
     return parse(bytes, officeLimits);
   },
   confluencePage: (bytes: Buffer, { pageId, baseUrl }: { pageId: string; baseUrl: string | null }) => parseConfluencePage(bytes, pageId, baseUrl),

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DocumentTooLargeError, DocumentUnreadableError, ErrorCode, ParseTimeoutError } from '../../errors.js';
+import { DocumentTooLargeError, DocumentUnreadableError, ErrorCode, InternalError, ParseTimeoutError, type GroundworkError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { runParseTask, type ParseTaskName, type ParseTaskOptions, type ParseTaskResult } from './parse-tasks.js';
 import type { ParseRequest, ParseResponse } from './parse-worker.js';
@@ -75,11 +75,11 @@ function parserExecArgv(script: URL, maxMemoryMb: number): string[] {
   return [...inherited, `--max-old-space-size=${maxMemoryMb}`];
 }
 
-/** The error a parser reported, as the class its code stands for. */
-function reportedError({ message, code }: { message: string; code: string | null }): Error {
+/** The error a parser reported, as the class its code stands for (a parser throws no others). */
+function reportedError({ message, code }: { message: string; code: ErrorCode }): GroundworkError {
   if (code === ErrorCode.DocumentTooLarge) return new DocumentTooLargeError(message);
   if (code === ErrorCode.DocumentUnreadable) return new DocumentUnreadableError(message);
-  return new Error(message);
+  return new InternalError(message);
 }
 
 /** Lets the process exit while a parser waits for work, and not while it has some. */
@@ -102,7 +102,7 @@ export class ParserPool implements Parsers {
   }
 
   run<T extends ParseTaskName>(task: T, bytes: Buffer, ...options: ParseTaskOptions<T>): Promise<ParseTaskResult<T>> {
-    if (this.closed) return Promise.reject(new Error('the parser pool is closed'));
+    if (this.closed) return Promise.reject(new InternalError('the parser pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, bytes, options: options[0], resolve: resolve as (result: unknown) => void, reject });
       this.dispatch();
@@ -112,8 +112,8 @@ export class ParserPool implements Parsers {
   /** Stops every parser; tasks still waiting or running fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('the parser pool was closed'));
-    await Promise.all([...this.parsers].map((parser) => this.retire(parser, new Error('the parser pool was closed'))));
+    for (const job of this.queue.splice(0)) job.reject(new InternalError('the parser pool was closed'));
+    await Promise.all([...this.parsers].map((parser) => this.retire(parser, new InternalError('the parser pool was closed'))));
   }
 
   /** Process ids of the parsers running now (for tests: a stuck one is replaced, not reused). */

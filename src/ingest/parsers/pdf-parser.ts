@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DocumentUnreadableError } from '../../errors.js';
+import { DocumentUnreadableError, toGroundworkError } from '../../errors.js';
 import { SectionBuilder, type ParsedDocument } from './parsed-document.js';
 
 const standardFontDataUrl = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
@@ -27,9 +27,8 @@ export async function parsePdf(bytes: Buffer): Promise<ParsedDocument> {
       verbosity: 0,
     }).promise;
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'PasswordException') throw new DocumentUnreadableError('it is password-protected', error);
-    throw new DocumentUnreadableError(`it is not a valid PDF (${(error as Error).message})`, error);
+    if (error instanceof Error && error.name === 'PasswordException') throw new DocumentUnreadableError('it is password-protected', error);
+    throw new DocumentUnreadableError(`it is not a valid PDF (${toGroundworkError(error).message})`, error);
   }
   try {
     const lines: Line[] = [];

@@ -3,6 +3,7 @@
 // Microsoft Graph driveItem listings with a library's urls, dates and authors.
 import type { Element } from 'domhandler';
 import { decodeHTML } from 'entities';
+import { DocumentUnreadableError } from '../../errors.js';
 import { safeUrl } from '../../safe-url.js';
 import { renderHtml } from './html-parser.js';
 import { loadHtml, loadXml } from './markup.js';
@@ -63,7 +64,7 @@ export function readPnpTemplate(bytes: Buffer): Array<{ pageName: string; fragme
 export function parseModernPage(bytes: Buffer): ParsedDocument {
   const source = decodeText(bytes);
   const canvas = /<mso:CanvasContent1[^>]*>([\s\S]*?)<\/mso:CanvasContent1>/i.exec(source);
-  if (!canvas) throw new Error('it is not a SharePoint modern page (no mso:CanvasContent1)');
+  if (!canvas) throw new DocumentUnreadableError('it is not a SharePoint modern page (no mso:CanvasContent1)');
   const builder = new SectionBuilder();
   renderCanvasHtml(decodeHTML(canvas[1]!), builder);
   const field = (name: string) => {

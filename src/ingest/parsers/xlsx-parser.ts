@@ -1,4 +1,4 @@
-import { DocumentUnreadableError } from '../../errors.js';
+import { DocumentUnreadableError, toGroundworkError } from '../../errors.js';
 import type { ZipLimits } from '../zip-limits.js';
 import { defaultOfficeLimits, storedZip, unpackOffice } from './office-zip.js';
 import { refuseCompoundFile, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
@@ -12,7 +12,7 @@ export async function parseXlsx(bytes: Buffer, limits: ZipLimits = defaultOffice
   try {
     await workbook.xlsx.load((await storedZip(unpacked)) as unknown as ArrayBuffer);
   } catch (error) {
-    throw new DocumentUnreadableError(`it is not a valid Excel workbook (${(error as Error).message})`, error);
+    throw new DocumentUnreadableError(`it is not a valid Excel workbook (${toGroundworkError(error).message})`, error);
   }
   const builder = new SectionBuilder();
   workbook.eachSheet((sheet) => {

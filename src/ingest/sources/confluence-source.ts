@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { SourceSpec } from '../../config.js';
 import type { FailedItem } from '../../domain.js';
-import { SourceUnavailableError } from '../../errors.js';
+import { SourceUnavailableError, toGroundworkError } from '../../errors.js';
 import { pageUrl, type PageMetadata } from '../parsers/confluence-page.js';
 import type { XmlExportAttachment, XmlExportPage } from '../parsers/confluence-xml-export.js';
 import { readableFormat } from '../parsers/parsers.js';
@@ -113,7 +113,7 @@ export class ConfluenceSource extends ExportSource {
     try {
       exported = await this.parsers.run('confluenceXmlExport', await entities.read());
     } catch (error) {
-      throw new SourceUnavailableError(`${entities.path} is not a readable Confluence XML export: ${(error as Error).message}`, error);
+      throw new SourceUnavailableError(`${entities.path} is not a readable Confluence XML export: ${toGroundworkError(error).message}`, error);
     }
     const pagesById = new Map(exported.pages.map((page) => [page.id, page]));
     const pathOf = (page: XmlExportPage) => [page.spaceName, ...page.ancestors, page.title].filter(Boolean).join(' / ');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DocumentTooLargeError, DocumentUnreadableError, ErrorCode, ParseTimeoutError } from '../../../src/errors.js';
+import { DocumentTooLargeError, DocumentUnreadableError, ErrorCode, InternalError, ParseTimeoutError } from '../../../src/errors.js';
 import { defaultOfficeLimits } from '../../../src/ingest/parsers/office-zip.js';
 import { inProcessParsers, ParserPool } from '../../../src/ingest/parsers/parser-pool.js';
 import { compoundFile, inflatingDocx } from '../../office-fixtures.js';
@@ -58,5 +58,34 @@ describe('ParserPool', function () {
     await pool.close();
     await Promise.all([stuck, waiting]);
     assert.deepEqual(pool.processIds, []);
+  });
+
+  it('refuses work once closed with an internal error, not a verdict on the file', async () => {
+    pool = new ParserPool({ maxMemoryMb: 256, timeoutMs: 60_000 });
+    await pool.close();
+    await assert.rejects(
+      pool.run('file', markdown, asFile('.md')),
+      (error: unknown) => error instanceof InternalError && error.code === ErrorCode.Internal && error.message === 'the parser pool is closed',
+    );
+  });
+
+  it('passes on a page a page reader refuses as unreadable, with its reason, from the parser process', async () => {
+    pool = new ParserPool({ maxMemoryMb: 256, timeoutMs: 60_000 });
+    const notAPage = Buffer.from('<html><head><title>Wiki : Notes</title></head><body><p>No page body here.</p></body></html>');
+    await assert.rejects(
+      pool.run('confluencePage', notAPage, { pageId: '124', baseUrl: null }),
+      (error: unknown) => error instanceof DocumentUnreadableError && error.code === ErrorCode.DocumentUnreadable && error.message === 'it is not a Confluence export page (no #main-content)',
+    );
+    await assert.rejects(
+      pool.run('sharePointModernPage', notAPage),
+      (error: unknown) => error instanceof DocumentUnreadableError && error.message === 'it is not a SharePoint modern page (no mso:CanvasContent1)',
+    );
+  });
+
+  it('reports a format no parser reads as an internal error, in a parser process or in this one', async () => {
+    pool = new ParserPool({ maxMemoryMb: 256, timeoutMs: 60_000 });
+    for (const parsers of [pool, inProcessParsers]) {
+      await assert.rejects(parsers.run('file', markdown, asFile('.exe')), (error: unknown) => error instanceof InternalError && error.message === 'no parser reads .exe files');
+    }
   });
 });
