@@ -178,9 +178,9 @@ export class Collection {
     if (Array.isArray(vector)) {
       dense.set(DEFAULT_VECTOR, this.prepareDense(DEFAULT_VECTOR, vector));
     } else if (vector && typeof vector === 'object') {
-      if ('text' in vector || 'image' in vector || 'object' in vector) throw new NotImplemented('server-side inference (Document, Image or InferenceObject vectors)');
+      if (needsInference(vector)) throw new NotImplemented('server-side inference (Document, Image or InferenceObject vectors)');
       for (const [name, value] of Object.entries(vector)) {
-        if (value && typeof value === 'object' && !Array.isArray(value) && ('text' in value || 'image' in value || 'object' in value)) throw new NotImplemented('server-side inference');
+        if (needsInference(value)) throw new NotImplemented('server-side inference (Document, Image or InferenceObject vectors)');
         if (this.isSparse(name)) sparse.set(name, this.prepareSparse(name, value));
         else dense.set(name, this.prepareDense(name, value));
       }
@@ -195,6 +195,9 @@ export class Collection {
     this.points.set(key, { id: key, version, dense, sparse, vectorNames, payload: structuredClone(payload ?? {}) });
   }
 }
+
+/** Document, Image and InferenceObject inputs all name the `model` Qdrant would run. */
+const needsInference = (value: unknown) => !!value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { model?: unknown }).model === 'string';
 
 export function normalise(vector: number[]): number[] {
   const norm = Math.hypot(...vector);
