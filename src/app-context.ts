@@ -2,7 +2,10 @@
 import { answerQuestion, type AnswerOptions } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
 import type { Answer, Question, SyncRun } from './domain.js';
+import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
+import { InProcessConversationMemory, type ConversationMemory } from './conversation/conversation-memory.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
+import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
 import { SqliteIndex } from './index/sqlite-index.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
@@ -30,6 +33,9 @@ export interface AppOverrides {
   teamsAdapter?: TeamsAdapterOptions;
   /** Where the sync parses documents (tests may give a pool with a worker of their own). */
   parsers?: Parsers & { close(): Promise<void> };
+  /** Where chats remember their last turns, and which deliveries were already taken (in this process by default). */
+  memory?: ConversationMemory;
+  seen?: SeenMessages;
 }
 
 /** The pool of parser threads the sync uses, within the configured time and memory per file. */
@@ -52,7 +58,12 @@ export function createSource(spec: SourceSpec, config: Config, parsers: Parsers 
 }
 
 export class AppContext {
+  /** The turn every chat channel runs. */
+  readonly chatTurn: ChatTurn;
+  /** One question outside any chat (`groundwork ask`). */
   readonly handleMessage: MessageHandler;
+  /** Teams activities and Slack events already taken: the channels share it with the turn. */
+  readonly seen: SeenMessages;
   /** The answer path alone (no commands): what `groundwork eval` measures. */
   readonly answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   readonly syncJob: SyncJob;
@@ -64,6 +75,8 @@ export class AppContext {
     readonly index: SqliteIndex,
     readonly metrics: Metrics,
     private readonly parsers: Parsers & { close(): Promise<void> },
+    memory: ConversationMemory,
+    seen: SeenMessages,
   ) {
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
@@ -72,6 +85,7 @@ export class AppContext {
     this.answer = (question, options) =>
       answerQuestion({ index, syncState: index, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: index, feedbackLog: index, maxQuestionChars: config.maxQuestionChars });
+    this.seen = seen;
     this.syncJob = new SyncJob({
       index,
       syncState: index,
@@ -84,6 +98,17 @@ export class AppContext {
         maxDeleteShare: config.sync.maxDeleteShare,
       },
     });
+    this.chatTurn = createChatTurn({
+      answer: this.answer,
+      index,
+      syncState: index,
+      feedbackLog: index,
+      sync: { syncJob: this.syncJob, sources: config.sources },
+      memory,
+      seen,
+      maxQuestionChars: config.maxQuestionChars,
+      logger,
+    });
   }
 
   static fromConfig(config: Config, overrides: AppOverrides = {}): AppContext {
@@ -92,7 +117,7 @@ export class AppContext {
     const metrics = overrides.metrics ?? new Metrics({ processMetrics: true });
     // Workers start with the first file a sync parses, not here.
     const parsers = overrides.parsers ?? createParserPool(config, logger.child({ component: 'parsers' }));
-    return new AppContext(config, logger, index, metrics, parsers);
+    return new AppContext(config, logger, index, metrics, parsers, overrides.memory ?? new InProcessConversationMemory(), overrides.seen ?? new InProcessSeenMessages());
   }
 
   /** Runs a sync to its end (the configured sources unless the request names others). */

@@ -1,4 +1,6 @@
+import tty from 'node:tty';
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
@@ -29,8 +31,21 @@ function redactLine(line: string): string {
   return secretShapes.reduce((text, [shape, replacement]) => text.replace(shape, replacement), redactParameters(line, lineParameter));
 }
 
-/** The one root logger; components get `logger.child({ component })`. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Human-readable lines instead of JSON; by default when the lines go to a terminal. */
+  pretty?: boolean;
+}
+
+/**
+ * The one root logger; components get `logger.child({ component })`. Lines go to `destination`
+ * (stdout when none is given) as JSON, or, for a person at a terminal, as readable lines.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const fd = destination === undefined ? 1 : (destination as { fd?: unknown }).fd;
+  const terminal = typeof fd === 'number' && tty.isatty(fd);
+  const pretty = options.pretty ?? terminal;
+  // Redaction (streamWrite) runs on the serialized JSON line, before the pretty printer reads it.
+  const stream = pretty ? prettyStream(destination ?? (fd as number), terminal) : destination;
   return pino(
     {
       level,
@@ -49,6 +64,20 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       hooks: { streamWrite: redactLine },
     },
-    destination,
+    stream,
   );
+}
+
+/** Readable lines for a person: time, level, [component] message, then the fields; colours only on a terminal. */
+function prettyStream(destination: pino.DestinationStream | number, colorize: boolean): pino.DestinationStream {
+  const prettify = prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    messageFormat: '{if component}[{component}] {end}{msg}',
+    ignore: 'pid,hostname,service,component',
+  });
+  // Written as each line comes, in order with everything else on the destination.
+  const out = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+  return { write: (line: string) => void out.write(prettify(line)) };
 }

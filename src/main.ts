@@ -47,30 +47,18 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       }
       teams = createTeamsEndpoint(
         config.teams,
-        {
-          handleMessage: context.handleMessage,
-          feedbackLog: context.index,
-          sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'teams-sync' }) },
-          logger: context.logger.child({ component: 'teams' }),
-        },
+        { chatTurn: context.chatTurn, seen: context.seen, feedbackLog: context.index, logger: context.logger.child({ component: 'teams' }) },
         overrides.teamsAdapter,
       );
     }
     const slack = config.slack
-      ? createSlackChannel(config.slack, {
-          handleMessage: context.handleMessage,
-          feedbackLog: context.index,
-          sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'slack-sync' }) },
-          logger: context.logger.child({ component: 'slack' }),
-        })
+      ? createSlackChannel(config.slack, { chatTurn: context.chatTurn, feedbackLog: context.index, logger: context.logger.child({ component: 'slack' }) })
       : null;
     const server = createServer({
       logger: context.logger,
       metrics: context.metrics,
       index: context.index,
-      handleMessage: context.handleMessage,
-      webchat: config.webchat.enabled,
-      publicBaseUrl: config.publicBaseUrl,
+      webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl } : null,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,
       slack: slack?.endpoint ?? null,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { EvidenceFloors } from '../src/answer/judge-evidence.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { until } from './fakes/until.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedData = path.resolve(repoRoot, '../shared/data');
@@ -55,5 +57,42 @@ export async function groundwork(args: string[], env: Record<string, string>): P
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
     return { code, stdout, stderr };
+  }
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: any;
+}
+
+/** A logger's lines, parsed, with a way to wait for one still to come: `createLogger(level, log.destination)`. */
+export class CapturedLog {
+  readonly lines: LogLine[] = [];
+  private readonly events = new EventEmitter();
+  readonly destination = {
+    write: (line: string) => {
+      this.lines.push(JSON.parse(line) as LogLine);
+      this.events.emit('line');
+    },
+  };
+
+  /** Lines with this message. */
+  withMessage(message: string): LogLine[] {
+    return this.lines.filter((line) => line.msg === message);
+  }
+
+  /** Resolves with the matching lines, written already or still to come, once there are `count`. */
+  waitFor(match: (line: LogLine) => boolean, count = 1, timeoutMs = 10_000): Promise<LogLine[]> {
+    return until(
+      this.events,
+      'line',
+      () => {
+        const found = this.lines.filter(match);
+        return found.length >= count && found;
+      },
+      () => `expected ${count} matching log lines; logged: ${this.lines.map((line) => line.msg).join(' | ')}`,
+      timeoutMs,
+    );
   }
 }

@@ -24,4 +24,21 @@ describe('logger', () => {
     assert.match(line, /socket hang up/, 'the error itself is still there');
     JSON.parse(line);
   });
+
+  it('writes readable lines for a person at a terminal, secrets redacted all the same', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) }, { pretty: true });
+    logger.child({ component: 'turn', platform: 'slack', eventId: 'Ev42' }).info({ outcome: 'answer', token: 'plain-token-value', url: '/x?token=query-token-value' }, 'turn finished with Bearer abc.def.ghi and xoxb-1234-5678');
+    const line = lines.join('');
+    assert.match(line, /INFO.*\[turn\] turn finished/);
+    assert.match(line, /"eventId":"Ev42"/);
+    assert.throws(() => JSON.parse(line), 'not a JSON line');
+    for (const secret of ['plain-token-value', 'query-token-value', 'abc.def.ghi', 'xoxb-1234']) assert.ok(!line.includes(secret), `${secret} in ${line}`);
+  });
+
+  it('writes JSON lines to a destination that is not a terminal', () => {
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => void lines.push(line) }).info({ outcome: 'none' }, 'turn finished');
+    assert.equal((JSON.parse(lines[0]!) as { outcome: string }).outcome, 'none');
+  });
 });

@@ -6,7 +6,7 @@ import { IndexUnavailableError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { FakeOpenAI } from './fakes/openai-server.js';
-import { folderWith, testConfig } from './helpers.js';
+import { CapturedLog, folderWith, testConfig } from './helpers.js';
 import { plantDocument, plantedQuestion } from './planted-document.js';
 
 const post = (url: string, body: unknown) =>
@@ -81,8 +81,10 @@ describe('server', () => {
     });
 
     it('answers 404 for a document that is not in the index', async () => {
-      const html = await (await fetch(`${service.url}/documents/does-not-exist`)).text();
-      assert.match(html, /No such document/);
+      const response = await fetch(`${service.url}/documents/does-not-exist`);
+      assert.equal(response.status, 404);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await response.text(), /No such document/);
     });
 
     it('exposes Prometheus metrics for requests, answers and retrieval', async () => {
@@ -172,18 +174,33 @@ describe('server', () => {
   });
 
   it('keeps secrets out of the log, in query strings too', async () => {
-    const lines: string[] = [];
+    const log = new CapturedLog();
     const token = 'admin-token-that-must-not-be-logged';
-    const service = await startService(testConfig({ ADMIN_API_TOKEN: token }), { logger: createLogger('debug', { write: (line: string) => void lines.push(line) }) });
+    const service = await startService(testConfig({ ADMIN_API_TOKEN: token }), { logger: createLogger('debug', log.destination) });
     try {
       const response = await fetch(`${service.url}/admin/sync?token=${token}&code=one-time-code&page=2`, { method: 'POST' });
       assert.equal(response.status, 401);
       // The request line is written once the response has gone: wait for it.
-      const requestLine = () => lines.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((line) => line.msg === 'request' && line.url?.startsWith('/admin/sync'));
-      const deadline = Date.now() + 5000;
-      while (!requestLine() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(requestLine()?.url, '/admin/sync?token=[redacted]&code=[redacted]&page=2');
-      assert.ok(!lines.some((line) => line.includes(token) || line.includes('one-time-code')));
+      const [requestLine] = await log.waitFor((line) => line.msg === 'request' && String(line.url).startsWith('/admin/sync'));
+      assert.equal(requestLine!.url, '/admin/sync?token=[redacted]&code=[redacted]&page=2');
+      assert.ok(!log.lines.some((line) => JSON.stringify(line).includes(token) || JSON.stringify(line).includes('one-time-code')));
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('logs each web chat question as one turn carrying the request id of its access-log line', async () => {
+    const log = new CapturedLog();
+    const service = await startService(testConfig(), { logger: createLogger('debug', log.destination) });
+    try {
+      log.lines.length = 0;
+      assert.equal((await post(`${service.url}/api/chat`, { text: 'How many days of annual leave do I get?' })).status, 200);
+      const [request] = await log.waitFor((line) => line.msg === 'request' && line.url === '/api/chat');
+      const turn = log.lines.filter((line) => line.reqId === request!.reqId && line.msg !== 'request');
+      assert.ok(turn.some((line) => line.component === 'retrieval'), 'retrieval logged with the request id');
+      const [finished] = turn.filter((line) => line.msg === 'turn finished');
+      assert.deepEqual([finished!.platform, finished!.conversationId, finished!.outcome], ['webchat', 'webchat', 'answer']);
+      assert.ok(log.lines.filter((line) => line.component === 'retrieval' || line.component === 'answer' || line.component === 'turn').every((line) => line.reqId === request!.reqId));
     } finally {
       await service.stop();
     }
@@ -286,15 +303,12 @@ describe('server', () => {
   });
 
   it('syncs on the configured schedule', async () => {
-    const service = await startService(testConfig({ SYNC_SCHEDULE: '* * * * * *' }));
+    const log = new CapturedLog();
+    const service = await startService(testConfig({ SYNC_SCHEDULE: '* * * * * *' }), { logger: createLogger('info', log.destination) });
     try {
-      const deadline = Date.now() + 5000;
-      let scheduled;
-      do {
-        await new Promise((r) => setTimeout(r, 100));
-        scheduled = (await service.context.index.recentRuns(5)).find((run) => run.requestedBy === 'schedule' && run.status !== 'running');
-      } while (!scheduled && Date.now() < deadline);
-      assert.equal(scheduled?.status, 'succeeded');
+      const [finished] = await log.waitFor((line) => line.msg === 'scheduled sync finished');
+      const scheduled = (await service.context.index.recentRuns(5)).find((run) => run.id === finished!.runId);
+      assert.deepEqual([scheduled?.requestedBy, scheduled?.status], ['schedule', 'succeeded']);
     } finally {
       await service.stop();
     }

@@ -27,7 +27,22 @@ export interface AnswerDependencies {
   logger?: Logger;
 }
 
+/** How one answer was made, for the turn's log line. */
+export interface AnswerTrace {
+  /** The text that was searched for (a follow-up rewritten to stand alone). */
+  query: string;
+  retrievalMs: number;
+  /** From the model request to its first streamed piece (or, not streaming, to its whole reply); null without a model. */
+  modelFirstTokenMs: number | null;
+  /** Passages the prompt left out because its token budget was spent. */
+  dropped: Passage[];
+}
+
 export interface AnswerOptions {
+  /** This turn's logger (carrying its platform, conversation and delivery ids); the pipeline's own otherwise. */
+  logger?: Logger;
+  /** Receives how the answer was made, once it is. */
+  onTrace?: (trace: AnswerTrace) => void;
   /** Receives the generated answer piece by piece as the model streams it (never for extractive answers). */
   onToken?: (piece: string) => void;
   /** Passages to rank for `onRetrieved` (at least the configured top K; the answer uses the first top K). */
@@ -41,10 +56,20 @@ export interface AnswerOptions {
  * or show the closest passages as such; or say plainly that the documents do not say.
  */
 export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
-  const query = await standaloneQuestion(question, deps.chat?.model ?? null);
+  const logger = options.logger ?? deps.logger;
+  const log = logger?.child({ component: 'answer' });
+  const query = await standaloneQuestion(question, deps.chat?.model ?? null, log);
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
   const { topK } = deps.retrieval;
-  const retrieval = await retrieve(deps.index, query, { ...deps.retrieval, topK: Math.max(topK, options.retrievalDepth ?? 0), sources: question.sources }, deps.dense);
+  const retrievalStarted = performance.now();
+  const retrieval = await retrieve(
+    deps.index,
+    query,
+    { ...deps.retrieval, topK: Math.max(topK, options.retrievalDepth ?? 0), sources: question.sources },
+    deps.dense,
+    logger?.child({ component: 'retrieval' }),
+  );
+  const trace: AnswerTrace = { query, retrievalMs: Math.round(performance.now() - retrievalStarted), modelFirstTokenMs: null, dropped: [] };
   stopTimer?.();
   options.onRetrieved?.({ query, passages: retrieval.passages });
   const { termWeights } = retrieval;
@@ -54,16 +79,17 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
   let answer: Answer;
   if (judged.confidence === 'none') answer = await notFound(deps, question);
   else if (deps.chat) {
-    answer = await generatedAnswer(deps, deps.chat, question, judged.passages, termWeights, options).catch((error: unknown) => {
+    answer = await generatedAnswer(deps, deps.chat, question, judged.passages, termWeights, options, trace, log).catch((error: unknown) => {
       // Only the model's failure falls back; anything else is a fault of ours and surfaces.
       if (!(error instanceof ModelUnavailableError)) throw error;
-      deps.logger?.warn({ err: error }, 'chat model unavailable: answering extractively');
+      log?.warn({ err: error }, 'chat model unavailable: answering extractively');
       deps.metrics?.modelFailures.inc();
       const fallback = withoutModel(question, judged.confidence, judged.passages, termWeights);
       return { ...fallback, text: `${fallback.text}\n\n${modelUnavailableNote(question.text)}` };
     });
   } else answer = withoutModel(question, judged.confidence, judged.passages, termWeights);
   deps.metrics?.answers.inc({ confidence: answer.confidence, mode: answer.mode });
+  options.onTrace?.(trace);
   return answer;
 }
 
@@ -116,9 +142,25 @@ async function generatedAnswer(
   passages: Passage[],
   termWeights: Map<string, number>,
   options: AnswerOptions,
+  trace: AnswerTrace,
+  log: Logger | undefined,
 ): Promise<Answer> {
   const prompt = buildPrompt(question.text, passages, chat.promptBudgetTokens, question.history);
-  const completion = options.onToken ? await chat.model.stream(prompt.messages, markerGate(options.onToken)) : await chat.model.complete(prompt.messages);
+  trace.dropped = prompt.dropped;
+  log?.debug({ included: prompt.included.length, dropped: prompt.dropped.length, tokens: prompt.tokens, budget: chat.promptBudgetTokens }, 'prompt built');
+  const requested = performance.now();
+  const firstToken = () => {
+    trace.modelFirstTokenMs ??= Math.round(performance.now() - requested);
+  };
+  const onToken = options.onToken;
+  const markerGated = onToken ? markerGate(onToken) : () => {};
+  const completion = onToken
+    ? await chat.model.stream(prompt.messages, (piece) => {
+        firstToken();
+        markerGated(piece);
+      })
+    : await chat.model.complete(prompt.messages);
+  firstToken();
   deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
   deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);
   const declined = completion.text.trimStart().startsWith(notInSourcesMarker);

@@ -1,4 +1,6 @@
 import type { SourceStatus } from '../domain.js';
+import type { FeedbackLog, PassageIndex, SyncState } from '../index/passage-index.js';
+import { syncRunLine } from '../ingest/sync-report-text.js';
 
 export type Command = 'help' | 'status';
 
@@ -24,4 +26,23 @@ export function statusText(sources: SourceStatus[], chunks: number): string {
     (s) => `- ${s.name} (${s.kind}): ${s.documents} documents, last synced ${s.lastSyncAt ? s.lastSyncAt.toISOString() : 'never'}`,
   );
   return [`Indexed sources (${chunks} passages in all):`, ...lines].join('\n');
+}
+
+export interface StatusSources {
+  index: PassageIndex;
+  syncState: SyncState;
+  /** Adds feedback counts when answers are rated in a chat. */
+  feedbackLog?: FeedbackLog;
+}
+
+/** The reply to `status`: the sources, the passages, the last sync and the feedback counts. */
+export async function statusReply({ index, syncState, feedbackLog }: StatusSources): Promise<string> {
+  const lines = [statusText(await syncState.sourceStatuses(), await index.chunkCount())];
+  const [lastRun] = await syncState.recentRuns(1);
+  if (lastRun) lines.push(`Last sync: ${syncRunLine(lastRun)}`);
+  if (feedbackLog) {
+    const { like, dislike } = await feedbackLog.feedbackCounts();
+    lines.push(`Feedback on answers: ${like} helpful, ${dislike} not helpful.`);
+  }
+  return lines.join('\n');
 }

@@ -3,7 +3,13 @@
 import { LRUCache } from 'lru-cache';
 import type { Question } from '../domain.js';
 
-type Turn = Question['history'][number];
+export type Turn = Question['history'][number];
+
+/** Where conversations are remembered: this process by default, a store shared by replicas later. */
+export interface ConversationMemory {
+  history(conversation: string): Promise<Turn[]>;
+  remember(conversation: string, question: string, answer: string): Promise<void>;
+}
 
 export interface ConversationMemoryOptions {
   maxConversations?: number;
@@ -13,7 +19,7 @@ export interface ConversationMemoryOptions {
   ttlMs?: number;
 }
 
-export class ConversationMemory {
+export class InProcessConversationMemory implements ConversationMemory {
   private readonly conversations: LRUCache<string, Turn[]>;
   private readonly maxTurns: number;
 
@@ -22,12 +28,12 @@ export class ConversationMemory {
     this.maxTurns = maxExchanges * 2;
   }
 
-  history(conversation: string): Turn[] {
+  async history(conversation: string): Promise<Turn[]> {
     return [...(this.conversations.get(conversation) ?? [])];
   }
 
-  remember(conversation: string, question: string, answer: string): void {
-    const turns = [...this.history(conversation), { role: 'user' as const, text: question }, { role: 'assistant' as const, text: answer }];
+  async remember(conversation: string, question: string, answer: string): Promise<void> {
+    const turns = [...(this.conversations.get(conversation) ?? []), { role: 'user' as const, text: question }, { role: 'assistant' as const, text: answer }];
     this.conversations.set(conversation, turns.slice(-this.maxTurns));
   }
 }

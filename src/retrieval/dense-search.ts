@@ -18,9 +18,10 @@ export class DenseSearch {
 
   constructor(private readonly deps: DenseSearchDependencies) {}
 
-  /** The chunks nearest to the question by meaning, or null when keyword search must do alone. */
-  async search(question: string, limit: number, sources?: string[]): Promise<SearchHit[] | null> {
-    const { index, embedder, logger, metrics } = this.deps;
+  /** The chunks nearest to the question by meaning, or null when keyword search must do alone; `logger` is the asking turn's. */
+  async search(question: string, limit: number, sources?: string[], turnLogger?: Logger): Promise<SearchHit[] | null> {
+    const { index, embedder, metrics } = this.deps;
+    const logger = turnLogger ?? this.deps.logger;
     const space = await index.vectorSpace();
     if (!space) return null; // nothing embedded yet
     if (!madeBy(space, embedder)) {

@@ -9,6 +9,7 @@ import type { Passage } from '../domain.js';
 import type { PassageIndex, SearchHit, TermStatistics } from '../index/passage-index.js';
 import { correctSpelling } from './spelling.js';
 import type { DenseSearch } from './dense-search.js';
+import type { Logger } from '../logger.js';
 import { replacedByNewer } from './superseded.js';
 import { cjkCharacters, fillerWeight, queryTerms, searchTerms } from './tokenize.js';
 
@@ -61,10 +62,14 @@ interface Candidate {
   rank: number;
 }
 
-export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions, dense?: DenseSearch | null): Promise<Retrieval> {
+/** `logger` is the asking turn's (its lines then carry the turn's ids); the dense search's own otherwise. */
+export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions, dense?: DenseSearch | null, logger?: Logger): Promise<Retrieval> {
   const ranking = { ...defaultRanking, ...options.ranking };
   const limit = Math.max(options.topK * 4, ranking.candidates);
-  const [lexical, nearest] = await Promise.all([lexicalSearch(index, question, limit, ranking, options.sources), dense ? dense.search(question, Math.max(options.topK * 4, 20), options.sources) : null]);
+  const [lexical, nearest] = await Promise.all([
+    lexicalSearch(index, question, limit, ranking, options.sources),
+    dense ? dense.search(question, Math.max(options.topK * 4, 20), options.sources, logger) : null,
+  ]);
   const { termWeights, scorer } = lexical;
 
   const candidates = new Map<string, Candidate>();
@@ -108,6 +113,7 @@ export async function retrieve(index: PassageIndex, question: string, options: R
     passages.push(passage);
     kept.push({ hit, passage, positions: [hit.chunk.position] });
   }
+  logger?.debug({ lexical: lexical.hits.length, nearest: nearest?.length ?? null, passages: passages.length }, 'retrieved');
   return { passages, termWeights };
 }
 

@@ -1,7 +1,9 @@
 // A local Bot Connector (the REST API Teams gives a bot as `serviceUrl`): records every activity
 // the bot sends and answers with an id, or with a fault the test asks for.
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './until.js';
 
 export interface SentActivity {
   conversationId: string;
@@ -19,6 +21,8 @@ export class FakeBotConnector {
   /** Decides a fault for an activity about to be recorded (null: accept it). */
   fault: (activity: any) => ConnectorFault | null = () => null;
   private server: http.Server | null = null;
+  /** Emits "sent" as each activity is recorded. */
+  private readonly events = new EventEmitter();
   private nextId = 1;
   url = '';
 
@@ -40,14 +44,17 @@ export class FakeBotConnector {
   }
 
   /** Resolves when `count` activities matching `filter` have been sent. */
-  async waitFor(filter: (s: SentActivity) => boolean, count = 1, timeoutMs = 10_000): Promise<SentActivity[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = this.sent.filter(filter);
-      if (found.length >= count) return found;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`expected ${count} matching activities; sent: ${JSON.stringify(this.sent.map((s) => [s.activity.type, s.activity.text?.slice(0, 60)]))}`);
+  waitFor(filter: (s: SentActivity) => boolean, count = 1, timeoutMs = 10_000): Promise<SentActivity[]> {
+    return until(
+      this.events,
+      'sent',
+      () => {
+        const found = this.sent.filter(filter);
+        return found.length >= count && found;
+      },
+      () => `expected ${count} matching activities; sent: ${JSON.stringify(this.sent.map((s) => [s.activity.type, s.activity.text?.slice(0, 60)]))}`,
+      timeoutMs,
+    );
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -70,5 +77,6 @@ export class FakeBotConnector {
     this.sent.push({ conversationId: decodeURIComponent(match[1]!), replyToId: match[2] ? decodeURIComponent(match[2]) : null, id, activity, at: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id }));
+    this.events.emit('sent');
   }
 }

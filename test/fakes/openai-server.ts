@@ -43,6 +43,10 @@ export class FakeOpenAI {
   latencyMs = 0;
   /** Pause between the pieces of a streamed answer (milliseconds), like a model writing. */
   pieceDelayMs = 0;
+  /** Called before each piece of a streamed answer is written (a test moves its fake clock here). */
+  beforePiece: ((index: number) => void) | null = null;
+  /** While set, chat requests wait for it before answering (a model still thinking, for as long as a test needs). */
+  hold: Promise<void> | null = null;
   /** Time every embedding request takes (milliseconds). */
   embeddingLatencyMs = 0;
   /** Faults for the next chat requests, and for the next embedding requests, in order; each is used once. */
@@ -114,6 +118,7 @@ export class FakeOpenAI {
   }
 
   private async chat(body: ChatRequestBody, res: http.ServerResponse, broken: boolean): Promise<void> {
+    await this.hold;
     const content = this.chatReply(body);
     const usage = { prompt_tokens: JSON.stringify(body.messages).length >> 2, completion_tokens: content.length >> 2, total_tokens: 0 };
     if (!body.stream) {
@@ -130,6 +135,7 @@ export class FakeOpenAI {
         return;
       }
       if (res.destroyed) return;
+      this.beforePiece?.(i);
       res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
       if (this.pieceDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pieceDelayMs));
     }

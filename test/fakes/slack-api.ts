@@ -2,9 +2,11 @@
 // answers like Slack, or with the error or rate limit a test asks for. It also serves
 // response_url posts and, for Socket Mode, apps.connections.open with a local WebSocket.
 import { createHmac } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { until } from './until.js';
 
 export interface SlackCall {
   method: string;
@@ -26,6 +28,8 @@ export type SlackFault = { status: 429; retryAfterSeconds: number } | { error: s
 
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
+  /** Emits "call" once a call is answered. */
+  private readonly events = new EventEmitter();
   /** Errors for the next calls of a method, in order. */
   readonly faults = new Map<string, SlackFault[]>();
   /** Methods this workspace does not offer (answered `unknown_method`). */
@@ -62,14 +66,17 @@ export class FakeSlackApi {
     return this.calls.filter((c) => c.method === method);
   }
 
-  async waitFor(method: string, count = 1, match: (call: SlackCall) => boolean = () => true, timeoutMs = 10_000): Promise<SlackCall[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+  /** Resolves with the calls of `method` that match, once there are `count` of them. */
+  waitFor(method: string, count = 1, match: (call: SlackCall) => boolean = () => true, timeoutMs = 10_000): Promise<SlackCall[]> {
+    return this.until(() => {
       const found = this.callsOf(method).filter(match);
-      if (found.length >= count) return found;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`expected ${count} ${method} calls; calls: ${JSON.stringify(this.calls.map((c) => [c.method, c.args.text?.slice?.(0, 60)]))}`);
+      return found.length >= count && found;
+    }, `${count} ${method} calls`, timeoutMs);
+  }
+
+  /** Resolves with `check`'s first truthy value, checked as each call is answered. */
+  until<T>(check: () => T | null | undefined | false, expected = 'the calls expected', timeoutMs = 10_000): Promise<T> {
+    return until(this.events, 'call', check, () => `expected ${expected}; calls: ${JSON.stringify(this.calls.map((c) => [c.method, c.args.text?.slice?.(0, 60)]))}`, timeoutMs);
   }
 
   /** Delivers an Events API envelope over Socket Mode; resolves with the client's acknowledgement. */
@@ -101,9 +108,11 @@ export class FakeSlackApi {
       if (call) call.result = body as Record<string, any>;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
+      this.events.emit('call');
     };
     if (url.pathname.startsWith('/response/')) {
-      this.calls.push({ method: 'response_url', args: JSON.parse(raw || '{}'), at: Date.now() });
+      call = { method: 'response_url', args: JSON.parse(raw || '{}'), at: Date.now() };
+      this.calls.push(call);
       return reply(200, { ok: true });
     }
     const method = url.pathname.replace(/^\/api\//, '');

@@ -1,18 +1,15 @@
 // The Slack app: @mentions in channels (answered in the thread), DMs, follow-ups in threads the bot
-// answered, the /groundwork command, `@bot sync`, and feedback buttons. Every event is
-// acknowledged before any work (Slack retries after 3 s); a retried event is answered once.
-import { App, LogLevel, type Receiver } from '@slack/bolt';
+// answered and the /groundwork command become chat turns, shown the Slack way; feedback buttons are
+// stored. Every event is acknowledged before any work (Slack retries after 3 s); the turn answers a
+// retried event once.
+import { App, LogLevel, type Receiver, type RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
 import type restify from 'restify';
 import type { Config } from '../../config.js';
+import type { ChatTurn, Presenter, TurnRequest } from '../../conversation/chat-turn.js';
+import { parseSyncCommand } from '../../conversation/sync-command.js';
 import type { Question } from '../../domain.js';
-import { InvalidQuestionError } from '../../errors.js';
-import { ConversationMemory } from '../../conversation/conversation-memory.js';
-import type { MessageHandler } from '../../conversation/handle-message.js';
-import { searchingText } from '../../conversation/language.js';
-import { recordGivenAnswer } from '../../conversation/record-answer.js';
-import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from '../../conversation/sync-command.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { answerMessages, feedbackActions } from './slack-message.js';
@@ -20,9 +17,8 @@ import { RestifyReceiver, SocketModeBridge } from './slack-receivers.js';
 import { SlackStream } from './slack-stream.js';
 
 export interface SlackDependencies {
-  handleMessage: MessageHandler;
+  chatTurn: ChatTurn;
   feedbackLog: FeedbackLog;
-  sync: ChatSyncDependencies;
   logger: Logger;
   streamIntervalMs?: number;
 }
@@ -36,6 +32,8 @@ export interface SlackChannel {
 
 interface Asked {
   client: WebClient;
+  /** The Events API delivery (retries carry the same id). */
+  eventId?: string;
   channel: string;
   /** The thread to answer in (none for a DM outside a thread). */
   threadTs?: string;
@@ -51,6 +49,7 @@ interface Asked {
 
 const mention = /<@[A-Z0-9]+(?:\|[^>]*)?>/g;
 const maxHistoryMessages = 20;
+const apology = 'Sorry, something went wrong while answering. Please try again in a moment.';
 
 export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: SlackDependencies): SlackChannel {
   const log = deps.logger;
@@ -65,89 +64,60 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     // The token is checked (auth.test) in start(), where a refusal can be reported, not in the background.
     deferInitialization: true,
   });
-  // Slack retries an event it thinks was lost, immediately, after 1 and after 5 minutes.
-  const seenEvents = new LRUCache<string, true>({ max: 20_000, ttl: 15 * 60_000 });
   // Threads the bot answered in: replies there are follow-ups without a mention.
   const answeredThreads = new LRUCache<string, true>({ max: 20_000, ttl: 24 * 60 * 60_000 });
-  // Follow-ups outside threads (a DM's main conversation) use the last turns kept here.
-  const memory = new ConversationMemory();
   const running = new Set<Promise<void>>();
   const inBackground = (work: Promise<void>) => {
     const tracked = work.catch((error: unknown) => log.error({ err: error }, 'Slack answer failed'));
     running.add(tracked);
     void tracked.finally(() => running.delete(tracked));
   };
+  const eventIdOf = (body: unknown) => (body as { event_id?: string }).event_id;
+  const ignored = (body: unknown, reason: string) => log.debug({ eventId: eventIdOf(body), reason }, 'Slack event ignored');
 
   // Bolt reports a listener's failure here (by default, unstructured on the console).
   app.error(async (error) => {
     log.error({ err: error }, 'Slack listener failed');
   });
 
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: string }).event_id;
-    if (eventId) {
-      if (seenEvents.has(eventId)) {
-        log.info({ eventId }, 'Slack event delivered again: already handled');
-        return;
-      }
-      seenEvents.set(eventId, true);
-    }
-    await next();
-  });
-
   app.event('app_mention', async ({ event, client, body }) => {
-    if ((event as { bot_id?: string }).bot_id || (event as { subtype?: string }).subtype) return;
+    if ((event as { bot_id?: string }).bot_id || (event as { subtype?: string }).subtype) return ignored(body, 'not a person\'s new message');
     const teamId = (body as { team_id?: string }).team_id;
-    inBackground(answer({ client, channel: event.channel, threadTs: event.thread_ts ?? event.ts, ts: event.ts, userId: event.user ?? '', teamId, text: event.text, inThread: Boolean(event.thread_ts), direct: false }));
+    inBackground(
+      ask({ client, eventId: eventIdOf(body), channel: event.channel, threadTs: event.thread_ts ?? event.ts, ts: event.ts, userId: event.user ?? '', teamId, text: event.text, inThread: Boolean(event.thread_ts), direct: false }),
+    );
   });
 
   app.message(async ({ message, client, context, body }) => {
     const m = message as { subtype?: string; bot_id?: string; text?: string; channel: string; channel_type?: string; ts: string; thread_ts?: string; user?: string; files?: unknown[] };
     // Edits, deletions, joins and other bots (this one included) are not questions.
-    if ((m.subtype && m.subtype !== 'file_share') || m.bot_id || !m.user) return;
+    if ((m.subtype && m.subtype !== 'file_share') || m.bot_id || !m.user) return ignored(body, 'not a person\'s new message');
     const teamId = (body as { team_id?: string }).team_id;
-    const asked: Asked = { client, channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, teamId, text: m.text ?? '', inThread: Boolean(m.thread_ts), direct: m.channel_type === 'im' };
+    const asked: Asked = { client, eventId: eventIdOf(body), channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, teamId, text: m.text ?? '', inThread: Boolean(m.thread_ts), direct: m.channel_type === 'im' };
     if (m.channel_type === 'im') {
-      inBackground(answer(asked));
+      inBackground(ask(asked));
       return;
     }
     // In channels a mention arrives as app_mention too; only unmentioned thread replies are taken here.
     const mentionsBot = context.botUserId ? (m.text ?? '').includes(`<@${context.botUserId}>`) : false;
-    if (slack.threadFollowUps && m.thread_ts && !mentionsBot && answeredThreads.has(`${m.channel}:${m.thread_ts}`)) inBackground(answer(asked));
+    if (slack.threadFollowUps && m.thread_ts && !mentionsBot && answeredThreads.has(`${m.channel}:${m.thread_ts}`)) inBackground(ask(asked));
+    else ignored(body, mentionsBot ? 'answered as a mention' : 'not in a thread the bot answered');
   });
 
   app.command('/groundwork', async ({ command, ack, client, respond }) => {
-    const text = (command.text ?? '').trim(); // Slack leaves the field out when nothing follows the command
-    const sync = parseSyncCommand(text);
-    if (sync) {
-      await ack();
-      if (!slack.adminIds.includes(command.user_id)) {
-        await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: adminsOnlyReply });
-        return;
-      }
-      // An announcement in the channel; the outcome, progress and report go into its thread.
-      const announcement = await client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> asked for a sync${sync.source ? ` of ${sync.source}` : ''}.` });
-      const inThread = (message: string) => client.chat.postMessage({ channel: command.channel_id, thread_ts: announcement.ts, text: message });
-      await inThread(
-        await startChatSync(deps.sync, {
-          source: sync.source,
-          requestedBy: `slack:${command.user_name || command.user_id}`,
-          isAdmin: true,
-          post: async (message) => void (await inThread(message)),
-        }),
-      );
-      return;
-    }
-    // help and status answer at once; anything else is a question, answered privately when ready.
     await ack();
+    const text = (command.text ?? '').trim() || 'help'; // Slack leaves the field out when nothing follows the command
+    const request: TurnRequest = {
+      question: { text, asker: { platform: 'slack', userId: command.user_id }, conversation: { id: `slack:${command.channel_id}` }, history: [] },
+      delivery: {},
+      isAdmin: slack.adminIds.includes(command.user_id),
+      requestedBy: `slack:${command.user_name || command.user_id}`,
+    };
+    const sync = parseSyncCommand(text);
     inBackground(
-      (async () => {
-        const reply = await deps
-          .handleMessage({ text: text === '' ? 'help' : text, asker: { platform: 'slack', userId: command.user_id }, conversation: { id: `slack:${command.channel_id}` }, history: [] })
-          .catch((error: unknown) => ({ kind: 'text' as const, text: error instanceof InvalidQuestionError ? error.message : 'Sorry, something went wrong while answering.' }));
-        const [first] = reply.kind === 'text' ? [{ text: reply.text, blocks: undefined }] : answerMessages(reply.answer);
-        await respond({ response_type: 'ephemeral', text: first!.text, ...(first!.blocks ? { blocks: first!.blocks as never } : {}) });
-      })(),
+      deps.chatTurn(request, (turnLog) =>
+        sync ? syncCommandPresenter(client, command, sync.source) : slashCommandPresenter(respond, turnLog.child({ component: 'slack' })),
+      ).then(() => {}),
     );
   });
 
@@ -165,63 +135,95 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     });
   });
 
-  async function answer(asked: Asked): Promise<void> {
+  /** A mention, a DM or a follow-up in a thread: a chat turn answered in the conversation. */
+  async function ask(asked: Asked): Promise<void> {
     const { client, channel, threadTs } = asked;
-    const post = (text: string) => client.chat.postMessage({ channel, thread_ts: threadTs, text });
     const text = asked.text.replace(mention, ' ').replace(/\s+/g, ' ').trim();
     if (text === '') {
-      await post('Ask me a question about the company documents, e.g. "How do I request leave?". Type "help" for more.');
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: 'Ask me a question about the company documents, e.g. "How do I request leave?". Type "help" for more.' });
       return;
     }
-    const sync = parseSyncCommand(text);
-    if (sync) {
-      await post(
-        await startChatSync(deps.sync, {
-          source: sync.source,
-          requestedBy: `slack:${asked.userId}`,
-          isAdmin: slack.adminIds.includes(asked.userId),
-          post: async (message) => void (await post(message)),
-        }),
-      );
-      return;
-    }
-    const done = await showProgress(asked, searchingText(text));
-    try {
-      const question: Question = {
-        text,
-        asker: { platform: 'slack', userId: asked.userId },
-        conversation: { id: `slack:${channel}`, threadId: threadTs },
-        history: asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : asked.direct ? memory.history(`slack:${channel}`) : [],
-      };
-      const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, log, deps.streamIntervalMs);
-      let reply;
-      try {
-        reply = await deps.handleMessage(question, { onToken: (piece) => stream.append(piece) });
-      } catch (error) {
-        if (!(error instanceof InvalidQuestionError)) throw error;
-        await post(error.message);
-        return;
-      }
-      if (reply.kind === 'text') {
-        await post(reply.text);
-        return;
-      }
-      const lastTs = await stream.finish(answerMessages(reply.answer));
-      answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
-      if (asked.direct && !asked.inThread) memory.remember(`slack:${channel}`, text, reply.answer.text);
-      if (lastTs) {
-        await recordGivenAnswer(deps.feedbackLog, log, { messageId: `${channel}:${lastTs}`, platform: 'slack', conversationId: `slack:${channel}`, question: text, answer: reply.answer });
-      }
-    } catch (error) {
-      log.error({ err: error, channel }, 'Slack answer failed');
-      await post('Sorry, something went wrong while answering. Please try again in a moment.').catch(() => {});
-    } finally {
-      await done();
-    }
+    const question: Question = {
+      text,
+      asker: { platform: 'slack', userId: asked.userId },
+      conversation: { id: `slack:${channel}`, threadId: threadTs },
+      history: asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : [],
+    };
+    await deps.chatTurn(
+      {
+        question,
+        delivery: { eventId: asked.eventId },
+        // Slack retries an event it thinks was lost, immediately, after 1 and after 5 minutes.
+        dedupeKey: asked.eventId,
+        // Follow-ups outside threads (a DM's main conversation) use the turns the bot remembers.
+        remember: asked.direct && !asked.inThread,
+        isAdmin: slack.adminIds.includes(asked.userId),
+        requestedBy: `slack:${asked.userId}`,
+      },
+      (turnLog) => conversationPresenter(asked, turnLog.child({ component: 'slack' })),
+    );
+  }
+
+  /** Replies in the conversation (the thread, when there is one), the answer streamed where Slack allows. */
+  function conversationPresenter(asked: Asked, turnLog: Logger): Presenter {
+    const { client, channel, threadTs } = asked;
+    const post = async (text: string) => void (await client.chat.postMessage({ channel, thread_ts: threadTs, text }));
+    const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, turnLog, deps.streamIntervalMs);
+    return {
+      progress: (status) => showProgress(asked, status, turnLog),
+      stream: (piece) => stream.append(piece),
+      answer: async (answer) => {
+        const lastTs = await stream.finish(answerMessages(answer));
+        answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
+        return lastTs ? `${channel}:${lastTs}` : null;
+      },
+      reply: post,
+      refuse: post,
+      privately: post,
+      postLater: post,
+      fail: () => post(apology),
+    };
+  }
+
+  /** /groundwork with a question, help or status: answered privately, in one message, when ready. */
+  function slashCommandPresenter(respond: RespondFn, turnLog: Logger): Presenter {
+    const privately = async (text: string, blocks?: unknown[]) => void (await respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks: blocks as never } : {}) }));
+    return {
+      progress: async () => async () => {},
+      answer: async (answer) => {
+        const [first] = answerMessages(answer);
+        await privately(first!.text, first!.blocks);
+        return null; // an ephemeral reply cannot be rated
+      },
+      reply: privately,
+      refuse: privately,
+      privately,
+      postLater: async (text) => turnLog.warn({ text }, 'nowhere to post after a slash command'),
+      fail: () => privately('Sorry, something went wrong while answering.'),
+    };
+  }
+
+  /** /groundwork sync: refused privately, or announced in the channel with the outcome, progress and report in its thread. */
+  function syncCommandPresenter(client: WebClient, command: { channel_id: string; user_id: string }, source: string | null): Presenter {
+    const privately = async (text: string) => void (await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text }));
+    let announcement: Promise<string | undefined> | null = null;
+    const inThread = async (text: string) => {
+      announcement ??= client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> asked for a sync${source ? ` of ${source}` : ''}.` }).then((posted) => posted.ts);
+      await client.chat.postMessage({ channel: command.channel_id, thread_ts: await announcement, text });
+    };
+    return {
+      progress: async () => async () => {},
+      answer: async () => null,
+      reply: inThread,
+      refuse: privately,
+      privately,
+      postLater: inThread,
+      fail: () => privately(apology),
+    };
   }
 
   /** The assistant thread status where the workspace allows it, otherwise a reaction on the question. */
-  async function showProgress(asked: Asked, status: string): Promise<() => Promise<void>> {
+  async function showProgress(asked: Asked, status: string, turnLog: Logger): Promise<() => Promise<void>> {
     const { client, channel, threadTs, ts } = asked;
     if (threadTs) {
       try {
@@ -236,7 +238,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     try {
       await client.reactions.add({ channel, timestamp: ts, name: 'hourglass_flowing_sand' });
     } catch (error) {
-      log.warn({ reason: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message, channel }, 'could not show progress in Slack');
+      turnLog.warn({ reason: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message, channel }, 'could not show progress in Slack');
       return async () => {};
     }
     return async () => {

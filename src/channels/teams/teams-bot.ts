@@ -1,24 +1,22 @@
-// What the bot does with each Teams activity: answer questions (every message in a personal chat,
-// @mentions in channels and group chats), run help/status/sync, welcome, and store feedback.
+// What the bot does with each Teams activity: a message (every one in a personal chat, @mentions in
+// channels and group chats) becomes a chat turn, shown the Teams way (streamed in personal chats,
+// one message after a typing indicator elsewhere); the bot welcomes a conversation it joins and
+// stores feedback clicks.
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import { LRUCache } from 'lru-cache';
-import { InvalidQuestionError } from '../../errors.js';
-import type { ConversationMemory } from '../../conversation/conversation-memory.js';
+import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
 import { helpText } from '../../conversation/commands.js';
-import type { MessageHandler } from '../../conversation/handle-message.js';
-import { searchingText } from '../../conversation/language.js';
-import { recordGivenAnswer } from '../../conversation/record-answer.js';
-import { parseSyncCommand, startChatSync, type ChatSyncDependencies } from '../../conversation/sync-command.js';
+import type { SeenMessages } from '../../conversation/seen-messages.js';
+import type { Question } from '../../domain.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { answerActivity } from './teams-message.js';
 import { TeamsStream, type TeamsStreamOptions } from './teams-stream.js';
 
 export interface TeamsBotDependencies {
-  handleMessage: MessageHandler;
-  memory: ConversationMemory;
+  chatTurn: ChatTurn;
+  /** Deliveries already taken (the welcome is sent once too). */
+  seen: SeenMessages;
   feedbackLog: FeedbackLog;
-  sync: ChatSyncDependencies;
   /** Microsoft Entra object ids of the people who may run `sync`. */
   adminIds: string[];
   logger: Logger;
@@ -27,23 +25,14 @@ export interface TeamsBotDependencies {
   stream?: TeamsStreamOptions;
 }
 
+const apology = 'Sorry, something went wrong while answering. Please try again in a moment.';
 
 export class TeamsBot {
-  // Teams re-sends an activity it thinks was not answered: the same id is answered once.
-  private readonly seen = new LRUCache<string, true>({ max: 10_000, ttl: 15 * 60_000 });
-
   constructor(private readonly deps: TeamsBotDependencies) {}
 
+  /** Ends when the activity is handled (answered, ignored or found delivered again). */
   async onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const key = activity.id ? `${activity.conversation?.id}|${activity.id}` : null;
-    if (key && activity.type !== ActivityTypes.Invoke) {
-      if (this.seen.has(key)) {
-        this.deps.logger.info({ activityId: activity.id }, 'activity delivered again: already answered');
-        return;
-      }
-      this.seen.set(key, true);
-    }
     switch (activity.type) {
       case ActivityTypes.Message:
         return this.onMessage(context);
@@ -52,7 +41,7 @@ export class TeamsBot {
       case ActivityTypes.Invoke:
         return this.onInvoke(context);
       default:
-        this.deps.logger.debug({ type: activity.type }, 'activity type not handled');
+        this.deps.logger.debug({ activityId: activity.id, type: activity.type }, 'activity type not handled');
     }
   }
 
@@ -60,7 +49,11 @@ export class TeamsBot {
     const activity = context.activity;
     const personal = activity.conversation?.conversationType === 'personal' || !activity.conversation?.isGroup;
     const mentioned = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient?.id);
-    if (!personal && !mentioned) return; // in channels and group chats, only when asked
+    if (!personal && !mentioned) {
+      // In channels and group chats, only when asked.
+      this.deps.logger.debug({ activityId: activity.id }, 'Teams message ignored: the bot is not mentioned');
+      return;
+    }
     const text = (mentioned ? TurnContext.removeRecipientMention(activity) : activity.text ?? '').replace(/<[^>]+>/g, ' ').trim();
     if (text === '') {
       const onlyFiles = (activity.attachments ?? []).some((a) => a.contentType !== 'text/html');
@@ -72,52 +65,61 @@ export class TeamsBot {
       return;
     }
 
-    const sync = parseSyncCommand(text);
-    if (sync) {
-      const reference = TurnContext.getConversationReference(activity);
-      const reply = await startChatSync(this.deps.sync, {
-        source: sync.source,
-        requestedBy: `teams:${activity.from?.name ?? activity.from?.aadObjectId ?? activity.from?.id}`,
-        isAdmin: Boolean(activity.from?.aadObjectId && this.deps.adminIds.includes(activity.from.aadObjectId)),
-        post: (message) => this.deps.continueConversation(reference, async (ctx) => void (await ctx.sendActivity(message))),
-      });
-      await context.sendActivity(reply);
-      return;
-    }
-
-    const conversationKey = `teams:${activity.conversation?.id}`;
-    const question = {
+    const question: Question = {
       text,
-      asker: { platform: 'teams' as const, userId: activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown', displayName: activity.from?.name },
-      conversation: { id: conversationKey },
-      history: this.deps.memory.history(conversationKey),
+      asker: { platform: 'teams', userId: activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown', displayName: activity.from?.name },
+      conversation: { id: `teams:${activity.conversation?.id}` },
+      history: [],
     };
-    // Personal chats stream; channels and group chats cannot: a typing indicator, then one message.
-    const stream = personal ? new TeamsStream(context, this.deps.logger, this.deps.stream) : null;
-    if (stream) await stream.informative(searchingText(text));
-    else await context.sendActivity({ type: ActivityTypes.Typing });
+    await this.deps.chatTurn(
+      {
+        question,
+        delivery: { activityId: activity.id },
+        // Teams re-sends an activity it thinks was not answered: the same id is answered once.
+        dedupeKey: activity.id ? `${activity.conversation?.id}|${activity.id}` : undefined,
+        remember: true,
+        isAdmin: Boolean(activity.from?.aadObjectId && this.deps.adminIds.includes(activity.from.aadObjectId)),
+        requestedBy: `teams:${activity.from?.name ?? activity.from?.aadObjectId ?? activity.from?.id}`,
+      },
+      (log) => this.presenter(context, personal, log.child({ component: 'teams' })),
+    );
+  }
 
-    let reply;
-    try {
-      reply = await this.deps.handleMessage(question, stream ? { onToken: (piece) => stream.append(piece) } : {});
-    } catch (error) {
-      if (!(error instanceof InvalidQuestionError)) throw error;
-      await (stream ? stream.finish({ type: 'message', text: error.message }) : context.sendActivity(error.message));
-      return;
-    }
-    if (reply.kind === 'text') {
-      await (stream ? stream.finish({ type: 'message', text: reply.text }) : context.sendActivity(reply.text));
-      return;
-    }
-    const message = answerActivity(reply.answer);
-    const sent = stream ? await stream.finish(message) : ((await context.sendActivity(message))?.id ?? null);
-    this.deps.memory.remember(conversationKey, text, reply.answer.text);
-    if (sent) await recordGivenAnswer(this.deps.feedbackLog, this.deps.logger, { messageId: sent, platform: 'teams', conversationId: conversationKey, question: text, answer: reply.answer });
+  /** Personal chats stream; channels and group chats cannot: a typing indicator, then one message. */
+  private presenter(context: TurnContext, personal: boolean, log: Logger): Presenter {
+    const stream = personal ? new TeamsStream(context, log, this.deps.stream) : null;
+    const send = async (text: string) => void (await (stream ? stream.finish({ type: 'message', text }) : context.sendActivity(text)));
+    const reference = TurnContext.getConversationReference(context.activity);
+    return {
+      progress: async (text) => {
+        if (stream) await stream.informative(text);
+        else await context.sendActivity({ type: ActivityTypes.Typing });
+        return async () => {};
+      },
+      stream: stream ? (piece) => stream.append(piece) : undefined,
+      answer: async (answer) => {
+        const message = answerActivity(answer);
+        return stream ? stream.finish(message) : ((await context.sendActivity(message))?.id ?? null);
+      },
+      reply: send,
+      refuse: send,
+      privately: send,
+      postLater: (text) => this.deps.continueConversation(reference, async (later) => void (await later.sendActivity(text))),
+      // Never a stack trace in chat: a short apology.
+      fail: async () => void (await context.sendActivity(apology)),
+    };
   }
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {
-    const { membersAdded, recipient } = context.activity;
-    if (!membersAdded?.some((member) => member.id === recipient?.id)) return;
+    const { membersAdded, recipient, id, conversation } = context.activity;
+    if (!membersAdded?.some((member) => member.id === recipient?.id)) {
+      this.deps.logger.debug({ activityId: id }, 'Teams conversation update ignored: the bot was not added');
+      return;
+    }
+    if (id && !(await this.deps.seen.claim(`teams:${conversation?.id}|${id}`))) {
+      this.deps.logger.info({ activityId: id }, 'activity delivered again: already answered');
+      return;
+    }
     await context.sendActivity(`Hi! I answer questions from the company's documents, with links to the sources.\n\n${helpText()}\n\nIn a channel, @mention me with your question.`);
   }
 

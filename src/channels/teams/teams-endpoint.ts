@@ -4,7 +4,6 @@
 import { AuthenticationConstants, AuthenticationError } from 'botframework-connector';
 import type restify from 'restify';
 import type { Config } from '../../config.js';
-import { ConversationMemory } from '../../conversation/conversation-memory.js';
 import type { TeamsBotDependencies } from './teams-bot.js';
 import { TeamsBot } from './teams-bot.js';
 import { isLoopbackUrl, parseActivity } from './teams-activity.js';
@@ -27,14 +26,13 @@ function keysUnavailable(error: unknown): boolean {
 
 export function createTeamsEndpoint(
   teams: Config['teams'],
-  deps: Omit<TeamsBotDependencies, 'continueConversation' | 'memory' | 'adminIds'> & { memory?: ConversationMemory },
+  deps: Omit<TeamsBotDependencies, 'continueConversation' | 'adminIds'>,
   adapterOptions: TeamsAdapterOptions = {},
 ): TeamsEndpoint {
   const log = deps.logger;
   const adapter = createTeamsAdapter(teams, log, adapterOptions);
   const bot = new TeamsBot({
     ...deps,
-    memory: deps.memory ?? new ConversationMemory(),
     adminIds: teams.adminIds,
     continueConversation: (reference, send) => adapter.continueConversationAsync(teams.credentials?.appId ?? '', reference, send),
   });

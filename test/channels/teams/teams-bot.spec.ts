@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sinon from 'sinon';
 import type { TeamsAdapterOptions } from '../../../src/channels/teams/teams-adapter.js';
 import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { FakeBotConnector } from '../../fakes/bot-connector.js';
 import { FakeBotFrameworkAuth } from '../../fakes/bot-framework-auth.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
-import { sharedData, testConfig } from '../../helpers.js';
+import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
 import { plantDocument, plantedQuestion } from '../../planted-document.js';
 
 const recordings = path.join(sharedData, 'chat-payloads/teams-botframework-activities/inbound');
@@ -32,14 +33,16 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
   });
 
   /** Log lines of the running service (at debug). */
-  let logLines: string[] = [];
-  const logged = (message: string) => logLines.map((line) => JSON.parse(line) as { msg: string; level: number; reason?: string; serviceUrl?: string }).filter((line) => line.msg === message);
+  let log = new CapturedLog();
+  const logged = (message: string) => log.withMessage(message);
+  /** The turn's line for an activity (every turn logs one when it is done). */
+  const turnOf = (activityId: string) => log.lines.filter((line) => line.msg === 'turn finished' && line.activityId === activityId);
   const start = async (env: Record<string, string> = {}, teamsAdapter?: TeamsAdapterOptions) => {
     connector = await new FakeBotConnector().start();
-    logLines = [];
+    log = new CapturedLog();
     service = await startService(testConfig({ TEAMS_ADMIN_IDS: admin, ...env }), {
       teamsAdapter,
-      logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
+      logger: createLogger('debug', log.destination),
     });
   };
   const appId = '00000000-0000-0000-0000-00000000b07';
@@ -110,8 +113,10 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
 
   it('in a channel answers only when mentioned, without the mention, in the same reply chain and without streaming', async () => {
     await start();
-    assert.equal((await post(inChannel('How many days of annual leave do I get?', false))).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const unmentioned = inChannel('How many days of annual leave do I get?', false);
+    // The turn runs within the request: once it is answered, the activity has been handled.
+    assert.equal((await post(unmentioned)).status, 200);
+    assert.deepEqual(logged('Teams message ignored: the bot is not mentioned').map((line) => line.activityId), [unmentioned.id]);
     assert.equal(connector.sent.length, 0, 'no answer without a mention');
 
     await post(inChannel('How many days of annual leave do I get?', true));
@@ -125,28 +130,46 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     assert.equal(message!.conversationId, recorded(channelMention).conversation.id, 'the reply goes to the thread of the question');
   });
 
-  it('streams a generated answer in a personal chat: cumulative updates at most once a second, then the final message', async () => {
+  it('streams a generated answer in a personal chat: cumulative updates at most once a second by the bot\'s clock, then the final message', async () => {
     model = await new FakeOpenAI().start();
-    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, and more with years of service [1].';
-    model.pieceDelayMs = 250;
+    const reply = 'Full-time employees get 28 days of paid annual leave per calendar year, and more with years of service [1].';
+    model.chatReply = () => reply;
+    model.pieceDelayMs = 20;
     await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
-    await post(personal('How many days of annual leave do I get?'));
-    const [final] = await connector.waitFor((s) => s.activity.type === 'message');
-    const updates = connector.sent.filter((s) => streamInfo(s.activity)?.streamType === 'streaming');
-    assert.ok(updates.length >= 1, 'the answer was streamed');
-    const streamId = connector.sent[0]!.id;
-    updates.forEach((update, i) => {
-      const info = streamInfo(update.activity);
-      assert.equal(info.streamId, streamId);
-      assert.equal(info.streamSequence, i + 2, 'sequence numbers follow the informative update');
-      if (i > 0) {
-        assert.ok(update.at - updates[i - 1]!.at >= 950, 'no faster than once a second');
-        assert.ok(update.activity.text.startsWith(updates[i - 1]!.activity.text), 'each update carries the text so far');
-      }
-    });
-    assert.deepEqual(streamInfo(final!.activity), { type: 'streaminfo', streamType: 'final', streamId });
-    assert.match(final!.activity.text, /^Full-time employees get 28 days of paid annual leave per calendar year, and more with years of service \[1\]\./);
-    assert.deepEqual(citationEntity(final!.activity)[0].additionalType, ['AIGeneratedContent']);
+    // Only Date is faked: the bot's clock moves when the test says, timers and sockets stay real.
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    try {
+      // The clock standing still: however many pieces arrive, one update goes out.
+      await post(personal('How many days of annual leave do I get?'));
+      const still = connector.sent.filter((s) => streamInfo(s.activity)?.streamType === 'streaming');
+      assert.equal(still.length, 1);
+      assert.ok(reply.startsWith(still[0]!.activity.text));
+
+      // 400 ms of the bot's clock between pieces.
+      connector.sent.length = 0;
+      let ticked = 0;
+      model.beforePiece = () => {
+        clock.tick(400);
+        ticked += 400;
+      };
+      await post(personal('How many days of annual leave do I get?'));
+      const [final] = connector.messages();
+      const updates = connector.sent.filter((s) => streamInfo(s.activity)?.streamType === 'streaming');
+      assert.ok(updates.length >= 1, 'the answer was streamed');
+      assert.ok(updates.length <= 1 + Math.floor(ticked / 1000), `${updates.length} updates in ${ticked} ms`);
+      const streamId = connector.sent[0]!.id;
+      updates.forEach((update, i) => {
+        const info = streamInfo(update.activity);
+        assert.equal(info.streamId, streamId);
+        assert.equal(info.streamSequence, i + 2, 'sequence numbers follow the informative update');
+        if (i > 0) assert.ok(update.activity.text.startsWith(updates[i - 1]!.activity.text), 'each update carries the text so far');
+      });
+      assert.deepEqual(streamInfo(final!.activity), { type: 'streaminfo', streamType: 'final', streamId });
+      assert.match(final!.activity.text, /^Full-time employees get 28 days of paid annual leave per calendar year, and more with years of service \[1\]\./);
+      assert.deepEqual(citationEntity(final!.activity)[0].additionalType, ['AIGeneratedContent']);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('sends the answer as one plain message when Teams refuses the stream', async () => {
@@ -172,8 +195,9 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     await post(install);
     const [welcome] = await connector.waitFor((s) => s.activity.type === 'message');
     assert.match(welcome!.activity.text, /I answer questions from the company's documents[\s\S]*@mention me/);
-    await post({ ...recorded(groupChatInstall), id: `u-${nextId++}`, serviceUrl: connector.url }); // someone else joins
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const someoneJoins = { ...recorded(groupChatInstall), id: `u-${nextId++}`, serviceUrl: connector.url };
+    assert.equal((await post(someoneJoins)).status, 200);
+    assert.deepEqual(logged('Teams conversation update ignored: the bot was not added').map((line) => line.activityId), [someoneJoins.id]);
     assert.equal(connector.messages().length, 1);
   });
 
@@ -240,8 +264,8 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     const activity = personal('How many days of annual leave do I get?');
     await post(activity);
     await post(activity);
-    await connector.waitFor((s) => s.activity.type === 'message');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Each turn ends within its request, the second one as a duplicate.
+    assert.deepEqual(turnOf(activity.id).map((line) => line.outcome), ['answer', 'duplicate']);
     assert.equal(connector.messages().length, 1);
   });
 

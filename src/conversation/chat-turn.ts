@@ -1,0 +1,138 @@
+// One chat turn, the same on every channel: de-duplicate the delivery, route the commands (help,
+// status, sync for admins), validate the question, answer it with the conversation's history,
+// remember the exchange, keep the given answer for feedback, and log the turn. A channel brings the
+// transport (who asked, where) and a presenter (how it shows each of these).
+import type { AnswerOptions, AnswerTrace } from '../answer/answer-question.js';
+import type { Answer, Passage, Question } from '../domain.js';
+import { InvalidQuestionError } from '../errors.js';
+import type { FeedbackLog } from '../index/passage-index.js';
+import type { Logger } from '../logger.js';
+import { helpText, parseCommand, statusReply, type StatusSources } from './commands.js';
+import type { ConversationMemory } from './conversation-memory.js';
+import { searchingText } from './language.js';
+import { recordGivenAnswer } from './record-answer.js';
+import type { SeenMessages } from './seen-messages.js';
+import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from './sync-command.js';
+import { validQuestionText } from './validate-question.js';
+
+export interface ChatTurnDependencies extends StatusSources {
+  answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
+  feedbackLog: FeedbackLog;
+  sync: Omit<ChatSyncDependencies, 'logger'>;
+  memory: ConversationMemory;
+  seen: SeenMessages;
+  maxQuestionChars: number;
+  /** The root logger: each turn logs through a child carrying its platform, conversation and delivery ids. */
+  logger: Logger;
+}
+
+/** What one delivery is known by in the logs: Teams' activity id, Slack's event id, the web chat's request id. */
+export type DeliveryIds = { activityId?: string; eventId?: string; reqId?: string };
+
+export interface TurnRequest {
+  question: Question;
+  delivery: DeliveryIds;
+  /** Set where the platform delivers again (Teams activities, Slack events): a second delivery is not answered. */
+  dedupeKey?: string;
+  /** The history is the one remembered for the conversation (the channel has none of its own), and this exchange is kept in it. */
+  remember?: boolean;
+  /** May start a sync. */
+  isAdmin: boolean;
+  /** Who started a sync, as its run records it ("teams:Ana"). */
+  requestedBy: string;
+}
+
+/** How a channel shows a turn. Every method may post; `stream` is absent where the channel cannot stream. */
+export interface Presenter {
+  /** Shown at once while the reply is prepared ("Searching the docs…"); returns what takes it down. */
+  progress(text: string): Promise<() => Promise<void>>;
+  /** A piece of a generated answer as the model writes it. */
+  stream?: (piece: string) => void;
+  /** The answer, whatever its outcome (answer, closest, none: `answer.confidence`); returns the id of the message feedback will name, if any. */
+  answer(answer: Answer): Promise<string | null>;
+  /** A command's reply (help, status, the sync's start). */
+  reply(text: string): Promise<void>;
+  /** The question cannot be answered as asked (empty, too long): the message says why. */
+  refuse(message: string): Promise<void>;
+  /** Only the asker should see this (a sync refused to someone who is not an admin). */
+  privately(text: string): Promise<void>;
+  /** Posts to the conversation after the turn (sync progress and report). */
+  postLater(text: string): Promise<void>;
+  /** Answering failed: an apology, never the error. */
+  fail(error: unknown): Promise<void>;
+}
+
+export type TurnOutcome = 'answer' | 'closest' | 'none' | 'command' | 'invalid' | 'duplicate' | 'error';
+
+/** Runs one turn; `present` builds the channel's presenter with the turn's logger. */
+export type ChatTurn = (request: TurnRequest, present: (log: Logger) => Presenter) => Promise<TurnOutcome>;
+
+const passageLog = (passage: Passage) => ({ documentId: passage.document.id, score: passage.score, ...(passage.similarity !== undefined ? { similarity: passage.similarity } : {}) });
+
+export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
+  return async (request, present) => {
+    const started = performance.now();
+    const { question } = request;
+    const conversationId = question.conversation.id;
+    const log = deps.logger.child({ platform: question.asker.platform, conversationId, ...request.delivery });
+    const turnLog = log.child({ component: 'turn' });
+    const finished = (outcome: TurnOutcome, fields: Record<string, unknown> = {}): TurnOutcome => {
+      turnLog.info({ outcome, ...fields, totalMs: Math.round(performance.now() - started) }, 'turn finished');
+      return outcome;
+    };
+    if (request.dedupeKey !== undefined && !(await deps.seen.claim(`${question.asker.platform}:${request.dedupeKey}`))) {
+      return finished('duplicate');
+    }
+
+    const presenter = present(log);
+    let takeDownProgress: (() => Promise<void>) | null = null;
+    try {
+      const sync = parseSyncCommand(question.text);
+      if (sync) {
+        if (!request.isAdmin) {
+          await presenter.privately(adminsOnlyReply);
+          return finished('command', { command: 'sync', refused: 'not an admin' });
+        }
+        const reply = await startChatSync({ ...deps.sync, logger: turnLog }, { source: sync.source, requestedBy: request.requestedBy, isAdmin: true, post: presenter.postLater });
+        await presenter.reply(reply);
+        return finished('command', { command: 'sync' });
+      }
+
+      takeDownProgress = await presenter.progress(searchingText(question.text));
+      let text: string;
+      try {
+        text = validQuestionText(question.text, deps.maxQuestionChars);
+      } catch (error) {
+        if (!(error instanceof InvalidQuestionError)) throw error;
+        await presenter.refuse(error.message);
+        return finished('invalid', { reason: error.message });
+      }
+      const command = parseCommand(text);
+      if (command) {
+        await presenter.reply(command === 'help' ? helpText() : await statusReply(deps));
+        return finished('command', { command });
+      }
+
+      const history = request.remember ? await deps.memory.history(conversationId) : question.history;
+      let trace: AnswerTrace | null = null;
+      const answer = await deps.answer({ ...question, text, history }, { logger: log, onToken: presenter.stream, onTrace: (made) => (trace = made) });
+      const messageId = await presenter.answer(answer);
+      if (request.remember) await deps.memory.remember(conversationId, text, answer.text);
+      if (messageId) await recordGivenAnswer(deps.feedbackLog, turnLog, { messageId, platform: question.asker.platform, conversationId, question: text, answer });
+      const made = trace as AnswerTrace | null;
+      return finished(answer.confidence, {
+        mode: answer.mode,
+        cited: answer.citations.map((citation) => passageLog(citation.passage)),
+        dropped: made?.dropped.map(passageLog) ?? [],
+        retrievalMs: made?.retrievalMs,
+        modelFirstTokenMs: made?.modelFirstTokenMs ?? undefined,
+      });
+    } catch (error) {
+      turnLog.error({ err: error }, 'turn failed');
+      await presenter.fail(error).catch((failure: unknown) => turnLog.warn({ err: failure }, 'could not tell the asker that answering failed'));
+      return finished('error');
+    } finally {
+      await takeDownProgress?.().catch(() => {});
+    }
+  };
+}
