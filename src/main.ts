@@ -2,7 +2,7 @@
 import { Cron } from 'croner';
 import { AppContext, type AppOverrides } from './app-context.js';
 import type { Config } from './config.js';
-import { ConfigError, SyncAlreadyRunningError } from './errors.js';
+import { ConfigError, SyncAlreadyRunningError, toGroundworkError } from './errors.js';
 import { createSlackChannel } from './channels/slack/slack-bot.js';
 import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
@@ -102,7 +102,7 @@ function scheduleSyncs(expression: string, context: AppContext): Cron {
       const run = await context.sync({ requestedBy: 'schedule' });
       log.info({ runId: run.id, status: run.status }, 'scheduled sync finished');
     } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'scheduled sync skipped');
+      log.warn({ reason: toGroundworkError(error).message }, 'scheduled sync skipped');
     }
   });
   log.info({ expression, next: cron.nextRun()?.toISOString() }, 'syncs scheduled');

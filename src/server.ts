@@ -6,7 +6,7 @@ import restify from 'restify';
 import type { TeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { mountWebchat, type WebchatDependencies } from './channels/webchat/webchat-routes.js';
 import type { SourceSpec } from './config.js';
-import { SyncAlreadyRunningError } from './errors.js';
+import { SyncAlreadyRunningError, toGroundworkError } from './errors.js';
 import type { SyncJob } from './ingest/sync-job.js';
 import type { PassageIndex } from './index/passage-index.js';
 import { redactUrl, type Logger } from './logger.js';
@@ -75,7 +75,7 @@ export function createServer(deps: ServerDependencies): restify.Server {
       if (chunks > 0) res.send(200, { status: 'ready', passages: chunks });
       else res.send(503, { status: 'not ready', reason: 'the index is empty: run "groundwork sync"' });
     } catch (error) {
-      res.send(503, { status: 'not ready', reason: (error as Error).message });
+      res.send(503, { status: 'not ready', reason: toGroundworkError(error).message });
     }
   });
 

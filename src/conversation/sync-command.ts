@@ -1,7 +1,7 @@
 // `sync [source]` typed in a chat: for admins only, one run at a time, answered at once, with
 // progress (at most every 10 seconds) and the final report posted to the conversation.
 import type { SourceSpec } from '../config.js';
-import { SyncAlreadyRunningError } from '../errors.js';
+import { SyncAlreadyRunningError, toGroundworkError } from '../errors.js';
 import type { SyncJob } from '../ingest/sync-job.js';
 import { syncReportText } from '../ingest/sync-report-text.js';
 import type { Logger } from '../logger.js';
@@ -52,7 +52,7 @@ export async function startChatSync(deps: ChatSyncDependencies, request: ChatSyn
     });
     void done.then(
       (run) => post(`Sync ${run.status === 'succeeded' ? 'finished' : 'failed'}:\n${run.reports.map(syncReportText).join('\n')}`),
-      (error: unknown) => post(`The sync failed: ${(error as Error).message}`),
+      (error: unknown) => post(`The sync failed: ${toGroundworkError(error).message}`),
     );
     return `Sync started for ${sources.map((s) => s.name).join(', ')} (run ${runId}). I will post its progress and report here.`;
   } catch (error) {

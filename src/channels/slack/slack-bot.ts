@@ -10,6 +10,7 @@ import type { Config } from '../../config.js';
 import type { ChatTurn, Presenter, TurnRequest } from '../../conversation/chat-turn.js';
 import { parseSyncCommand } from '../../conversation/sync-command.js';
 import type { Question } from '../../domain.js';
+import { toGroundworkError } from '../../errors.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { answerMessages, feedbackActions } from './slack-message.js';
@@ -255,7 +256,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         .slice(-6)
         .map((m) => ({ role: m.bot_id ? ('assistant' as const) : ('user' as const), text: (m.text ?? '').replace(mention, ' ').trim() }));
     } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'could not read the thread: answering without it');
+      log.warn({ reason: toGroundworkError(error).message }, 'could not read the thread: answering without it');
       return [];
     }
   }

@@ -5,7 +5,7 @@ import type restify from 'restify';
 import { answerToJson } from '../../answer/answer-json.js';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
 import type { Answer, Question } from '../../domain.js';
-import { ErrorCode, GroundworkError } from '../../errors.js';
+import { ErrorCode, toGroundworkError } from '../../errors.js';
 import type { PassageIndex } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { joinWithoutOverlap } from '../../retrieval/retrieve.js';
@@ -113,7 +113,7 @@ function webchatPresenter(res: restify.Response, streaming: boolean, log: Logger
     privately: (text) => send(commandJson(text)),
     postLater: async (text) => log.warn({ text }, 'the web chat cannot post after its reply'),
     fail: async (error) => {
-      const failure = { error: { code: error instanceof GroundworkError ? error.code : 'internal', message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } };
+      const failure = { error: { code: toGroundworkError(error).code, message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } };
       if (eventsStarted) {
         sendEvent('error', failure);
         res.end();
