@@ -31,8 +31,11 @@ export interface ChatModel {
 // A Retry-After longer than this is not waited for: the user gets the extractive answer instead.
 const maxRetryWaitMs = 2000;
 
+/** No first piece within the first-token timeout: as worth one retry as a dropped connection. */
+class NoFirstTokenError extends ModelUnavailableError {}
+
 function retryDelayMs(error: unknown): number | null {
-  if (error instanceof OpenAI.APIUserAbortError) return 0; // no first token in time
+  if (error instanceof OpenAI.APIUserAbortError || error instanceof NoFirstTokenError) return 0; // no first token in time
   if (!(error instanceof OpenAI.APIError)) return null;
   const retryable = error instanceof OpenAI.APIConnectionError || error.status === 429 || (error.status ?? 0) >= 500;
   if (!retryable) return null;
@@ -54,7 +57,7 @@ export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, first
 
   const streamOnce = async (messages: ChatMessage[], onToken: (piece: string) => void, started: { value: boolean }): Promise<Completion> => {
     const abort = new AbortController();
-    const firstToken = setTimeout(() => abort.abort(new ModelUnavailableError(`no answer within ${firstTokenTimeoutMs} ms`)), firstTokenTimeoutMs);
+    const firstToken = setTimeout(() => abort.abort(new NoFirstTokenError(`no answer within ${firstTokenTimeoutMs} ms`)), firstTokenTimeoutMs);
     try {
       const stream = await client.chat.completions.create({ model: name, messages, temperature: 0, stream: true }, { signal: abort.signal });
       let text = '';
@@ -68,6 +71,8 @@ export function createChatModel(endpoint: ChatEndpoint, timeoutMs: number, first
         text += piece;
         onToken(piece);
       }
+      // Aborted after the headers came, the client ends the stream quietly rather than throwing.
+      if (!started.value && abort.signal.aborted) throw abort.signal.reason;
       if (!started.value) throw new ModelUnavailableError('the model answered without text');
       // A stream that ends without a finish reason broke off: what came is not the whole answer.
       if (!finished) throw new ModelUnavailableError('the answer stream broke off');

@@ -1,6 +1,6 @@
 // A local server that speaks the OpenAI REST protocol (and Azure OpenAI's deployment paths), for
 // the real `openai` client to talk to. Each response can be made to fail: 429 with Retry-After,
-// 500, a slow answer, a malformed body or a stream that breaks off.
+// 500, a slow answer, a malformed body, a stream that breaks off or one that never says anything.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,7 +16,9 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
   | { kind: 'delay'; ms: number }
   | { kind: 'malformed' }
-  | { kind: 'broken-stream' };
+  | { kind: 'broken-stream' }
+  /** A stream that starts (status and headers sent) and then says nothing until the client gives up. */
+  | { kind: 'silent-stream' };
 
 export interface ChatRequestBody {
   model: string;
@@ -99,6 +101,11 @@ export class FakeOpenAI {
       return;
     }
     if (url.pathname === '/msi/token') return this.managedIdentityToken(req, url, res);
+    if (fault?.kind === 'silent-stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      return;
+    }
     if (url.pathname.endsWith('/chat/completions')) return this.chat(request.body as ChatRequestBody, res, fault?.kind === 'broken-stream');
     if (url.pathname.endsWith('/embeddings')) return this.embeddings(request.body as EmbeddingRequestBody, res);
     res.writeHead(404, { 'content-type': 'application/json' });
