@@ -49,7 +49,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
         config.teams,
         {
           handleMessage: context.handleMessage,
-          feedbackLog: context.index,
+          feedbackLog: context.catalogue,
           sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'teams-sync' }) },
           logger: context.logger.child({ component: 'teams' }),
         },
@@ -59,7 +59,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
     const slack = config.slack
       ? createSlackChannel(config.slack, {
           handleMessage: context.handleMessage,
-          feedbackLog: context.index,
+          feedbackLog: context.catalogue,
           sync: { syncJob: context.syncJob, sources: config.sources, logger: context.logger.child({ component: 'slack-sync' }) },
           logger: context.logger.child({ component: 'slack' }),
         })

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { EvidenceFloors } from '../src/answer/judge-evidence.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { openSqliteStore, type SqliteStore } from '../src/index/sqlite-store.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedData = path.resolve(repoRoot, '../shared/data');
@@ -56,4 +57,9 @@ export async function groundwork(args: string[], env: Record<string, string>): P
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
     return { code, stdout, stderr };
   }
+}
+
+/** groundwork.db at `file`, in a new temporary folder unless given: the catalogue and the passage index over one connection. */
+export function openTestStore(file = path.join(tempDir(), 'index.db')): SqliteStore {
+  return openSqliteStore(file);
 }

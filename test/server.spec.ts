@@ -102,7 +102,7 @@ describe('server', () => {
     });
 
     it('links a citation whose document url is javascript: to the document\'s own page, never to the script', async () => {
-      const planted = await plantDocument(service.context.index, 'javascript:alert(document.domain)');
+      const planted = await plantDocument(service.context, 'javascript:alert(document.domain)');
       try {
         const body = (await (await post(`${service.url}/api/chat`, { text: plantedQuestion })).json()) as { citations: Array<{ title: string; url: string | null; link: string }> };
         const citation = body.citations.find((c) => c.title === planted.title);
@@ -256,7 +256,7 @@ describe('server', () => {
 
     it('answers 409 while a sync runs, naming it', async () => {
       // Another process (here: a record of one that is alive) holds the index's sync lock.
-      const index = service.context.index;
+      const index = service.context.catalogue;
       await index.beginRun({ id: 'nightly', requestedBy: 'schedule', sources: ['samples'] }, { pid: process.pid, host: os.hostname() }, () => true);
       try {
         const response = await startSync(`Bearer ${token}`);
@@ -292,7 +292,7 @@ describe('server', () => {
       let scheduled;
       do {
         await new Promise((r) => setTimeout(r, 100));
-        scheduled = (await service.context.index.recentRuns(5)).find((run) => run.requestedBy === 'schedule' && run.status !== 'running');
+        scheduled = (await service.context.catalogue.recentRuns(5)).find((run) => run.requestedBy === 'schedule' && run.status !== 'running');
       } while (!scheduled && Date.now() < deadline);
       assert.equal(scheduled?.status, 'succeeded');
     } finally {
