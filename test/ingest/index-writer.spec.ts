@@ -39,6 +39,7 @@ describe('sync with embeddings (index writer)', () => {
     runSync({ ...store, logger: silentLogger, embedder: embed }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], { ...options, ...extra }).then(
       (reports) => reports[0]!,
     );
+  const needingEmbedding = async (source: string) => [...(await store.catalogue.documentsOf(source)).values()].filter((d) => d.needsEmbedding).length;
   const embeddedInputs = () => fake.embeddingRequests().flatMap((r) => r.body.input as string[]);
 
   it('embeds every passage, in full batches across documents, with its title and headings', async () => {
@@ -82,11 +83,13 @@ describe('sync with embeddings (index writer)', () => {
     assert.equal(await store.index.vectorCount(), 0);
     assert.equal(fake.embeddingRequests().length, 1, 'after one failure the sync stops asking');
     assert.equal((await store.index.search({ terms: ['payrol'], limit: 5 })).length > 0, true, 'found by keywords meanwhile');
+    assert.equal(await needingEmbedding('docs'), 8, 'the catalogue marks them');
 
     const next = await sync(embedder());
     assert.equal(next.updated, 8);
     assert.equal(next.vectors!.error, null);
     assert.equal(await store.index.vectorCount(), await store.index.chunkCount());
+    assert.equal(await needingEmbedding('docs'), 0);
   });
 
   it('turns on for an index built without embeddings at the next sync', async () => {
@@ -131,6 +134,31 @@ describe('sync with embeddings (index writer)', () => {
     const [faq] = await both(embedder('text-embedding-3-small'), {}, 'faq');
     assert.equal(faq!.updated, 1);
     assert.equal(await store.index.vectorCount(), await store.index.chunkCount());
+  });
+
+  it('after a change of model and a re-index of one source, embeds every document of the others with the new model at their next sync', async () => {
+    const other = folderWith({ 'faq.md': page('faq'), 'glossary.md': page('glossary') });
+    const sources = [new FolderSource({ name: 'docs', kind: 'folder', location: docs }), new FolderSource({ name: 'faq', kind: 'folder', location: other })];
+    const syncOf = (embed: Embedder, name: string, extra: Partial<SyncOptions> = {}) =>
+      runSync({ ...store, logger: silentLogger, embedder: embed }, sources.filter((s) => s.spec.name === name), { ...options, ...extra }).then((r) => r[0]!);
+    await syncOf(embedder('text-embedding-3-small'), 'docs');
+    await syncOf(embedder('text-embedding-3-small'), 'faq');
+    const before = fake.embeddingRequests().length;
+
+    await syncOf(embedder('nomic-embed-text'), 'docs', { reindex: true });
+    assert.equal(await needingEmbedding('docs'), 0);
+    assert.equal(await needingEmbedding('faq'), 2, 'the re-index marks the documents of the source it did not cover');
+    const faqChunks = async () => (await Promise.all([...(await store.catalogue.documentsOf('faq')).keys()].map((id) => store.index.documentChunks(id)))).flatMap((d) => d!.chunks);
+    const faqTexts = new Set((await faqChunks()).map((c) => c.text));
+    assert.equal((await store.index.searchVectors({ vector: new Float32Array(64).fill(0.1), limit: 100 })).filter((hit) => faqTexts.has(hit.chunk.text)).length, 0, 'their old vectors are gone');
+
+    const faq = await syncOf(embedder('nomic-embed-text'), 'faq');
+    assert.equal(faq.updated, 2);
+    assert.equal(faq.vectors!.embedded, (await faqChunks()).length);
+    assert.equal(await needingEmbedding('faq'), 0);
+    assert.deepEqual(new Set(fake.embeddingRequests().slice(before).map((r) => r.body.model)), new Set(['nomic-embed-text']));
+    assert.equal(await store.index.vectorCount(), await store.index.chunkCount());
+    assert.equal((await syncOf(embedder('nomic-embed-text'), 'faq')).unchanged, 2, 'and then they are unchanged');
   });
 
   it('embeds the title, the headings under it and the text of a passage', () => {
