@@ -13,7 +13,7 @@ import { parseQuestionFile } from '../src/eval/question-file.js';
 import { createChatModel, type ChatModel } from '../src/llm/chat-model.js';
 import { createEmbedder, type Embedder } from '../src/llm/embedder.js';
 import { DenseSearch } from '../src/retrieval/dense-search.js';
-import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { openSqliteStore } from '../src/index/sqlite-store.js';
 import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
 import { FakeOpenAI } from '../test/fakes/openai-server.js';
@@ -34,8 +34,9 @@ const embedder = createEmbedder(
   { batchInputs: 256, batchTokens: 280_000, concurrency: 4 },
 );
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-answer-'));
-const index = SqliteIndex.open(path.join(dir, 'groundwork.db'));
-await runSync({ index, syncState: index, logger: pino({ level: 'silent' }), embedder }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
+const store = openSqliteStore(path.join(dir, 'groundwork.db'));
+const { index, catalogue } = store;
+await runSync({ ...store, logger: pino({ level: 'silent' }), embedder }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
   chunking: { maxTokens: 350, overlapTokens: 60 },
   maxFileBytes: 50 * 1024 * 1024,
 });
@@ -69,7 +70,7 @@ async function measure(askers: number, streaming: boolean, hybrid: boolean): Pro
     await answerQuestion(
       {
         index,
-        syncState: index,
+        syncState: catalogue,
         retrieval: { topK: 5 },
         evidence: loadConfig({}, os.tmpdir()).evidence,
         dense: hybrid ? new DenseSearch({ index, embedder: timedEmbedder(inModel) }) : null,
@@ -107,5 +108,5 @@ const results = {
 };
 console.log(JSON.stringify(results, null, 2));
 await fake.stop();
-index.close();
+store.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import { loadConfig, sampleSources, type SourceSpec } from '../src/config.js';
 import { parseQuestionFile, type EvalQuestion } from '../src/eval/question-file.js';
 import { mean, percentile, rankingScores } from '../src/eval/ranking-metrics.js';
 import { isExpected, runEval, summarise, type QuestionResult } from '../src/eval/run-eval.js';
-import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../src/index/sqlite-store.js';
 import { runSync } from '../src/ingest/run-sync.js';
 import { defaultRanking, type RankingParameters } from '../src/retrieval/retrieve.js';
 import { foreignQuestions, materializeCrowdSets } from './crowd-sets.js';
@@ -84,18 +84,18 @@ async function qualitySets(): Promise<QualitySet[]> {
   return chosenSets ? sets.filter((s) => chosenSets.includes(s.name)) : sets;
 }
 
-const indexes = new Map<string, { index: SqliteIndex; file: string }>();
+const indexes = new Map<string, { store: SqliteStore; file: string }>();
 
 /** An index of the sources, synced once per run (and per chunking). */
-async function indexOf(sources: SourceSpec[], chunking = defaultChunking): Promise<{ index: SqliteIndex; file: string }> {
+async function indexOf(sources: SourceSpec[], chunking = defaultChunking): Promise<{ store: SqliteStore; file: string }> {
   const key = JSON.stringify([sources, chunking]);
   const cached = indexes.get(key);
   if (cached) return cached;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-quality-')), 'groundwork.db');
-  const index = SqliteIndex.open(file);
+  const store = openSqliteStore(file);
   const config = loadConfig({ LOG_LEVEL: 'silent' }, os.tmpdir());
-  await runSync({ index, syncState: index, logger: pino({ level: 'silent' }) }, sources.map((spec) => createSource(spec, config)), { chunking, maxFileBytes: 50 * 1024 * 1024 });
-  const entry = { index, file };
+  await runSync({ ...store, logger: pino({ level: 'silent' }) }, sources.map((spec) => createSource(spec, config)), { chunking, maxFileBytes: 50 * 1024 * 1024 });
+  const entry = { store, file };
   indexes.set(key, entry);
   return entry;
 }
@@ -103,8 +103,8 @@ async function indexOf(sources: SourceSpec[], chunking = defaultChunking): Promi
 const floors: EvidenceFloors = loadConfig({}, os.tmpdir()).evidence;
 
 async function evaluate(split: Split, ranking: Partial<RankingParameters> = {}, chunking = defaultChunking, evidence = floors): Promise<QuestionResult[]> {
-  const { index } = await indexOf(split.sources, chunking);
-  const deps = { index, syncState: index, retrieval: { topK, ranking }, evidence };
+  const { store } = await indexOf(split.sources, chunking);
+  const deps = { index: store.index, syncState: store.catalogue, retrieval: { topK, ranking }, evidence };
   return (await runEval({ answer: (question, options) => answerQuestion(deps, question, options) }, split.questions, { k: 5, topK })).results;
 }
 
@@ -228,8 +228,8 @@ async function main() {
     }
   }
 
-  for (const { index, file } of indexes.values()) {
-    index.close();
+  for (const { store, file } of indexes.values()) {
+    store.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../src/index/sqlite-store.js';
 import { runSync, type SyncOptions } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
 import { createEmbedder, type Embedder } from '../src/llm/embedder.js';
@@ -32,24 +32,25 @@ const embedder: Embedder = createEmbedder(
   { batchInputs: 256, batchTokens: 280_000, concurrency: 4 },
 );
 
-async function sync(index: SqliteIndex, withEmbedder: Embedder | null) {
+async function sync(store: SqliteStore, withEmbedder: Embedder | null) {
   const before = fake.embeddingRequests().length;
   const start = performance.now();
-  const [report] = await runSync({ index, syncState: index, logger, embedder: withEmbedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], options);
+  const [report] = await runSync({ ...store, logger, embedder: withEmbedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], options);
   const ms = performance.now() - start;
   const requests = fake.embeddingRequests().slice(before);
   const inputs = requests.map((r) => (r.body.input as string[]).length);
   return { ms: Math.round(ms), report: report!, requests: requests.length, inputs: inputs.reduce((a, b) => a + b, 0), largestRequest: Math.max(0, ...inputs) };
 }
 
-const keywordIndex = SqliteIndex.open(path.join(work, 'keywords.db'));
+const keywordIndex = openSqliteStore(path.join(work, 'keywords.db'));
 const keywordOnly = await sync(keywordIndex, null);
-const index = SqliteIndex.open(path.join(work, 'hybrid.db'));
-const first = await sync(index, embedder);
-const unchanged = await sync(index, embedder);
+const store = openSqliteStore(path.join(work, 'hybrid.db'));
+const { index } = store;
+const first = await sync(store, embedder);
+const unchanged = await sync(store, embedder);
 const page = fs.readdirSync(folder, { recursive: true }).map(String).find((file) => file.endsWith('.md'))!;
 fs.appendFileSync(path.join(folder, page), '\n\nOne more paragraph, added for this benchmark, about nothing in particular.\n');
-const edited = await sync(index, embedder);
+const edited = await sync(store, embedder);
 
 const results = {
   corpus: original,
@@ -70,11 +71,11 @@ const results = {
   },
   unchangedResync: { ms: unchanged.ms, ratioToFirst: Number((unchanged.ms / first.ms).toFixed(3)), requests: unchanged.requests, reused: unchanged.report.vectors?.reused },
   onePageEdited: { ms: edited.ms, requests: edited.requests, inputsEmbedded: edited.inputs, reused: edited.report.vectors?.reused },
-  indexMB: Number((index.sizeBytes() / 1024 / 1024).toFixed(1)),
+  indexMB: Number((store.sizeBytes() / 1024 / 1024).toFixed(1)),
   keywordIndexMB: Number((keywordIndex.sizeBytes() / 1024 / 1024).toFixed(1)),
 };
 console.log(JSON.stringify(results, null, 2));
 keywordIndex.close();
-index.close();
+store.close();
 await fake.stop();
 fs.rmSync(work, { recursive: true, force: true });

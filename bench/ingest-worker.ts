@@ -7,18 +7,18 @@ import { pino } from 'pino';
 import type { SourceKind } from '../src/config.js';
 import { createParserPool, createSource } from '../src/app-context.js';
 import { loadConfig } from '../src/config.js';
-import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { openSqliteStore } from '../src/index/sqlite-store.js';
 import { runSync } from '../src/ingest/run-sync.js';
 
 const [kind, location, dataDir, mode] = process.argv.slice(2) as [SourceKind, string, string, string | undefined];
 const config = loadConfig({ GROUNDWORK_DATA_DIR: dataDir }, process.cwd());
-const index = SqliteIndex.open(path.join(dataDir, 'groundwork.db'));
+const store = openSqliteStore(path.join(dataDir, 'groundwork.db'));
 const spec = { name: 'bench', kind, location };
 const options = {
   chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
   maxFileBytes: config.ingest.maxFileBytes,
 };
-const deps = { index, syncState: index, logger: pino({ level: 'silent' }) };
+const deps = { ...store, logger: pino({ level: 'silent' }) };
 const pool = mode === '--in-process' ? null : createParserPool(config);
 const parsers = pool ?? undefined;
 
@@ -28,7 +28,7 @@ const firstMs = performance.now() - start;
 start = performance.now();
 const [again] = await runSync(deps, [createSource(spec, config, parsers)], options);
 const resyncMs = performance.now() - start;
-index.close();
+store.close();
 await pool?.close();
 console.log(
   JSON.stringify({

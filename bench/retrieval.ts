@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.js';
 import type { Question } from '../src/domain.js';
 import { parseQuestionFile } from '../src/eval/question-file.js';
 import { percentile } from '../src/eval/ranking-metrics.js';
-import { SqliteIndex } from '../src/index/sqlite-index.js';
+import { openSqliteStore } from '../src/index/sqlite-store.js';
 import { createParserPool } from '../src/app-context.js';
 import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
@@ -33,11 +33,12 @@ const fixed = (n: number, digits = 2) => Number(n.toFixed(digits));
 async function main() {
   if (!fs.existsSync(handbook)) throw new Error(`handbook folder not found: ${handbook} (pass one as the first argument)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-'));
-  const index = SqliteIndex.open(path.join(dir, 'groundwork.db'));
+  const store = openSqliteStore(path.join(dir, 'groundwork.db'));
+  const { index, catalogue } = store;
   // Parsed in a parser pool, as the server parses (a process of its own, off the event loop).
   const parsers = createParserPool(loadConfig({}, os.tmpdir()));
   const source = new FolderSource({ name: 'handbook', kind: 'folder', location: handbook }, { parsers });
-  const deps = { index, syncState: index, logger: pino({ level: 'silent' }) };
+  const deps = { ...store, logger: pino({ level: 'silent' }) };
   const syncOptions = { chunking, maxFileBytes: 50 * 1024 * 1024 };
 
   // Baseline for sync: list, read and hash every file (the I/O a sync cannot avoid).
@@ -55,7 +56,7 @@ async function main() {
   const chunks = await index.chunkCount();
 
   // Latency: retrieval alone and the whole answer path, against a bare full-text query with the same terms.
-  const answerDeps = { index, syncState: index, retrieval: { topK }, evidence: loadConfig({}, os.tmpdir()).evidence };
+  const answerDeps = { index, syncState: catalogue, retrieval: { topK }, evidence: loadConfig({}, os.tmpdir()).evidence };
   const ask = (text: string) => answerQuestion(answerDeps, { text, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: 'bench' }, history: [] } satisfies Question);
   for (const q of questions) await ask(q); // warm up
   const times = { bare: [] as number[], retrieval: [] as number[], answer: [] as number[] };
@@ -74,7 +75,7 @@ async function main() {
   }
   const bareP50 = percentile(times.bare, 50);
   const results = {
-    corpus: { documents: first!.added, skipped: first!.skipped.length, failed: first!.failed.length, chunks, indexMB: fixed(index.sizeBytes() / 1024 / 1024, 1) },
+    corpus: { documents: first!.added, skipped: first!.skipped.length, failed: first!.failed.length, chunks, indexMB: fixed(store.sizeBytes() / 1024 / 1024, 1) },
     sync: {
       firstMs: Math.round(syncMs),
       readAndHashBaselineMs: Math.round(readMs),
@@ -96,7 +97,7 @@ async function main() {
     memory: { rssMB: Math.round(process.memoryUsage().rss / 1024 / 1024) },
   };
   console.log(JSON.stringify(results, null, 2));
-  index.close();
+  store.close();
   await parsers.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

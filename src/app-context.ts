@@ -6,7 +6,9 @@ import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
 import { InProcessConversationMemory, type ConversationMemory } from './conversation/conversation-memory.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
-import { SqliteIndex } from './index/sqlite-index.js';
+import type { Catalogue } from './index/catalogue.js';
+import type { Atomically, PassageIndex } from './index/passage-index.js';
+import { openSqliteStore, type SqliteStore } from './index/sqlite-store.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
 import { ConfluenceSource } from './ingest/sources/confluence-source.js';
@@ -27,7 +29,9 @@ const promptBudgetTokens = 6000;
 
 export interface AppOverrides {
   logger?: Logger;
-  index?: SqliteIndex;
+  /** groundwork.db: the catalogue, and the passage index unless `index` is given. */
+  store?: SqliteStore;
+  index?: PassageIndex;
   metrics?: Metrics;
   /** Where the Teams endpoint finds the Bot Framework's signing keys (tests serve their own). */
   teamsAdapter?: TeamsAdapterOptions;
@@ -72,7 +76,11 @@ export class AppContext {
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
-    readonly index: SqliteIndex,
+    readonly index: PassageIndex,
+    readonly catalogue: Catalogue,
+    /** The file the catalogue lives in, for `groundwork status`. */
+    readonly store: Pick<SqliteStore, 'file' | 'schemaVersion' | 'sizeBytes' | 'close'>,
+    atomically: Atomically | undefined,
     readonly metrics: Metrics,
     private readonly parsers: Parsers & { close(): Promise<void> },
     memory: ConversationMemory,
@@ -83,12 +91,13 @@ export class AppContext {
     const answerLogger = logger.child({ component: 'answer' });
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
     this.answer = (question, options) =>
-      answerQuestion({ index, syncState: index, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
-    this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: index, feedbackLog: index, maxQuestionChars: config.maxQuestionChars });
+      answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
+    this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
     this.syncJob = new SyncJob({
       index,
-      syncState: index,
+      catalogue,
+      atomically,
       logger: logger.child({ component: 'sync' }),
       embedder: this.embedder,
       createSource: (spec) => createSource(spec, config, parsers),
@@ -101,8 +110,8 @@ export class AppContext {
     this.chatTurn = createChatTurn({
       answer: this.answer,
       index,
-      syncState: index,
-      feedbackLog: index,
+      syncState: catalogue,
+      feedbackLog: catalogue,
       sync: { syncJob: this.syncJob, sources: config.sources },
       memory,
       seen,
@@ -113,11 +122,14 @@ export class AppContext {
 
   static fromConfig(config: Config, overrides: AppOverrides = {}): AppContext {
     const logger = overrides.logger ?? createLogger(config.logLevel);
-    const index = overrides.index ?? SqliteIndex.open(config.databasePath);
+    const store = overrides.store ?? openSqliteStore(config.databasePath);
+    // The embedded index shares the catalogue's file, and with it one transaction per document.
+    const index = overrides.index ?? store.index;
+    const atomically = index === store.index ? store.atomically : undefined;
     const metrics = overrides.metrics ?? new Metrics({ processMetrics: true });
     // Workers start with the first file a sync parses, not here.
     const parsers = overrides.parsers ?? createParserPool(config, logger.child({ component: 'parsers' }));
-    return new AppContext(config, logger, index, metrics, parsers, overrides.memory ?? new InProcessConversationMemory(), overrides.seen ?? new InProcessSeenMessages());
+    return new AppContext(config, logger, index, store.catalogue, store, atomically, metrics, parsers, overrides.memory ?? new InProcessConversationMemory(), overrides.seen ?? new InProcessSeenMessages());
   }
 
   /** Runs a sync to its end (the configured sources unless the request names others). */
@@ -126,7 +138,7 @@ export class AppContext {
   }
 
   close(): void {
-    this.index.close();
+    this.store.close();
     void this.parsers.close();
   }
 }

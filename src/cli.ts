@@ -144,8 +144,8 @@ program
     const config = loadConfig();
     const context = openContext(config);
     try {
-      const text = statusText(await context.index.sourceStatuses(), await context.index.chunkCount());
-      const size = (context.index.sizeBytes() / 1024 / 1024).toFixed(1);
+      const text = statusText(await context.catalogue.sourceStatuses(), await context.index.chunkCount());
+      const size = (context.store.sizeBytes() / 1024 / 1024).toFixed(1);
       const space = await context.index.vectorSpace();
       const vectors = space
         ? `Vectors: ${await context.index.vectorCount()} passages, embedded by ${space.model} (${space.dimensions} dimensions)` +
@@ -153,11 +153,11 @@ program
         : context.embedder
           ? `Vectors: none yet; the next sync embeds the passages with ${context.embedder.model}`
           : 'Vectors: none (keyword search only; set an embedding model for search by meaning)';
-      const runs = (await context.index.recentRuns(5)).map(
+      const runs = (await context.catalogue.recentRuns(5)).map(
         (run) => `- ${syncRunLine(run)}`,
       );
       process.stdout.write(
-        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.index.schemaVersion})\n${vectors}\n` +
+        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.store.schemaVersion})\n${vectors}\n` +
           (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : ''),
       );
     } finally {
@@ -172,8 +172,8 @@ program
   .action(async (options: { limit: number }) => {
     const context = openContext(loadConfig());
     try {
-      const { like, dislike } = await context.index.feedbackCounts();
-      const lines = (await context.index.recentFeedback(options.limit)).map(
+      const { like, dislike } = await context.catalogue.feedbackCounts();
+      const lines = (await context.catalogue.recentFeedback(options.limit)).map(
         (f) =>
           `- ${f.at.toISOString()} ${f.reaction === 'like' ? 'helpful' : 'NOT helpful'} (${f.platform}, ${f.userId}): "${f.question}"` +
           (f.comment ? `\n  comment: ${f.comment}` : '') +

@@ -47,12 +47,12 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       }
       teams = createTeamsEndpoint(
         config.teams,
-        { chatTurn: context.chatTurn, seen: context.seen, feedbackLog: context.index, logger: context.logger.child({ component: 'teams' }) },
+        { chatTurn: context.chatTurn, seen: context.seen, feedbackLog: context.catalogue, logger: context.logger.child({ component: 'teams' }) },
         overrides.teamsAdapter,
       );
     }
     const slack = config.slack
-      ? createSlackChannel(config.slack, { chatTurn: context.chatTurn, feedbackLog: context.index, logger: context.logger.child({ component: 'slack' }) })
+      ? createSlackChannel(config.slack, { chatTurn: context.chatTurn, feedbackLog: context.catalogue, logger: context.logger.child({ component: 'slack' }) })
       : null;
     const server = createServer({
       logger: context.logger,

@@ -107,11 +107,11 @@ describe('groundwork CLI', function () {
   });
 
   it('lists feedback left on answers', async () => {
-    const { SqliteIndex } = await import('../src/index/sqlite-index.js');
-    const index = SqliteIndex.open(path.join(env.GROUNDWORK_DATA_DIR, 'groundwork.db'));
-    await index.recordAnswer({ messageId: 'm1', platform: 'teams', conversationId: 'teams:c1', question: 'What is the transit benefit?', answer: 'It is $265 a month [1].', citedDocumentIds: ['doc1'] });
-    await index.recordFeedback({ messageId: 'm1', conversationId: 'teams:c1', userId: 'u1', reaction: 'dislike', comment: 'Out of date' });
-    index.close();
+    const { openSqliteStore } = await import('../src/index/sqlite-store.js');
+    const store = openSqliteStore(path.join(env.GROUNDWORK_DATA_DIR, 'groundwork.db'));
+    await store.catalogue.recordAnswer({ messageId: 'm1', platform: 'teams', conversationId: 'teams:c1', question: 'What is the transit benefit?', answer: 'It is $265 a month [1].', citedDocumentIds: ['doc1'] });
+    await store.catalogue.recordFeedback({ messageId: 'm1', conversationId: 'teams:c1', userId: 'u1', reaction: 'dislike', comment: 'Out of date' });
+    store.close();
     const { code, stdout } = await groundwork(['feedback'], env);
     assert.equal(code, 0);
     assert.match(stdout, /^Feedback: 0 helpful, 1 not helpful\.\n- \S+ NOT helpful \(teams, u1\): "What is the transit benefit\?"\n  comment: Out of date\n  answer: It is \$265 a month \[1\]\.\n  cited documents: doc1/);

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import type { EvidenceFloors } from '../src/answer/judge-evidence.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { until } from './fakes/until.js';
+import { openSqliteStore, type SqliteStore } from '../src/index/sqlite-store.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedData = path.resolve(repoRoot, '../shared/data');
@@ -95,4 +96,9 @@ export class CapturedLog {
       timeoutMs,
     );
   }
+}
+
+/** groundwork.db at `file`, in a new temporary folder unless given: the catalogue and the passage index over one connection. */
+export function openTestStore(file = path.join(tempDir(), 'index.db')): SqliteStore {
+  return openSqliteStore(file);
 }

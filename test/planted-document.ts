@@ -1,14 +1,15 @@
 // A document whose link is an attack, written straight into a running service's index (as if an
 // export had carried it past ingest), and the question it answers: each channel must show the
 // answer without the link.
-import type { PassageIndex } from '../src/index/passage-index.js';
+import { replaceDocument, type DocumentStores } from '../src/ingest/index-writer.js';
 
 export const plantedQuestion = 'What is the zebra crossing stipend?';
 
-export async function plantDocument(index: PassageIndex, url: string): Promise<{ id: string; title: string }> {
+export async function plantDocument(stores: DocumentStores, url: string): Promise<{ id: string; title: string }> {
   const id = 'planted0000000000000000000000001';
   const title = 'Zebra crossing stipend';
-  await index.replaceDocument(
+  await replaceDocument(
+    stores,
     { id, source: 'intranet', path: 'benefits/zebra.aspx', title, url, updatedAt: new Date('2026-02-03T00:00:00Z'), author: null, labels: [], superseded: false, contentHash: `planted-${url}` },
     [
       {

@@ -104,7 +104,7 @@ describe('server', () => {
     });
 
     it('links a citation whose document url is javascript: to the document\'s own page, never to the script', async () => {
-      const planted = await plantDocument(service.context.index, 'javascript:alert(document.domain)');
+      const planted = await plantDocument(service.context, 'javascript:alert(document.domain)');
       try {
         const body = (await (await post(`${service.url}/api/chat`, { text: plantedQuestion })).json()) as { citations: Array<{ title: string; url: string | null; link: string }> };
         const citation = body.citations.find((c) => c.title === planted.title);
@@ -273,7 +273,7 @@ describe('server', () => {
 
     it('answers 409 while a sync runs, naming it', async () => {
       // Another process (here: a record of one that is alive) holds the index's sync lock.
-      const index = service.context.index;
+      const index = service.context.catalogue;
       await index.beginRun({ id: 'nightly', requestedBy: 'schedule', sources: ['samples'] }, { pid: process.pid, host: os.hostname() }, () => true);
       try {
         const response = await startSync(`Bearer ${token}`);
@@ -307,7 +307,7 @@ describe('server', () => {
     const service = await startService(testConfig({ SYNC_SCHEDULE: '* * * * * *' }), { logger: createLogger('info', log.destination) });
     try {
       const [finished] = await log.waitFor((line) => line.msg === 'scheduled sync finished');
-      const scheduled = (await service.context.index.recentRuns(5)).find((run) => run.id === finished!.runId);
+      const scheduled = (await service.context.catalogue.recentRuns(5)).find((run) => run.id === finished!.runId);
       assert.deepEqual([scheduled?.requestedBy, scheduled?.status], ['schedule', 'succeeded']);
     } finally {
       await service.stop();

@@ -1,8 +1,8 @@
-import type { Chunk, DocumentInfo, SourceDocument, SourceStatus, SyncReport, SyncRun } from '../domain.js';
+import type { Chunk, DocumentInfo, SourceDocument } from '../domain.js';
 import type { TermCounts } from './term-counts.js';
 
-/** A document as the index stores it: its metadata and the hash of what it was built from. */
-export type IndexedDocument = Omit<SourceDocument, 'sections'>;
+/** A document as the index stores it with each version: what a search hit shows of it. */
+export type IndexedDocument = Omit<SourceDocument, 'sections' | 'contentHash'>;
 
 export interface SearchQuery {
   /** Search terms (see retrieval/tokenize.ts); any of them may match. */
@@ -45,23 +45,45 @@ export interface TermStatistics {
   averageTokens: number;
 }
 
-/** Where passages live and are searched. */
+/**
+ * Where passages live and are searched. It knows nothing of sync runs or feedback.
+ *
+ * Replacing a document is a protocol between the index and the catalogue that a store without
+ * multi-point transactions can keep (ingest/index-writer.ts runs it):
+ *   1. `writeVersion` writes the new version's chunks beside the current ones;
+ *   2. the catalogue's `commitVersion` makes the new version current: the commit point;
+ *   3. `deleteOtherVersions` deletes the chunks of every other version.
+ * Readers (`search`, `searchVectors`, `documentChunks`) return only chunks of a document's current
+ * version as the catalogue records it, so no reader sees a mix of old and new, nor a version
+ * before step 2 or a document the catalogue has forgotten. A stop between steps leaves chunks
+ * that no reader sees: those of an uncommitted version are overwritten when that version is
+ * written again, those of an old one go with the document's next replacement or deletion.
+ * Counts and term statistics may include them meanwhile.
+ */
 export interface PassageIndex {
   /**
-   * Replaces a document, all its chunks and their vectors in one step: no reader sees a mix of old
-   * and new. Chunks with vectors need the space they belong to; the first vectors of an index set
-   * it, and vectors of another space are refused (ReindexRequiredError).
+   * Step 1: writes a version of a document with its chunks and their vectors, replacing whatever
+   * that version held (a write interrupted before). Chunks with vectors need the space they
+   * belong to; the first vectors of an index set it, and vectors of another space are refused
+   * (ReindexRequiredError).
    */
-  replaceDocument(document: IndexedDocument, chunks: IndexedChunk[], space?: VectorSpace): Promise<void>;
+  writeVersion(document: IndexedDocument, version: number, chunks: IndexedChunk[], space?: VectorSpace): Promise<void>;
+  /** Step 3: deletes the document's chunks of every version but `keep`. */
+  deleteOtherVersions(documentId: string, keep: number): Promise<void>;
+  /** Deletes every version of these documents (after the catalogue has forgotten them). */
   deleteDocuments(ids: string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchHit[]>;
   termStatistics(terms: string[]): Promise<TermStatistics>;
   /** Indexed terms that start with `prefix`, with the number of chunks each occurs in (for correcting typos). */
   termsStartingWith(prefix: string): Promise<Map<string, number>>;
+  /** The current version of a document and its chunks in order. */
   documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
   chunkCount(): Promise<number>;
   vectorSpace(): Promise<VectorSpace | null>;
-  /** Forgets every vector and the space they were in, and marks every document to be indexed again (before re-embedding with another model). */
+  /**
+   * Forgets every vector and the space they were in (before re-embedding with another model);
+   * the passages stay searchable by their terms. The catalogue marks the documents to embed again.
+   */
   resetVectors(): Promise<void>;
   /** Vectors already in the index for these embedding inputs, by input hash. */
   storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>>;
@@ -70,58 +92,11 @@ export interface PassageIndex {
   vectorCount(): Promise<number>;
 }
 
-/** What the sync job remembers between runs. */
-export interface SyncState {
-  /** Content hash of every indexed document of a source, by document id. */
-  documentHashes(source: string): Promise<Map<string, string>>;
-  recordSync(source: { name: string; kind: string; location: string }, report: SyncReport, at: Date): Promise<void>;
-  sourceStatuses(): Promise<SourceStatus[]>;
-  /**
-   * Takes the index's sync lock for a new run and records the run, unless a live run holds the
-   * lock: then returns that run. A holder that is not alive loses the lock and its run is marked failed.
-   */
-  beginRun(run: Pick<SyncRun, 'id' | 'requestedBy' | 'sources'>, holder: LockHolder, isAlive: (holder: LockHolder & { heartbeatAt: Date }) => boolean): Promise<SyncRun | null>;
-  heartbeat(runId: string): Promise<void>;
-  /** Records the outcome of a run and releases the lock. */
-  finishRun(runId: string, status: 'succeeded' | 'failed', reports: SyncReport[]): Promise<void>;
-  getRun(id: string): Promise<SyncRun | null>;
-  recentRuns(limit: number): Promise<SyncRun[]>;
-}
+/**
+ * Runs the steps of one replacement as one unit where the stores allow it (one SQLite
+ * transaction when index and catalogue share a file); the protocol holds without it.
+ */
+export type Atomically = <T>(work: () => Promise<T>) => Promise<T>;
 
-/** The process holding the sync lock. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-}
-
-/** An answer as it was given in a chat, kept so that feedback on it can be reviewed. */
-export interface GivenAnswer {
-  /** The chat platform's id of the message that carried the answer. */
-  messageId: string;
-  platform: string;
-  conversationId: string;
-  question: string;
-  answer: string;
-  citedDocumentIds: string[];
-}
-
-export interface Feedback {
-  messageId: string;
-  /** The conversation it came from. */
-  conversationId: string;
-  userId: string;
-  reaction: 'like' | 'dislike';
-  comment: string | null;
-}
-
-/** Answers given in chats and the feedback people left on them. */
-export interface FeedbackLog {
-  recordAnswer(answer: GivenAnswer): Promise<void>;
-  /**
-   * Stores feedback with the answer it is about (without a message id: the conversation's latest
-   * answer); false when that answer is unknown (too old, or not ours).
-   */
-  recordFeedback(feedback: Omit<Feedback, 'messageId'> & { messageId: string | null }): Promise<boolean>;
-  feedbackCounts(): Promise<{ like: number; dislike: number }>;
-  recentFeedback(limit: number): Promise<Array<Feedback & GivenAnswer & { at: Date }>>;
-}
+// The catalogue's interfaces, where the answer path and the chats have always found them.
+export type { Feedback, FeedbackLog, GivenAnswer, LockHolder, SyncState } from './catalogue.js';

@@ -1,10 +1,12 @@
-// Writes parsed documents to the index. With an embedder, documents wait in a buffer until enough
-// passages have gathered for full embedding requests; each document is then written with its
-// vectors in one step. A passage whose embedding input is already in the index reuses its vector.
+// Writes parsed documents to the passage index and the catalogue. With an embedder, documents wait
+// in a buffer until enough passages have gathered for full embedding requests; each document is
+// then written with its vectors. A passage whose embedding input is already in the index reuses
+// its vector.
 import { createHash } from 'node:crypto';
-import type { Chunk } from '../domain.js';
+import type { Chunk, SourceDocument } from '../domain.js';
 import { toGroundworkError } from '../errors.js';
-import type { IndexedChunk, IndexedDocument, PassageIndex } from '../index/passage-index.js';
+import type { DocumentCatalogue } from '../index/catalogue.js';
+import type { Atomically, IndexedChunk, PassageIndex, VectorSpace } from '../index/passage-index.js';
 import type { Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 
@@ -15,11 +17,56 @@ export function embeddingInput(title: string, chunk: Pick<Chunk, 'headingPath' |
 }
 
 /**
- * What the sync compares with a document's stored hash: the content hash and the embedding model,
- * so that turning embeddings on (or a document whose vectors failed) is redone by the next sync.
+ * Part of what the sync compares with a document's stored hash: the embedding model, so that
+ * turning embeddings on or changing the model redoes every document of a source.
  */
 export function embeddingState(embedder: Embedder | null): string {
   return embedder ? `${embedder.model}/${embedder.dimensions ?? 'default'}` : 'none';
+}
+
+/** Where documents are written: the passage index and the catalogue that says which version is current. */
+export interface DocumentStores {
+  index: PassageIndex;
+  catalogue: DocumentCatalogue;
+  /** Groups one replacement's steps where the stores can (one SQLite transaction); optional. */
+  atomically?: Atomically;
+}
+
+/** A document to write: what the index shows of it and the hash the catalogue compares. */
+export type WrittenDocument = Omit<SourceDocument, 'sections'>;
+
+const asItComes: Atomically = (work) => work();
+
+/**
+ * Replaces a document under a new version, by the protocol of PassageIndex: (1) the index writes
+ * the new version's chunks beside the current ones, (2) the catalogue makes the new version
+ * current with its content hash and embedding flag — the commit point, before which readers
+ * see only the old version and after which only the new — (3) the index deletes the other
+ * versions. `needsEmbedding`: written without the vectors it should have.
+ */
+export async function replaceDocument(
+  { index, catalogue, atomically = asItComes }: DocumentStores,
+  { contentHash, ...document }: WrittenDocument,
+  chunks: IndexedChunk[],
+  options: { space?: VectorSpace; needsEmbedding?: boolean } = {},
+): Promise<void> {
+  await atomically(async () => {
+    // One sync at a time (the lock), so the next number is free; a version written by an
+    // interrupted sync and never committed is overwritten.
+    const version = ((await catalogue.currentVersions([document.id])).get(document.id) ?? 0) + 1;
+    await index.writeVersion(document, version, chunks, options.space);
+    await catalogue.commitVersion({ id: document.id, source: document.source, path: document.path, contentHash }, version, options.needsEmbedding ?? false);
+    await index.deleteOtherVersions(document.id, version);
+  });
+}
+
+/** Deletes documents: the catalogue forgets them first, so that readers stop seeing them at once. */
+export async function deleteDocuments({ index, catalogue, atomically = asItComes }: DocumentStores, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await atomically(async () => {
+    await catalogue.forgetDocuments(ids);
+    await index.deleteDocuments(ids);
+  });
 }
 
 export interface EmbeddingStats {
@@ -31,7 +78,7 @@ export interface EmbeddingStats {
 }
 
 interface Pending {
-  document: IndexedDocument;
+  document: WrittenDocument;
   chunks: Chunk[];
   inputs: Array<{ text: string; hash: string }>;
 }
@@ -43,14 +90,14 @@ export class IndexWriter {
   private ready = new Map<string, Float32Array>();
 
   constructor(
-    private readonly index: PassageIndex,
+    private readonly stores: DocumentStores,
     private readonly embedder: Embedder | null,
     private readonly logger: Logger,
   ) {}
 
   /** Writes the document now, or with the next batch of embeddings. */
-  async write(document: IndexedDocument, chunks: Chunk[]): Promise<void> {
-    if (!this.embedder) return this.index.replaceDocument(document, chunks);
+  async write(document: WrittenDocument, chunks: Chunk[]): Promise<void> {
+    if (!this.embedder) return replaceDocument(this.stores, document, chunks);
     const inputs = chunks.map((chunk) => {
       const text = embeddingInput(document.title, chunk);
       return { text, hash: createHash('sha256').update(text).digest('hex').slice(0, 32) };
@@ -73,7 +120,7 @@ export class IndexWriter {
     const embedder = this.embedder;
     if (!embedder || this.pending.length === 0) return;
     const unknown = new Set(this.pending.flatMap((item) => item.inputs.map((input) => input.hash)).filter((hash) => !this.ready.has(hash)));
-    for (const [hash, vector] of await this.index.storedVectors([...unknown])) this.ready.set(hash, vector);
+    for (const [hash, vector] of await this.stores.index.storedVectors([...unknown])) this.ready.set(hash, vector);
     this.stats.reused += this.pending.flatMap((item) => item.inputs).filter((input) => unknown.has(input.hash) && this.ready.has(input.hash)).length;
 
     const missing = new Map<string, string>();
@@ -98,9 +145,9 @@ export class IndexWriter {
       const complete = item.inputs.every((input) => this.ready.has(input.hash));
       if (complete) await this.writeWithVectors(item, embedder);
       else if (last || this.stats.error !== null) {
-        // Without every vector, none are written, and a stored hash that matches nothing makes
-        // the next sync embed the document again.
-        await this.index.replaceDocument({ ...item.document, contentHash: `without-vectors:${item.document.contentHash}` }, item.chunks);
+        // Without every vector, none are written, and the flag makes the next sync embed the
+        // document again.
+        await replaceDocument(this.stores, item.document, item.chunks, { needsEmbedding: true });
       } else waiting.push(item);
     }
     this.pending = waiting;
@@ -111,6 +158,6 @@ export class IndexWriter {
   private async writeWithVectors({ document, chunks, inputs }: Pending, embedder: Embedder): Promise<void> {
     const embedded: IndexedChunk[] = chunks.map((chunk, i) => ({ ...chunk, embedding: { inputHash: inputs[i]!.hash, vector: this.ready.get(inputs[i]!.hash)! } }));
     const dimensions = embedded[0]?.embedding?.vector.length ?? 0;
-    await this.index.replaceDocument(document, embedded, { model: embedder.model, dimensions });
+    await replaceDocument(this.stores, document, embedded, { space: { model: embedder.model, dimensions } });
   }
 }

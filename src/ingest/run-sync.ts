@@ -1,16 +1,17 @@
 // The sync job: list each source, skip what has not changed, parse and chunk the rest, replace
-// each changed document in one step, and remove documents gone from the source.
+// each changed document under a new version, and remove documents gone from the source.
 import { createHash } from 'node:crypto';
 import type { SourceDocument, SyncReport } from '../domain.js';
 import { DocumentUnreadableError, GroundworkError, ReindexRequiredError, toGroundworkError } from '../errors.js';
-import type { PassageIndex, SyncState } from '../index/passage-index.js';
+import type { Catalogue } from '../index/catalogue.js';
+import type { Atomically, PassageIndex } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
 import { safeUrl } from '../safe-url.js';
 import { chunkDocument, type ChunkingOptions } from './chunk.js';
 import { refuseOversized } from './file-size.js';
-import { embeddingState, IndexWriter } from './index-writer.js';
+import { deleteDocuments, embeddingState, IndexWriter } from './index-writer.js';
 import type { ParsedDocument } from './parsers/parsed-document.js';
 import type { DocumentSource, SourceItem, SourceListing } from './sources/document-source.js';
 import { emptiedReason, formatNotReadReason, noTextReason } from './sync-report-text.js';
@@ -46,7 +47,9 @@ export interface SyncOptions {
 
 export interface SyncDependencies {
   index: PassageIndex;
-  syncState: SyncState;
+  catalogue: Catalogue;
+  /** Groups the steps of one document's replacement where the stores can (see DocumentStores). */
+  atomically?: Atomically;
   logger: Logger;
   /** Passages get vectors when there is an embedding model. */
   embedder?: Embedder | null;
@@ -62,8 +65,13 @@ function titleFromPath(itemPath: string): string {
 }
 
 /** Vectors of another model cannot be searched with this one's: that takes a re-index, never a silent mix. */
-async function prepareVectors({ index, embedder }: SyncDependencies, reindex: boolean): Promise<void> {
-  if (reindex) return index.resetVectors();
+async function prepareVectors({ index, catalogue, embedder }: SyncDependencies, reindex: boolean): Promise<void> {
+  if (reindex) {
+    // Every document must be embedded again, also those of sources this sync does not cover;
+    // marked first, so that a stop between the two steps still re-embeds them.
+    await catalogue.markAllNeedEmbedding();
+    return index.resetVectors();
+  }
   const space = await index.vectorSpace();
   if (!embedder || !space) return;
   if (!madeBy(space, embedder)) {
@@ -87,7 +95,8 @@ export async function runSync(deps: SyncDependencies, sources: DocumentSource[],
   return reports;
 }
 
-async function syncSource({ index, syncState, logger, embedder }: SyncDependencies, source: DocumentSource, options: SyncOptions): Promise<SyncReport> {
+async function syncSource(deps: SyncDependencies, source: DocumentSource, options: SyncOptions): Promise<SyncReport> {
+  const { catalogue, logger } = deps;
   const now = options.now ?? (() => new Date());
   const started = Date.now();
   const name = source.spec.name;
@@ -105,12 +114,12 @@ async function syncSource({ index, syncState, logger, embedder }: SyncDependenci
     return report;
   }
   try {
-    await syncItems({ index, syncState, logger: log, embedder }, source, listing, options, report);
+    await syncItems({ ...deps, logger: log }, source, listing, options, report);
   } finally {
     await source.close();
   }
   report.durationMs = Date.now() - started;
-  await syncState.recordSync(source.spec, report, now());
+  await catalogue.recordSync(source.spec, report, now());
   const { source: _source, ...counts } = report;
   log.info({ ...counts, failed: report.failed.length }, 'source synced');
   return report;
@@ -154,7 +163,7 @@ function listedOnce(source: string, items: SourceItem[], report: SyncReport): Ar
 }
 
 async function syncItems(
-  { index, syncState, logger: log, embedder = null }: SyncDependencies,
+  { index, catalogue, atomically, logger: log, embedder = null }: SyncDependencies,
   source: DocumentSource,
   { items, problems, unsupported, skipped = [] }: SourceListing,
   options: SyncOptions,
@@ -167,7 +176,7 @@ async function syncItems(
   for (const problem of problems) log.warn(problem, 'entry refused');
   for (const entry of skipped) log.warn(entry, 'entry skipped');
 
-  const known = await syncState.documentHashes(name);
+  const known = await catalogue.documentsOf(name);
   const listed = new Set(items.map((item) => documentId(name, item.key)));
   const goneCount = [...known.keys()].filter((id) => !listed.has(id)).length;
   const maxDeleteShare = options.maxDeleteShare ?? 0.5;
@@ -182,7 +191,7 @@ async function syncItems(
 
   const seen = new Set<string>();
   const settings = `${pipelineVersion}|${options.chunking.maxTokens}|${options.chunking.overlapTokens}|${embeddingState(embedder)}|`;
-  const writer = new IndexWriter(index, embedder, log);
+  const writer = new IndexWriter({ index, catalogue, atomically }, embedder, log);
   const entries = listedOnce(name, items, report);
   let done = 0;
   const progress = (path: string | null): SyncProgress => ({
@@ -203,7 +212,9 @@ async function syncItems(
   const prepareItem = async (item: SourceItem, id: string): Promise<Prepared> => {
     refuseOversized(item.size, options.maxFileBytes);
     // A re-index redoes every document; what was there still decides between added and updated.
-    const previous = options.reindex ? undefined : known.get(id);
+    // So does a document whose passages lack vectors, when there is a model to make them.
+    const stored = known.get(id);
+    const previous = options.reindex || (embedder && stored?.needsEmbedding) ? undefined : stored?.contentHash;
     // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
     const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
     if (fingerprintHash !== null && previous === fingerprintHash) return { unchanged: true };
@@ -280,6 +291,6 @@ async function syncItems(
   await writer.flush();
   if (embedder) report.vectors = { ...writer.stats };
   const gone = [...known.keys()].filter((id) => !seen.has(id));
-  if (gone.length > 0) await index.deleteDocuments(gone);
+  await deleteDocuments({ index, catalogue, atomically }, gone);
   report.deleted = gone.length;
 }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import type { SourceSpec } from '../config.js';
 import type { SyncReport, SyncRun } from '../domain.js';
 import { InternalError, SyncAlreadyRunningError, toGroundworkError } from '../errors.js';
-import type { LockHolder, PassageIndex, SyncState } from '../index/passage-index.js';
+import type { Catalogue, LockHolder } from '../index/catalogue.js';
+import type { Atomically, PassageIndex } from '../index/passage-index.js';
 import type { Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { runSync, type SyncOptions, type SyncProgress } from './run-sync.js';
@@ -21,7 +22,9 @@ export interface SyncRequest {
 
 export interface SyncJobDependencies {
   index: PassageIndex;
-  syncState: SyncState;
+  catalogue: Catalogue;
+  /** Groups the steps of one document's replacement where the stores can (see DocumentStores). */
+  atomically?: Atomically;
   logger: Logger;
   embedder?: Embedder | null;
   createSource: (spec: SourceSpec) => DocumentSource;
@@ -43,10 +46,10 @@ export class SyncJob {
 
   /** Starts a run in the background; refuses with SyncAlreadyRunningError while another runs. */
   async start(request: SyncRequest): Promise<{ runId: string; done: Promise<SyncRun> }> {
-    const { syncState, logger } = this.deps;
+    const { catalogue, logger } = this.deps;
     const runId = randomUUID();
     const staleAfterMs = this.deps.staleAfterMs ?? 120_000;
-    const running = await syncState.beginRun(
+    const running = await catalogue.beginRun(
       { id: runId, requestedBy: request.requestedBy, sources: request.sources.map((s) => s.name) },
       this.holder,
       (holder) => (holder.host === this.holder.host ? processAlive(holder.pid) : Date.now() - holder.heartbeatAt.getTime() < staleAfterMs),
@@ -72,17 +75,17 @@ export class SyncJob {
   }
 
   getRun(id: string): Promise<SyncRun | null> {
-    return this.deps.syncState.getRun(id);
+    return this.deps.catalogue.getRun(id);
   }
 
   private async execute(runId: string, request: SyncRequest, log: Logger): Promise<SyncRun> {
-    const { index, syncState, embedder, createSource, options } = this.deps;
-    const heartbeat = setInterval(() => void syncState.heartbeat(runId).catch(() => {}), this.deps.heartbeatMs ?? 30_000);
+    const { index, catalogue, atomically, embedder, createSource, options } = this.deps;
+    const heartbeat = setInterval(() => void catalogue.heartbeat(runId).catch(() => {}), this.deps.heartbeatMs ?? 30_000);
     heartbeat.unref();
     let reports: SyncReport[] = [];
     let status: 'succeeded' | 'failed' = 'failed';
     try {
-      reports = await runSync({ index, syncState, logger: log, embedder }, request.sources.map(createSource), {
+      reports = await runSync({ index, catalogue, atomically, logger: log, embedder }, request.sources.map(createSource), {
         ...options,
         allowMassDelete: request.allowMassDelete,
         reindex: request.reindex,
@@ -97,10 +100,10 @@ export class SyncJob {
       ];
     } finally {
       clearInterval(heartbeat);
-      await syncState.finishRun(runId, status, reports).catch((error: unknown) => log.error({ err: error }, 'could not record the end of the sync'));
+      await catalogue.finishRun(runId, status, reports).catch((error: unknown) => log.error({ err: error }, 'could not record the end of the sync'));
     }
     log.info({ status }, 'sync finished');
-    const run = await syncState.getRun(runId);
+    const run = await catalogue.getRun(runId);
     if (!run) throw new InternalError(`the record of sync run ${runId} is missing`);
     return run;
   }

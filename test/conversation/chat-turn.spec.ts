@@ -136,7 +136,7 @@ describe('chat turn', function () {
     assert.equal(started.outcome, 'command');
     assert.match(presenter.shown.find((s) => s.kind === 'reply')!.text!, /^Sync started for samples \(run [\w-]+\)/);
     assert.match(await report, /^Sync finished:\nsamples: 0 added, 0 updated, \d+ unchanged/);
-    assert.equal((await context.index.recentRuns(1))[0]!.requestedBy, 'slack:admin');
+    assert.equal((await context.catalogue.recentRuns(1))[0]!.requestedBy, 'slack:admin');
   });
 
   it('answers a delivery once: a second claim of the same id shows nothing and is logged as a duplicate', async () => {
@@ -152,8 +152,8 @@ describe('chat turn', function () {
   it('keeps the given answer so that feedback on its message is stored with the question and the cited documents', async () => {
     const request = asked('How many days of annual leave do I get?', {}, 'slack:DFEEDBACK');
     await run(request);
-    assert.equal(await context.index.recordFeedback({ messageId: 'm1', conversationId: 'slack:DFEEDBACK', userId: 'UASKER', reaction: 'like', comment: null }), true);
-    const [stored] = await context.index.recentFeedback(1);
+    assert.equal(await context.catalogue.recordFeedback({ messageId: 'm1', conversationId: 'slack:DFEEDBACK', userId: 'UASKER', reaction: 'like', comment: null }), true);
+    const [stored] = await context.catalogue.recentFeedback(1);
     assert.equal(stored!.question, 'How many days of annual leave do I get?');
     assert.match(stored!.answer, /28 days/);
     assert.equal(stored!.citedDocumentIds.length, 1);
@@ -240,10 +240,10 @@ describe('chat turn', function () {
       // The same pipeline with a budget that holds one passage at most.
       const chat = { model: createChatModel(config.chat!, config.chat!.timeoutMs), promptBudgetTokens: 700 };
       const turn = createChatTurn({
-        answer: (question, options) => answerQuestion({ index: context.index, syncState: context.index, retrieval: config.retrieval, evidence: config.evidence, chat }, question, options),
+        answer: (question, options) => answerQuestion({ index: context.index, syncState: context.catalogue, retrieval: config.retrieval, evidence: config.evidence, chat }, question, options),
         index: context.index,
-        syncState: context.index,
-        feedbackLog: context.index,
+        syncState: context.catalogue,
+        feedbackLog: context.catalogue,
         sync: { syncJob: context.syncJob, sources: config.sources },
         memory: new InProcessConversationMemory(),
         seen: new InProcessSeenMessages(),

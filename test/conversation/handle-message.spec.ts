@@ -4,7 +4,7 @@ import sinon from 'sinon';
 import { createMessageHandler } from '../../src/conversation/handle-message.js';
 import type { Answer, Question } from '../../src/domain.js';
 import { InvalidQuestionError } from '../../src/errors.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore } from '../../src/index/sqlite-store.js';
 import { tempDir } from '../helpers.js';
 
 const question = (text: string): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history: [] });
@@ -12,9 +12,9 @@ const answer: Answer = { text: 'An answer. [1]', citations: [], confidence: 'ans
 
 describe('handleMessage', () => {
   const setup = () => {
-    const index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    const { index, catalogue } = openSqliteStore(path.join(tempDir(), 'index.db'));
     const answerFn = sinon.fake.resolves(answer);
-    return { index, answerFn, handle: createMessageHandler({ answer: answerFn, index, syncState: index, maxQuestionChars: 4000 }) };
+    return { index, answerFn, handle: createMessageHandler({ answer: answerFn, index, syncState: catalogue, maxQuestionChars: 4000 }) };
   };
 
   it('passes a question, trimmed, to the answer pipeline', async () => {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { SourceSpec } from '../../src/config.js';
 import { parseSyncCommand, startChatSync } from '../../src/conversation/sync-command.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { SyncJob } from '../../src/ingest/sync-job.js';
 import { folderWith, silentLogger, tempDir } from '../helpers.js';
 
 describe('sync from a chat', () => {
-  let index: SqliteIndex;
+  let store: SqliteStore;
   let job: SyncJob;
   const spec: SourceSpec = {
     name: 'docs',
@@ -16,10 +16,10 @@ describe('sync from a chat', () => {
     location: folderWith(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`page-${i}.md`, `# Page ${i}\n\nRule ${i} applies to travel and leave.`]))),
   };
   beforeEach(() => {
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
-    job = new SyncJob({ index, syncState: index, logger: silentLogger, createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
+    job = new SyncJob({ ...store, logger: silentLogger, createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   const run = async (progressEveryMs: number) => {
     const posts: string[] = [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { answerQuestion } from '../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../src/config.js';
 import type { SyncReport } from '../../src/domain.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { ParserPool } from '../../src/ingest/parsers/parser-pool.js';
 import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
 import { ConfluenceSource } from '../../src/ingest/sources/confluence-source.js';
@@ -27,23 +27,23 @@ const linkReason = 'it is a symbolic link, which is not followed (FOLLOW_SYMLINK
 
 describe('syncing hostile exports', function () {
   this.timeout(120_000);
-  let index: SqliteIndex;
+  let store: SqliteStore;
   let parsers: ParserPool;
   before(() => {
     parsers = new ParserPool({ maxMemoryMb: 256, timeoutMs: 60_000 });
   });
   after(() => parsers.close());
   beforeEach(() => {
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   const sync = (source: DocumentSource, opts: Partial<SyncOptions> = {}): Promise<SyncReport> =>
-    runSync({ index, syncState: index, logger: silentLogger }, [source], { ...options, ...opts }).then((reports) => reports[0]!);
+    runSync({ ...store, logger: silentLogger }, [source], { ...options, ...opts }).then((reports) => reports[0]!);
   const folder = (location: string, opts: ExportSourceOptions = {}) => new FolderSource({ name: 'docs', kind: 'folder', location }, { parsers, ...opts });
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
+      { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
   const citedPaths = async (text: string) => (await ask(text)).citations.map((c) => c.passage.document.path);
@@ -107,11 +107,11 @@ describe('syncing hostile exports', function () {
       fs.symlinkSync('../../outside/secret.md', path.join(docs, 'secret.md'));
       const followed = await sync(folder(docs, { followSymlinks: 'inside' }));
       assert.equal(followed.added, 2);
-      assert.equal((await index.sourceStatuses())[0]!.documents, 2);
+      assert.equal((await store.catalogue.sourceStatuses())[0]!.documents, 2);
       assert.deepEqual(await citedPaths('vault combination safe painting'), []);
       const notFollowed = await sync(folder(docs), { allowMassDelete: true });
       assert.equal(notFollowed.deleted, 1);
-      assert.equal((await index.sourceStatuses())[0]!.documents, 1);
+      assert.equal((await store.catalogue.sourceStatuses())[0]!.documents, 1);
       assert.deepEqual(await citedPaths('How many days of annual leave?'), ['hr/leave.md']);
     });
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SourceSpec } from '../../src/config.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { runSync, type SyncOptions } from '../../src/ingest/run-sync.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
@@ -13,15 +13,15 @@ import { compoundFile, docxFile, encryptedPdfFile, pdfFile, pptxFile, xlsxFile }
 const options: SyncOptions = { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 };
 
 describe('runSync', () => {
-  let index: SqliteIndex;
+  let store: SqliteStore;
   let docs: string;
   let spec: SourceSpec;
 
   const sync = (opts: Partial<SyncOptions> = {}) =>
-    runSync({ index, syncState: index, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
+    runSync({ ...store, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
+      { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 
@@ -33,9 +33,9 @@ describe('runSync', () => {
       'image.png': 'not a document kind: ignored',
     });
     spec = { name: 'docs', kind: 'folder', location: docs };
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   it('indexes Markdown, HTML and text files with their titles, paths and chunks', async () => {
     const report = await sync();
@@ -46,7 +46,7 @@ describe('runSync', () => {
     assert.equal(answer.citations[0]!.passage.document.title, 'Leave policy');
     assert.equal(answer.citations[0]!.passage.document.path, 'hr/leave.md');
     assert.equal((await ask('cafeteria opening time')).citations[0]!.passage.document.title, 'notes');
-    const [status] = await index.sourceStatuses();
+    const [status] = await store.catalogue.sourceStatuses();
     assert.equal(status!.documents, 3);
     assert.ok(status!.lastSyncAt);
   });
@@ -95,7 +95,7 @@ describe('runSync', () => {
     for (const file of ['hr/leave.md', 'it/vpn.html', 'notes.txt']) fs.rmSync(path.join(docs, file));
     const report = await sync();
     assert.match(report.error ?? '', /holds no files of a supported kind/);
-    assert.equal((await index.sourceStatuses())[0]!.documents, 3);
+    assert.equal((await store.catalogue.sourceStatuses())[0]!.documents, 3);
   });
 
   it('names each file it cannot use and why, and indexes the rest', async () => {

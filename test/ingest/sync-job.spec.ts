@@ -5,30 +5,29 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SourceSpec } from '../../src/config.js';
 import { SyncAlreadyRunningError } from '../../src/errors.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { SyncJob } from '../../src/ingest/sync-job.js';
 import { folderWith, repoRoot, silentLogger, tempDir } from '../helpers.js';
 
 describe('SyncJob', () => {
   let file: string;
-  let index: SqliteIndex;
+  let store: SqliteStore;
   let job: SyncJob;
   let spec: SourceSpec;
 
   beforeEach(() => {
     file = path.join(tempDir(), 'index.db');
-    index = SqliteIndex.open(file);
+    store = openSqliteStore(file);
     spec = { name: 'docs', kind: 'folder', location: folderWith({ 'a.md': '# Leave\n\nAnnual leave is 28 days.', 'b.md': '# VPN\n\nUse WireGuard.' }) };
     job = new SyncJob({
-      index,
-      syncState: index,
+      ...store,
       logger: silentLogger,
       createSource: (s) => new FolderSource(s),
       options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 },
     });
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   it('records each run with who asked, its reports and its outcome', async () => {
     const run = await job.run({ sources: [spec], requestedBy: 'cli:ana' });
@@ -36,7 +35,7 @@ describe('SyncJob', () => {
     assert.equal(run.requestedBy, 'cli:ana');
     assert.equal(run.reports[0]!.added, 2);
     assert.ok(run.finishedAt);
-    assert.deepEqual((await index.recentRuns(5)).map((r) => r.id), [run.id]);
+    assert.deepEqual((await store.catalogue.recentRuns(5)).map((r) => r.id), [run.id]);
     assert.deepEqual(await job.getRun(run.id), run);
   });
 
@@ -53,9 +52,9 @@ describe('SyncJob', () => {
   it('holds the lock across processes, and takes it over when the holder is killed', async () => {
     // Another process takes the lock through its own connection to the same file and stays alive.
     const holderScript = `
-      import { SqliteIndex } from ${JSON.stringify(path.join(repoRoot, 'src/index/sqlite-index.ts'))};
-      const index = SqliteIndex.open(${JSON.stringify(file)});
-      await index.beginRun({ id: 'other', requestedBy: 'cli:other', sources: ['docs'] }, { pid: process.pid, host: ${JSON.stringify(os.hostname())} }, () => true);
+      import { openSqliteStore } from ${JSON.stringify(path.join(repoRoot, 'src/index/sqlite-store.ts'))};
+      const store = openSqliteStore(${JSON.stringify(file)});
+      await store.catalogue.beginRun({ id: 'other', requestedBy: 'cli:other', sources: ['docs'] }, { pid: process.pid, host: ${JSON.stringify(os.hostname())} }, () => true);
       console.log('locked');
       setInterval(() => {}, 1000);`;
     const scriptFile = path.join(tempDir(), 'holder.mts');
@@ -70,7 +69,7 @@ describe('SyncJob', () => {
     }
     const run = await job.run({ sources: [spec], requestedBy: 'cli:me' });
     assert.equal(run.status, 'succeeded');
-    assert.equal((await index.getRun('other'))!.status, 'failed');
+    assert.equal((await store.catalogue.getRun('other'))!.status, 'failed');
   });
 
   it('marks a run failed when every source failed', async () => {

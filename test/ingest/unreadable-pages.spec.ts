@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { SyncReport } from '../../src/domain.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { ParserPool } from '../../src/ingest/parsers/parser-pool.js';
 import { runSync } from '../../src/ingest/run-sync.js';
 import { ConfluenceSource } from '../../src/ingest/sources/confluence-source.js';
@@ -17,19 +17,19 @@ const notAPage = '<html><head><title>Saved from a browser</title></head><body><p
 
 describe('syncing page files that are not pages', function () {
   this.timeout(120_000);
-  let index: SqliteIndex;
+  let store: SqliteStore;
   let parsers: ParserPool;
   before(() => {
     parsers = new ParserPool({ maxMemoryMb: 256, timeoutMs: 60_000 });
   });
   after(() => parsers.close());
   beforeEach(() => {
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   const sync = (source: DocumentSource): Promise<SyncReport> =>
-    runSync({ index, syncState: index, logger: silentLogger }, [source], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 }).then((reports) => reports[0]!);
+    runSync({ ...store, logger: silentLogger }, [source], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 }).then((reports) => reports[0]!);
 
   it('fails an HTML file without a Confluence page body, saying so, and indexes the real page beside it', async () => {
     const space = folderWith({ 'Leave_123.html': page, 'Numbers_124.html': notAPage });

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { answerQuestion, type AnswerDependencies } from '../../src/answer/answer-question.js';
 import type { Question } from '../../src/domain.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { runSync } from '../../src/ingest/run-sync.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { createEmbedder } from '../../src/llm/embedder.js';
@@ -36,7 +36,9 @@ const ask = (text: string): Question => ({ text, asker: { platform: 'cli', userI
 
 describe('hybrid retrieval (dense search with BM25)', () => {
   let fake: FakeOpenAI;
-  let index: SqliteIndex;
+  let store: SqliteStore;
+  let index: SqliteStore['index'];
+  let catalogue: SqliteStore['catalogue'];
   let logs: string[];
   let metrics: Metrics;
 
@@ -54,7 +56,7 @@ describe('hybrid retrieval (dense search with BM25)', () => {
     );
   const deps = (dense: DenseSearch | null): AnswerDependencies => ({
     index,
-    syncState: index,
+    syncState: catalogue,
     retrieval: { topK: 3 }, evidence: evidence(0.7, 0.6),
     dense,
     metrics,
@@ -71,14 +73,15 @@ describe('hybrid retrieval (dense search with BM25)', () => {
       'expenses.md': '# Expenses\n\nSubmit receipts within 30 days to be reimbursed.',
       'canteen.md': '# Canteen\n\nThe canteen serves lunch from noon to two.',
     });
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
-    await runSync({ index, syncState: index, logger: silentLogger, embedder: embedder() }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], {
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
+    ({ index, catalogue } = store);
+    await runSync({ ...store, logger: silentLogger, embedder: embedder() }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], {
       chunking: { maxTokens: 200, overlapTokens: 20 },
       maxFileBytes: 1024 * 1024,
     });
   });
   afterEach(async () => {
-    index.close();
+    store.close();
     await fake.stop();
   });
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Chunk } from '../../src/domain.js';
-import { SqliteIndex } from '../../src/index/sqlite-index.js';
+import { openSqliteStore } from '../../src/index/sqlite-store.js';
+import { replaceDocument } from '../../src/ingest/index-writer.js';
 import { joinWithoutOverlap, retrieve } from '../../src/retrieval/retrieve.js';
 import { tempDir } from '../helpers.js';
 
 async function indexWith(documents: Record<string, string[]>, source = (id: string) => (id.startsWith('zh') ? 'china' : 'germany')) {
-  const index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+  const store = openSqliteStore(path.join(tempDir(), 'index.db'));
   for (const [id, texts] of Object.entries(documents)) {
     const chunks: Chunk[] = texts.map((text, position) => ({
       id: `${id}:${position}`,
@@ -17,9 +18,9 @@ async function indexWith(documents: Record<string, string[]>, source = (id: stri
       tokenCount: 10,
       contentHash: `${id}:${text}`,
     }));
-    await index.replaceDocument({ id, source: source(id), path: `${id}.md`, title: id, url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: id }, chunks);
+    await replaceDocument(store, { id, source: source(id), path: `${id}.md`, title: id, url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: id }, chunks);
   }
-  return index;
+  return store.index;
 }
 
 describe('retrieve', () => {

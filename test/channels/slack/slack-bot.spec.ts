@@ -214,7 +214,7 @@ describe('Slack bot (POST /slack/events)', function () {
 
   it('shows a source whose url is javascript: as its title, without the link', async () => {
     await start();
-    await plantDocument(service.context.index, 'javascript:alert(1)');
+    await plantDocument(service.context, 'javascript:alert(1)');
     await postJson(mention(plantedQuestion));
     const [answer] = await waitForAnswers();
     const sources = answer!.args.blocks.find((b: { block_id?: string }) => b.block_id === 'sources');
@@ -337,7 +337,7 @@ describe('Slack bot (POST /slack/events)', function () {
     const [thanks] = await slack.waitFor('chat.postEphemeral');
     assert.equal(thanks!.args.user, 'UASKER01');
     assert.match(thanks!.args.text, /Thanks for the feedback/);
-    const [stored] = await service.context.index.recentFeedback(1);
+    const [stored] = await service.context.catalogue.recentFeedback(1);
     assert.equal(stored!.reaction, 'dislike');
     assert.equal(stored!.platform, 'slack');
     assert.equal(stored!.question, 'How many days of annual leave do I get?');

@@ -66,10 +66,10 @@ describe('Microsoft 365 Agents Playground against the bot (headless Chromium)', 
     await page.getByRole('dialog').locator('textarea').fill('Clear and quick');
     await page.getByRole('button', { name: 'Submit' }).click();
     const deadline = Date.now() + 10_000;
-    let stored = await service.context.index.recentFeedback(1);
+    let stored = await service.context.catalogue.recentFeedback(1);
     while (stored.length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      stored = await service.context.index.recentFeedback(1);
+      stored = await service.context.catalogue.recentFeedback(1);
     }
     assert.equal(stored[0]?.reaction, 'like');
     assert.equal(stored[0]?.comment, 'Clear and quick');

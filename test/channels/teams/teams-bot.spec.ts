@@ -215,7 +215,7 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
       });
     const response = await feedback('dislike', 'It missed the part-time rule');
     assert.equal(response.status, 200);
-    const [stored] = await service.context.index.recentFeedback(5);
+    const [stored] = await service.context.catalogue.recentFeedback(5);
     assert.equal(stored!.reaction, 'dislike');
     assert.equal(stored!.comment, 'It missed the part-time rule');
     assert.equal(stored!.question, 'How many days of annual leave do I get?');
@@ -384,7 +384,7 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
 
   it('shows a source whose url is javascript: as its title, without the link, in the Sources list and the citation', async () => {
     await start();
-    await plantDocument(service.context.index, 'javascript:alert(1)');
+    await plantDocument(service.context, 'javascript:alert(1)');
     await post(personal(plantedQuestion));
     const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
     const message = answer!.activity;

@@ -59,7 +59,7 @@ describe('web chat page (headless Chromium)', function () {
   });
 
   it('links a citation whose document url is javascript: to the document\'s own page', async () => {
-    const planted = await plantDocument(service.context.index, 'javascript:document.title="pwned"');
+    const planted = await plantDocument(service.context, 'javascript:document.title="pwned"');
     try {
       const reply = await ask(plantedQuestion);
       const links = await reply.locator('a').evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
-import { SqliteIndex } from '../../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../../src/index/sqlite-store.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
 import { ConfluenceSource } from '../../../src/ingest/sources/confluence-source.js';
 import { sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
@@ -16,25 +16,25 @@ const demo = path.join(exports, 'space1-demo');
 const xmlExports = path.join(sharedData, 'confluence/xml-export/xwiki-contrib-confluence');
 
 describe('ConfluenceSource (real Confluence exports)', () => {
-  let index: SqliteIndex;
+  let store: SqliteStore;
   before(function () {
     if (!fs.existsSync(space1)) this.skip();
   });
   beforeEach(() => {
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   const sync = (location: string, name = 'wiki', baseUrl: string | null = 'https://wiki.example.com') => {
     const spec: SourceSpec = { name, kind: 'confluence', location };
-    return runSync({ index, syncState: index, logger: silentLogger }, [new ConfluenceSource(spec, { baseUrl })], {
+    return runSync({ ...store, logger: silentLogger }, [new ConfluenceSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 1024 * 1024,
     }).then((reports) => reports[0]!);
   };
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
+      { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 
@@ -108,7 +108,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   it('keeps one document per page of an export with version history, and skips drafts', async () => {
     const old = await sync(path.join(xmlExports, 'confluence-4.3.2-site-export'), 'old');
     assert.equal(old.added, 6);
-    const hits = await index.search({ terms: ['page'], limit: 50 });
+    const hits = await store.index.search({ terms: ['page'], limit: 50 });
     assert.equal(new Set(hits.filter((hit) => hit.document.title === 'Page 1').map((hit) => hit.document.id)).size, 1);
     const ht = await sync(path.join(xmlExports, 'confluence-8.5.6-space-HT'), 'ht');
     assert.equal(ht.added + ht.skipped.filter((s) => s.reason === 'it holds no text').length, 3, 'three current pages; the three drafts are skipped');
@@ -128,8 +128,8 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     assert.match(answer.text, new RegExp(`Note: \\[${cited.n}\\] “2024-04-22 Meeting notes” is marked as superseded`));
     const archived = tempDir();
     fs.writeFileSync(path.join(archived, 'entities.xml'), original.replace(/(<property name="title">2024-04-22 Meeting notes<\/property>[\s\S]*?<property name="contentStatus">)current/, '$1archived'));
-    index.close();
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store.close();
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
     const report = await sync(archived, 'archived');
     assert.equal(report.added + report.skipped.length, 3, 'the archived page is still read');
     const again = (await ask('meeting notes 2024-04-22')).citations.find((c) => c.passage.document.title === '2024-04-22 Meeting notes');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
-import { SqliteIndex } from '../../../src/index/sqlite-index.js';
+import { openSqliteStore, type SqliteStore } from '../../../src/index/sqlite-store.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
 import { SharePointSource } from '../../../src/ingest/sources/sharepoint-source.js';
 import { folderWith, sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
@@ -28,22 +28,22 @@ function modernPage(title: string, canvasHtml: string, published: string): strin
 }
 
 describe('SharePointSource', () => {
-  let index: SqliteIndex;
+  let store: SqliteStore;
   beforeEach(() => {
-    index = SqliteIndex.open(path.join(tempDir(), 'index.db'));
+    store = openSqliteStore(path.join(tempDir(), 'index.db'));
   });
-  afterEach(() => index.close());
+  afterEach(() => store.close());
 
   const sync = (location: string, baseUrl: string | null = 'https://contoso.sharepoint.com/sites/intranet') => {
     const spec: SourceSpec = { name: 'intranet', kind: 'sharepoint', location };
-    return runSync({ index, syncState: index, logger: silentLogger }, [new SharePointSource(spec, { baseUrl })], {
+    return runSync({ ...store, logger: silentLogger }, [new SharePointSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 10 * 1024 * 1024,
     }).then((reports) => reports[0]!);
   };
   const ask = (text: string) =>
     answerQuestion(
-      { index, syncState: index, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
+      { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
       { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
     );
 
