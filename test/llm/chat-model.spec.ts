@@ -18,11 +18,11 @@ async function stepClock(clock: sinon.SinonFakeTimers, ms: number): Promise<void
   }
 }
 
-/** A promise's outcome, readable without awaiting it (and without an unhandled rejection). */
-function settled<T>(promise: Promise<T>): { value?: T; error?: unknown } {
+/** A promise's outcome so far, readable without awaiting it (and without an unhandled rejection). */
+function settled<T>(promise: Promise<T>): () => { value?: T; error?: unknown } {
   const outcome: { value?: T; error?: unknown } = {};
   promise.then((value) => (outcome.value = value), (error: unknown) => (outcome.error = error ?? new Error('rejected without a reason')));
-  return outcome;
+  return () => ({ ...outcome });
 }
 
 describe('chat model (real openai client against a local OpenAI-compatible server)', () => {
@@ -66,18 +66,19 @@ describe('chat model (real openai client against a local OpenAI-compatible serve
       const outcome = settled(openai(300).complete(messages));
       await waitFor(() => fake.chatRequests().length === 1, 'the first attempt reaches the server');
       await clock.tickAsync(299);
-      assert.equal(outcome.error, undefined, 'still waiting 1 ms before the timeout');
+      assert.equal(outcome().error, undefined, 'still waiting 1 ms before the timeout');
       await clock.tickAsync(1);
       await stepClock(clock, 249);
       assert.equal(fake.chatRequests().length, 1, 'no retry before the pause of 250 ms is over');
       await stepClock(clock, 1);
       await waitFor(() => fake.chatRequests().length === 2, 'the retry reaches the server 250 ms after the first timeout');
       await clock.tickAsync(299);
-      assert.equal(outcome.error, undefined, 'the retry has its own 300 ms');
+      assert.equal(outcome().error, undefined, 'the retry has its own 300 ms');
       await clock.tickAsync(1);
-      await waitFor(() => outcome.error !== undefined, 'the client gives up after the second timeout');
-      assert.ok(outcome.error instanceof ModelUnavailableError, String(outcome.error));
-      assert.match(outcome.error.message, /the chat model failed twice: .*timed out/i);
+      await waitFor(() => outcome().error !== undefined, 'the client gives up after the second timeout');
+      const { error } = outcome();
+      assert.ok(error instanceof ModelUnavailableError, String(error));
+      assert.match(error.message, /the chat model failed twice: .*timed out/i);
       assert.equal(fake.chatRequests().length, 2, 'one retry, no more');
     } finally {
       clock.restore();
@@ -113,16 +114,17 @@ describe('chat model (real openai client against a local OpenAI-compatible serve
       const outcome = settled(slow.stream(messages, (piece) => pieces.push(piece)));
       await waitFor(() => fake.chatRequests().length === 1, 'the first attempt reaches the server');
       await clock.tickAsync(199);
-      assert.equal(outcome.error, undefined, 'still waiting 1 ms before the first-token timeout');
+      assert.equal(outcome().error, undefined, 'still waiting 1 ms before the first-token timeout');
       await clock.tickAsync(1);
       await stepClock(clock, 1); // a 0 ms timer fires after 1 ms
       await waitFor(() => fake.chatRequests().length === 2, 'the retry, at once after the first-token timeout');
       await clock.tickAsync(199);
-      assert.equal(outcome.error, undefined, 'the retry has its own 200 ms');
+      assert.equal(outcome().error, undefined, 'the retry has its own 200 ms');
       await clock.tickAsync(1);
-      await waitFor(() => outcome.error !== undefined, 'the client gives up after the second first-token timeout');
-      assert.ok(outcome.error instanceof ModelUnavailableError, String(outcome.error));
-      assert.match(outcome.error.message, /the chat model failed twice/);
+      await waitFor(() => outcome().error !== undefined, 'the client gives up after the second first-token timeout');
+      const { error } = outcome();
+      assert.ok(error instanceof ModelUnavailableError, String(error));
+      assert.match(error.message, /the chat model failed twice/);
       assert.equal(fake.chatRequests().length, 2, 'one retry, no more');
       assert.ok(fake.chatRequests().every((r) => r.body.stream === true));
       assert.deepEqual(pieces, [], 'nothing reached the reader');
