@@ -8,13 +8,29 @@ import { groundwork, handbookDir, repoRoot, tempDir, tsxLoader } from './helpers
 
 describe('groundwork CLI', function () {
   this.timeout(60000);
-  const env = { GROUNDWORK_DATA_DIR: tempDir('groundwork-cli-') };
 
   before(async function () {
     if (!fs.existsSync(handbookDir)) this.skip();
   });
 
+  // Every test has a data folder of its own. Those that read an index of the handbook get a copy of
+  // one synced the first time a test asks for it, so no test depends on another having run first.
+  let handbookTemplate: Promise<string> | null = null;
+  const handbookIndex = async (): Promise<{ GROUNDWORK_DATA_DIR: string }> => {
+    handbookTemplate ??= (async () => {
+      const dataDir = tempDir('groundwork-cli-handbook-');
+      const synced = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], { GROUNDWORK_DATA_DIR: dataDir });
+      assert.equal(synced.code, 0, synced.stderr);
+      return dataDir;
+    })();
+    const own = tempDir('groundwork-cli-');
+    fs.cpSync(await handbookTemplate, own, { recursive: true });
+    return { GROUNDWORK_DATA_DIR: own };
+  };
+  const emptyDataDir = () => ({ GROUNDWORK_DATA_DIR: tempDir('groundwork-cli-') });
+
   it('syncs a folder, prints a summary and re-syncs unchanged files cheaply', async () => {
+    const env = emptyDataDir();
     const first = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^handbook: 2\d\d added, 0 updated, 0 unchanged, 0 deleted, \d+ skipped, 0 failed/);
@@ -23,6 +39,7 @@ describe('groundwork CLI', function () {
   });
 
   it('ask --json prints exactly one JSON object of the documented form, citing the right handbook page', async () => {
+    const env = await handbookIndex();
     const { code, stdout } = await groundwork(['ask', '--json', 'How many hours of annual leave do I accrue per pay period?'], env);
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n');
@@ -39,6 +56,7 @@ describe('groundwork CLI', function () {
   });
 
   it('ask --json with an OpenAI-compatible server returns a generated answer whose markers match its citations', async () => {
+    const env = await handbookIndex();
     const fake = await new FakeOpenAI().start();
     fake.chatReply = () => 'You earn 4 to 8 hours of annual leave per pay period, by years of service [1]. See also [12].';
     try {
@@ -95,11 +113,15 @@ describe('groundwork CLI', function () {
   });
 
   it('prints the answer and its sources as text without --json', async () => {
+    const env = await handbookIndex();
     const { stdout } = await groundwork(['ask', 'What', 'is', 'the', 'transit', 'benefit?'], env);
     assert.match(stdout, /\[1\][\s\S]*\nSources:\n\[1\] .+: handbook\/.+/);
   });
 
-  it('shows the status of the index', async () => {
+  it('shows the status of the index, with the last sync run first', async () => {
+    const env = await handbookIndex();
+    const again = await groundwork(['sync', '--source', `handbook=folder:${handbookDir}`], env);
+    assert.equal(again.code, 0, again.stderr);
     const { stdout } = await groundwork(['status'], env);
     assert.match(stdout, /- handbook \(folder\): 2\d\d documents, last synced 20\d\d-/);
     assert.match(stdout, /Recent syncs:\n- 20\d\d-\S+ succeeded \(cli:\w+\): handbook: 0 added, 0 updated, 2\d\d unchanged/);
@@ -107,6 +129,7 @@ describe('groundwork CLI', function () {
   });
 
   it('lists feedback left on answers', async () => {
+    const env = emptyDataDir();
     const { openSqliteStore } = await import('../src/index/sqlite-store.js');
     const store = openSqliteStore(path.join(env.GROUNDWORK_DATA_DIR, 'groundwork.db'));
     await store.catalogue.recordAnswer({ messageId: 'm1', platform: 'teams', conversationId: 'teams:c1', question: 'What is the transit benefit?', answer: 'It is $265 a month [1].', citedDocumentIds: ['doc1'] });
@@ -118,18 +141,21 @@ describe('groundwork CLI', function () {
   });
 
   it('exits 2 with a message naming the setting when the configuration is invalid', async () => {
+    const env = emptyDataDir();
     const { code, stderr } = await groundwork(['status'], { ...env, RETRIEVAL_TOP_K: 'many' });
     assert.equal(code, 2);
     assert.match(stderr, /RETRIEVAL_TOP_K must be a whole number from 1 to 50 \(got "many"\)/);
   });
 
   it('exits 2 with the reason when the question is empty', async () => {
+    const env = emptyDataDir();
     const { code, stderr } = await groundwork(['ask', '  '], env);
     assert.equal(code, 2);
     assert.match(stderr, /groundwork: The question is empty/);
   });
 
   it('exits 1 and changes nothing when every source fails', async () => {
+    const env = await handbookIndex();
     const { code, stdout } = await groundwork(['sync', '--source', `handbook=folder:${path.join(tempDir(), 'gone')}`], env);
     assert.equal(code, 1);
     assert.match(stdout, /handbook: sync failed, nothing changed: .*gone does not exist/);
@@ -156,6 +182,7 @@ describe('groundwork CLI', function () {
   });
 
   it('serve answers over HTTP and stops gracefully on SIGTERM', async () => {
+    const env = await handbookIndex();
     const child = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'src/cli.ts'), 'serve'], {
       cwd: tempDir(),
       env: { PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1' },

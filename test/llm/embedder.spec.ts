@@ -78,12 +78,22 @@ describe('embedder (real openai client against a local OpenAI-compatible server)
   });
 
   it('waits out a 429 with Retry-After and a 500, then succeeds', async () => {
+    // When each request reached the server, on the monotonic clock: the pauses between them are
+    // at least what the client must wait, however slow the machine (load only lengthens them).
+    const receivedAt: number[] = [];
+    const record = fake.requests.push.bind(fake.requests);
+    fake.requests.push = (...requests) => {
+      receivedAt.push(...requests.map(() => performance.now()));
+      return record(...requests);
+    };
     fake.embeddingFaults.push({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { kind: 'status', status: 500 });
-    const started = Date.now();
     const vectors = await openai().embedDocuments(['annual leave']);
     assert.equal(vectors.length, 1);
     assert.equal(fake.embeddingRequests().length, 3);
-    assert.ok(Date.now() - started >= 900, 'the Retry-After of one second was honoured');
+    const [first, second, third] = receivedAt as [number, number, number];
+    // Without the Retry-After the first retry would come after the client's own backoff, under 0.5 s.
+    assert.ok(second - first >= 995, `the Retry-After of one second was honoured (the retry came after ${Math.round(second - first)} ms)`);
+    assert.ok(third - second >= 300, `the 500 was retried after a backoff (${Math.round(third - second)} ms)`);
   });
 
   it('fails clearly on a malformed body or a wrong number of vectors', async () => {
