@@ -297,6 +297,10 @@ function qdrantConfig(e: z.infer<typeof envSchema>): Config['qdrant'] {
     if (e.QDRANT_API_KEY) throw new ConfigError('Invalid configuration:\n  QDRANT_API_KEY needs QDRANT_URL (the Qdrant server, e.g. https://qdrant.example.com:6333)');
     return null;
   }
+  const { protocol, hostname } = new URL(e.QDRANT_URL);
+  if (e.QDRANT_API_KEY && protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+    throw new ConfigError('Invalid configuration:\n  QDRANT_API_KEY would be sent in clear text over http: use an https QDRANT_URL (http is accepted on this machine only)');
+  }
   return { url: e.QDRANT_URL.replace(/\/+$/, ''), apiKey: e.QDRANT_API_KEY, collectionPrefix: e.QDRANT_COLLECTION, timeoutMs: e.QDRANT_TIMEOUT_SECONDS * 1000 };
 }
 

@@ -191,6 +191,11 @@ describe('loadConfig', () => {
       (error: unknown) => error instanceof ConfigError && /QDRANT_API_KEY needs QDRANT_URL/.test(error.message) && !error.message.includes('qdrant-secret'),
     );
     assert.throws(
+      () => loadConfig({ QDRANT_URL: 'http://qdrant.internal:6333', QDRANT_API_KEY: 'qdrant-secret' }, tempDir()),
+      (error: unknown) => error instanceof ConfigError && /QDRANT_API_KEY would be sent in clear text over http/.test(error.message) && !error.message.includes('qdrant-secret'),
+    );
+    assert.equal(loadConfig({ QDRANT_URL: 'http://127.0.0.1:6333', QDRANT_API_KEY: 'qdrant-secret' }, tempDir()).qdrant?.apiKey, 'qdrant-secret');
+    assert.throws(
       () => loadConfig({ QDRANT_URL: 'http://localhost:6333', QDRANT_API_KEY: '', QDRANT_TIMEOUT_SECONDS: 'x' }, tempDir()),
       (error: unknown) => error instanceof ConfigError && !/QDRANT_API_KEY/.test(error.message),
     );
