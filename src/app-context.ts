@@ -8,6 +8,7 @@ import { createMessageHandler, type MessageHandler } from './conversation/handle
 import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
 import type { Catalogue } from './index/catalogue.js';
 import type { Atomically, PassageIndex } from './index/passage-index.js';
+import { QdrantIndex } from './index/qdrant-index.js';
 import { openSqliteStore, type SqliteStore } from './index/sqlite-store.js';
 import { SyncJob, type SyncRequest } from './ingest/sync-job.js';
 import type { DocumentSource } from './ingest/sources/document-source.js';
@@ -124,7 +125,15 @@ export class AppContext {
     const logger = overrides.logger ?? createLogger(config.logLevel);
     const store = overrides.store ?? openSqliteStore(config.databasePath);
     // The embedded index shares the catalogue's file, and with it one transaction per document.
-    const index = overrides.index ?? store.index;
+    // On Qdrant, the catalogue (and the term statistics Qdrant cannot give) stay in groundwork.db.
+    const index =
+      overrides.index ??
+      (config.qdrant
+        ? new QdrantIndex(
+            { url: config.qdrant.url, apiKey: config.qdrant.apiKey, collectionPrefix: config.qdrant.collectionPrefix, timeoutMs: config.qdrant.timeoutMs },
+            { catalogue: store.catalogue, termStatistics: store.termStatistics },
+          )
+        : store.index);
     const atomically = index === store.index ? store.atomically : undefined;
     const metrics = overrides.metrics ?? new Metrics({ processMetrics: true });
     // Workers start with the first file a sync parses, not here.

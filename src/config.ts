@@ -75,6 +75,8 @@ export interface Config {
   /** Semantic (hybrid) retrieval when an embedding model is configured; keyword retrieval otherwise. */
   embedding: (EmbeddingEndpoint & EmbeddingLimits) | null;
   retrieval: { topK: number };
+  /** The passage index on Qdrant when QDRANT_URL is set; the embedded SQLite index otherwise. */
+  qdrant: { url: string; apiKey: string | null; collectionPrefix: string; timeoutMs: number } | null;
   /** What the retrieved passages must show before the bot answers, or offers them as the closest it found. */
   evidence: EvidenceFloors;
   maxQuestionChars: number;
@@ -188,6 +190,13 @@ const envSchema = z.object({
   RETRIEVAL_MIN_SIMILARITY: share.default(0.4),
   RETRIEVAL_CLOSEST_SIMILARITY: share.default(0.3),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
+  QDRANT_URL: baseUrl('http://localhost:6333'),
+  QDRANT_API_KEY: optionalText,
+  QDRANT_COLLECTION: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, "-" or "_", such as groundwork' })
+    .default('groundwork'),
+  QDRANT_TIMEOUT_SECONDS: integer(1, 600).default(10),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
   PUBLIC_BASE_URL: baseUrl('https://groundwork.example.com'),
   TEAMS_APP_ID: optionalText.refine((value) => value === null || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
@@ -283,6 +292,18 @@ function embeddingEndpoint(e: z.infer<typeof envSchema>): EmbeddingEndpoint | nu
 
 const list = (value: string | null) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
+function qdrantConfig(e: z.infer<typeof envSchema>): Config['qdrant'] {
+  if (!e.QDRANT_URL) {
+    if (e.QDRANT_API_KEY) throw new ConfigError('Invalid configuration:\n  QDRANT_API_KEY needs QDRANT_URL (the Qdrant server, e.g. https://qdrant.example.com:6333)');
+    return null;
+  }
+  const { protocol, hostname } = new URL(e.QDRANT_URL);
+  if (e.QDRANT_API_KEY && protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+    throw new ConfigError('Invalid configuration:\n  QDRANT_API_KEY would be sent in clear text over http: use an https QDRANT_URL (http is accepted on this machine only)');
+  }
+  return { url: e.QDRANT_URL.replace(/\/+$/, ''), apiKey: e.QDRANT_API_KEY, collectionPrefix: e.QDRANT_COLLECTION, timeoutMs: e.QDRANT_TIMEOUT_SECONDS * 1000 };
+}
+
 function teamsConfig(e: z.infer<typeof envSchema>): Config['teams'] {
   const enabled = e.TEAMS_ENABLED === 'true';
   const fail = (message: string): never => {
@@ -377,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     chat: chat && { ...chat, timeoutMs: e.LLM_TIMEOUT_SECONDS * 1000 },
     embedding: embedding && { ...embedding, batchInputs: e.EMBEDDING_BATCH_INPUTS, batchTokens: e.EMBEDDING_BATCH_TOKENS, concurrency: e.EMBEDDING_CONCURRENCY },
     retrieval: { topK: e.RETRIEVAL_TOP_K },
+    qdrant: qdrantConfig(e),
     evidence: {
       answerScore: e.RETRIEVAL_MIN_SCORE,
       closestScore: e.RETRIEVAL_CLOSEST_SCORE,

@@ -170,6 +170,37 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PARSE_TIMEOUT_SECONDS: '0' }, tempDir()), /PARSE_TIMEOUT_SECONDS must be a whole number from 1 to 3600/);
   });
 
+  it('uses the embedded index unless QDRANT_URL is set, then Qdrant with its key, collection prefix and timeout', () => {
+    assert.equal(loadConfig({}, tempDir()).qdrant, null);
+    assert.deepEqual(loadConfig({ QDRANT_URL: 'http://localhost:6333/' }, tempDir()).qdrant, {
+      url: 'http://localhost:6333', apiKey: null, collectionPrefix: 'groundwork', timeoutMs: 10_000,
+    });
+    assert.deepEqual(
+      loadConfig({ QDRANT_URL: 'https://qdrant.example.com:6333', QDRANT_API_KEY: 'qdrant-secret', QDRANT_COLLECTION: 'hr_docs', QDRANT_TIMEOUT_SECONDS: '3' }, tempDir()).qdrant,
+      { url: 'https://qdrant.example.com:6333', apiKey: 'qdrant-secret', collectionPrefix: 'hr_docs', timeoutMs: 3000 },
+    );
+  });
+
+  it('names a bad Qdrant setting without echoing the API key', () => {
+    assert.throws(() => loadConfig({ QDRANT_URL: 'qdrant:6333' }, tempDir()), /QDRANT_URL must be an http\(s\) URL such as http:\/\/localhost:6333/);
+    assert.throws(() => loadConfig({ QDRANT_URL: 'ftp://qdrant' }, tempDir()), /QDRANT_URL must be an http\(s\) URL/);
+    assert.throws(() => loadConfig({ QDRANT_URL: 'http://localhost:6333', QDRANT_COLLECTION: 'my docs' }, tempDir()), /QDRANT_COLLECTION must be 1 to 100 letters, digits/);
+    assert.throws(() => loadConfig({ QDRANT_URL: 'http://localhost:6333', QDRANT_TIMEOUT_SECONDS: '0' }, tempDir()), /QDRANT_TIMEOUT_SECONDS must be a whole number from 1 to 600/);
+    assert.throws(
+      () => loadConfig({ QDRANT_API_KEY: 'qdrant-secret' }, tempDir()),
+      (error: unknown) => error instanceof ConfigError && /QDRANT_API_KEY needs QDRANT_URL/.test(error.message) && !error.message.includes('qdrant-secret'),
+    );
+    assert.throws(
+      () => loadConfig({ QDRANT_URL: 'http://qdrant.internal:6333', QDRANT_API_KEY: 'qdrant-secret' }, tempDir()),
+      (error: unknown) => error instanceof ConfigError && /QDRANT_API_KEY would be sent in clear text over http/.test(error.message) && !error.message.includes('qdrant-secret'),
+    );
+    assert.equal(loadConfig({ QDRANT_URL: 'http://127.0.0.1:6333', QDRANT_API_KEY: 'qdrant-secret' }, tempDir()).qdrant?.apiKey, 'qdrant-secret');
+    assert.throws(
+      () => loadConfig({ QDRANT_URL: 'http://localhost:6333', QDRANT_API_KEY: '', QDRANT_TIMEOUT_SECONDS: 'x' }, tempDir()),
+      (error: unknown) => error instanceof ConfigError && !/QDRANT_API_KEY/.test(error.message),
+    );
+  });
+
   it('refuses an overlap that is not clearly smaller than the chunk', () => {
     assert.throws(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '60' }, tempDir()), /CHUNK_OVERLAP_TOKENS must be less than half/);
   });

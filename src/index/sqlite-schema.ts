@@ -140,6 +140,23 @@ export const migrations: string[] = [
    ALTER TABLE documents DROP COLUMN author;
    ALTER TABLE documents DROP COLUMN labels;
    ALTER TABLE documents DROP COLUMN superseded;`,
+  // Term statistics for a passage index that keeps none itself (Qdrant): see sqlite-term-statistics.ts.
+  // Empty while the embedded index, which counts its own terms (fts5vocab), is in use.
+  `CREATE TABLE term_versions (
+     document_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     term TEXT NOT NULL,
+     chunks INTEGER NOT NULL,
+     PRIMARY KEY (document_id, version, term)
+   ) WITHOUT ROWID;
+   CREATE TABLE term_frequencies (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE version_sizes (
+     document_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     chunks INTEGER NOT NULL,
+     tokens INTEGER NOT NULL,
+     PRIMARY KEY (document_id, version)
+   ) WITHOUT ROWID;`,
 ];
 
 

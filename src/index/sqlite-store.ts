@@ -10,11 +10,14 @@ import { explainOpenError, SqliteConnection } from './sqlite-connection.js';
 import { SqliteCatalogue } from './sqlite-catalogue.js';
 import { SqlitePassageIndex } from './sqlite-passage-index.js';
 import { migrate } from './sqlite-schema.js';
+import { SqliteTermStatistics } from './sqlite-term-statistics.js';
 
 export interface SqliteStore {
   readonly file: string;
   readonly catalogue: SqliteCatalogue;
   readonly index: SqlitePassageIndex;
+  /** Term statistics for a passage index that keeps none itself (QdrantIndex). */
+  readonly termStatistics: SqliteTermStatistics;
   /**
    * One write transaction around the replacement protocol's steps (see PassageIndex). The steps
    * of both SQLite classes finish synchronously, so the unit holds no lock across real waits.
@@ -53,6 +56,7 @@ function storeOver(connection: SqliteConnection, index: SqlitePassageIndex): Sql
     file,
     catalogue: new SqliteCatalogue(connection),
     index,
+    termStatistics: new SqliteTermStatistics(connection),
     atomically: async (work) => {
       if (db.inTransaction) return work();
       connection.run(() => db.exec('BEGIN IMMEDIATE'));

@@ -1,0 +1,113 @@
+// What a question costs on QdrantIndex against the embedded index, with the same documents:
+//   npx tsx bench/qdrant-index.ts [folder]   (default: the 18F handbook beside the repository, else samples/handbook)
+// The Qdrant fake runs in a child process (brute-force scoring, not Qdrant's speed), so this
+// process's CPU time is Groundwork's client-side cost: tokenizing, the term statistics in
+// groundwork.db, building the requests, parsing the answers, the catalogue's version filter.
+// Both are reported per question and as ratios measured in the same run (the machines are noisy).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createParserPool } from '../src/app-context.js';
+import { loadConfig } from '../src/config.js';
+import { parseQuestionFile } from '../src/eval/question-file.js';
+import { percentile } from '../src/eval/ranking-metrics.js';
+import type { PassageIndex } from '../src/index/passage-index.js';
+import { QdrantIndex } from '../src/index/qdrant-index.js';
+import { openSqliteStore } from '../src/index/sqlite-store.js';
+import { runSync } from '../src/ingest/run-sync.js';
+import { FolderSource } from '../src/ingest/sources/folder-source.js';
+import { retrieve } from '../src/retrieval/retrieve.js';
+import { qdrantOpenApiAvailable, qdrantOpenApiPath } from '../test/fakes/qdrant-server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const handbook = path.join(here, '../../shared/data/handbooks/18f-tts-handbook');
+const folder = path.resolve(process.argv[2] ?? (fs.existsSync(handbook) ? handbook : path.join(here, '../samples/handbook')));
+const questionFiles = folder === handbook ? ['handbook-dev.jsonl', 'handbook-test.jsonl'] : ['samples-dev.jsonl'];
+const questions = questionFiles
+  .filter((file) => fs.existsSync(path.join(here, '../eval', file)))
+  .flatMap((file) => parseQuestionFile(fs.readFileSync(path.join(here, '../eval', file), 'utf8'), file))
+  .map((q) => q.question);
+const rounds = 3;
+
+async function startFake(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'qdrant-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the Qdrant fake exited (${code})`)));
+  });
+  return { url, stop: () => child.stdin!.end() };
+}
+
+/** Wall and CPU milliseconds per question, over `rounds` passes of every question. */
+async function measure(index: PassageIndex): Promise<{ wall: number[]; cpu: number; top: string[] }> {
+  const wall: number[] = [];
+  const top: string[] = [];
+  for (const question of questions) top.push((await retrieve(index, question, { topK: 5 })).passages[0]?.document.id ?? ''); // warm-up, and what ranks first
+  const cpuStart = process.cpuUsage();
+  for (let round = 0; round < rounds; round++) {
+    for (const question of questions) {
+      const start = process.hrtime.bigint();
+      await retrieve(index, question, { topK: 5 });
+      wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / wall.length, top };
+}
+
+async function main() {
+  if (!qdrantOpenApiAvailable()) throw new Error(`the Qdrant fake needs Qdrant's OpenAPI document at ${qdrantOpenApiPath}`);
+  if (questions.length === 0) throw new Error('no questions found in eval/');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-qdrant-'));
+  const fake = await startFake();
+  const parsers = createParserPool(loadConfig({}, os.tmpdir()));
+  const logger = pino({ level: 'silent' });
+  const syncOptions = { chunking: { maxTokens: 350, overlapTokens: 60 }, maxFileBytes: 50 * 1024 * 1024 };
+  try {
+    const sqlite = openSqliteStore(path.join(dir, 'sqlite.db'));
+    const qdrantStore = openSqliteStore(path.join(dir, 'qdrant.db'));
+    const qdrant = new QdrantIndex(
+      { url: fake.url, apiKey: null, collectionPrefix: 'bench', timeoutMs: 60_000 },
+      { catalogue: qdrantStore.catalogue, termStatistics: qdrantStore.termStatistics },
+    );
+    const sync = async (deps: Parameters<typeof runSync>[0]) => {
+      const start = process.hrtime.bigint();
+      await runSync(deps, [new FolderSource({ name: 'docs', kind: 'folder', location: folder }, { parsers })], syncOptions);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const sqliteSyncMs = await sync({ ...sqlite, logger });
+    const qdrantSyncMs = await sync({ index: qdrant, catalogue: qdrantStore.catalogue, logger });
+
+    const onSqlite = await measure(sqlite.index);
+    const onQdrant = await measure(qdrant);
+    const median = (values: number[]) => Number(percentile(values, 50).toFixed(2));
+    const same = onSqlite.top.filter((id, i) => id === onQdrant.top[i]).length;
+    const result = {
+      folder,
+      passages: await sqlite.index.chunkCount(),
+      questions: questions.length,
+      syncMs: { sqlite: Math.round(sqliteSyncMs), qdrantFake: Math.round(qdrantSyncMs) },
+      perQuestionMs: {
+        sqlite: { wallMedian: median(onSqlite.wall), wallP95: Number(percentile(onSqlite.wall, 95).toFixed(2)), cpu: Number(onSqlite.cpu.toFixed(2)) },
+        qdrantFake: { wallMedian: median(onQdrant.wall), wallP95: Number(percentile(onQdrant.wall, 95).toFixed(2)), clientCpu: Number(onQdrant.cpu.toFixed(2)) },
+      },
+      ratios: {
+        clientCpuOverSqliteCpu: Number((onQdrant.cpu / onSqlite.cpu).toFixed(2)),
+        wallMedianOverSqlite: Number((median(onQdrant.wall) / median(onSqlite.wall)).toFixed(2)),
+      },
+      sameFirstDocument: `${same} of ${questions.length}`,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    sqlite.close();
+    qdrantStore.close();
+  } finally {
+    fake.stop();
+    await parsers.close();
+  }
+}
+
+await main();
