@@ -130,7 +130,7 @@ export class AppContext {
       overrides.index ??
       (config.qdrant
         ? new QdrantIndex(
-            { url: config.qdrant.url, apiKey: config.qdrant.apiKey, collectionPrefix: config.qdrant.collectionPrefix, timeoutMs: config.qdrant.timeoutMs },
+            config.qdrant,
             { catalogue: store.catalogue, termStatistics: store.termStatistics },
           )
         : store.index);

@@ -48,6 +48,12 @@ export interface EmbeddingLimits {
   concurrency: number;
 }
 
+/** How a new Qdrant collection is spread over a cluster: shards, and the nodes each is kept on. */
+export interface CollectionLayout {
+  shardNumber: number;
+  replicationFactor: number;
+}
+
 export interface Config {
   environment: 'development' | 'production' | 'test';
   port: number;
@@ -76,7 +82,7 @@ export interface Config {
   embedding: (EmbeddingEndpoint & EmbeddingLimits) | null;
   retrieval: { topK: number };
   /** The passage index on Qdrant when QDRANT_URL is set; the embedded SQLite index otherwise. */
-  qdrant: { url: string; apiKey: string | null; collectionPrefix: string; timeoutMs: number } | null;
+  qdrant: { url: string; apiKey: string | null; collectionPrefix: string; timeoutMs: number; layout: CollectionLayout } | null;
   /** What the retrieved passages must show before the bot answers, or offers them as the closest it found. */
   evidence: EvidenceFloors;
   maxQuestionChars: number;
@@ -197,6 +203,8 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, "-" or "_", such as groundwork' })
     .default('groundwork'),
   QDRANT_TIMEOUT_SECONDS: integer(1, 600).default(10),
+  QDRANT_SHARD_NUMBER: integer(1, 1000).default(1),
+  QDRANT_REPLICATION_FACTOR: integer(1, 100).default(1),
   WEBCHAT_ENABLED: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }).default('auto'),
   PUBLIC_BASE_URL: baseUrl('https://groundwork.example.com'),
   TEAMS_APP_ID: optionalText.refine((value) => value === null || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
@@ -301,7 +309,13 @@ function qdrantConfig(e: z.infer<typeof envSchema>): Config['qdrant'] {
   if (e.QDRANT_API_KEY && protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
     throw new ConfigError('Invalid configuration:\n  QDRANT_API_KEY would be sent in clear text over http: use an https QDRANT_URL (http is accepted on this machine only)');
   }
-  return { url: e.QDRANT_URL.replace(/\/+$/, ''), apiKey: e.QDRANT_API_KEY, collectionPrefix: e.QDRANT_COLLECTION, timeoutMs: e.QDRANT_TIMEOUT_SECONDS * 1000 };
+  return {
+    url: e.QDRANT_URL.replace(/\/+$/, ''),
+    apiKey: e.QDRANT_API_KEY,
+    collectionPrefix: e.QDRANT_COLLECTION,
+    timeoutMs: e.QDRANT_TIMEOUT_SECONDS * 1000,
+    layout: { shardNumber: e.QDRANT_SHARD_NUMBER, replicationFactor: e.QDRANT_REPLICATION_FACTOR },
+  };
 }
 
 function teamsConfig(e: z.infer<typeof envSchema>): Config['teams'] {

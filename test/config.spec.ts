@@ -170,15 +170,19 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PARSE_TIMEOUT_SECONDS: '0' }, tempDir()), /PARSE_TIMEOUT_SECONDS must be a whole number from 1 to 3600/);
   });
 
-  it('uses the embedded index unless QDRANT_URL is set, then Qdrant with its key, collection prefix and timeout', () => {
+  it('uses the embedded index unless QDRANT_URL is set, then Qdrant with its key, collection prefix, timeout and collection layout', () => {
     assert.equal(loadConfig({}, tempDir()).qdrant, null);
     assert.deepEqual(loadConfig({ QDRANT_URL: 'http://localhost:6333/' }, tempDir()).qdrant, {
-      url: 'http://localhost:6333', apiKey: null, collectionPrefix: 'groundwork', timeoutMs: 10_000,
+      url: 'http://localhost:6333', apiKey: null, collectionPrefix: 'groundwork', timeoutMs: 10_000, layout: { shardNumber: 1, replicationFactor: 1 },
     });
     assert.deepEqual(
-      loadConfig({ QDRANT_URL: 'https://qdrant.example.com:6333', QDRANT_API_KEY: 'qdrant-secret', QDRANT_COLLECTION: 'hr_docs', QDRANT_TIMEOUT_SECONDS: '3' }, tempDir()).qdrant,
-      { url: 'https://qdrant.example.com:6333', apiKey: 'qdrant-secret', collectionPrefix: 'hr_docs', timeoutMs: 3000 },
+      loadConfig(
+        { QDRANT_URL: 'https://qdrant.example.com:6333', QDRANT_API_KEY: 'qdrant-secret', QDRANT_COLLECTION: 'hr_docs', QDRANT_TIMEOUT_SECONDS: '3', QDRANT_SHARD_NUMBER: '6', QDRANT_REPLICATION_FACTOR: '2' },
+        tempDir(),
+      ).qdrant,
+      { url: 'https://qdrant.example.com:6333', apiKey: 'qdrant-secret', collectionPrefix: 'hr_docs', timeoutMs: 3000, layout: { shardNumber: 6, replicationFactor: 2 } },
     );
+    assert.throws(() => loadConfig({ QDRANT_URL: 'http://localhost:6333', QDRANT_REPLICATION_FACTOR: '0' }, tempDir()), /QDRANT_REPLICATION_FACTOR must be a whole number from 1 to 100/);
   });
 
   it('names a bad Qdrant setting without echoing the API key', () => {

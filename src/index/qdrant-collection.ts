@@ -3,6 +3,7 @@
 // the filters use. An existing collection is checked against that schema, never recreated.
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { IndexUnavailableError, ReindexRequiredError } from '../errors.js';
+import type { CollectionLayout } from '../config.js';
 import type { VectorSpace } from './passage-index.js';
 
 export const sparseVectorName = 'terms';
@@ -35,6 +36,7 @@ export class QdrantCollection {
     readonly name: string,
     private readonly url: string,
     private readonly call: QdrantCall,
+    private readonly layout: CollectionLayout = { shardNumber: 1, replicationFactor: 1 },
   ) {}
 
   /** The collection's schema, checked; null when it does not exist. Missing payload indexes are created. */
@@ -53,6 +55,8 @@ export class QdrantCollection {
       client.createCollection(this.name, {
         vectors: space ? { [denseVectorName]: { size: space.dimensions, distance: 'Cosine' } } : {},
         sparse_vectors: { [sparseVectorName]: { modifier: 'idf' } },
+        shard_number: this.layout.shardNumber,
+        replication_factor: this.layout.replicationFactor,
       }),
     );
     await this.createPayloadIndexes([]);

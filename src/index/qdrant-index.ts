@@ -12,6 +12,7 @@ import type { DocumentCatalogue } from './catalogue.js';
 import { createQdrantClient, explainQdrantFailure, type QdrantConnectionOptions } from './qdrant-client.js';
 import { denseVectorName, QdrantCollection, sparseVectorName, type CollectionSchema } from './qdrant-collection.js';
 import { fromPayload, pointId, recordPointId, spaceKey, toPayload } from './qdrant-points.js';
+import type { CollectionLayout } from '../config.js';
 import type { IndexedChunk, IndexedDocument, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import { analyseChunk, querySparse } from './sparse-terms.js';
 import type { TermStatisticsStore } from './term-statistics.js';
@@ -21,6 +22,8 @@ export interface QdrantIndexOptions extends QdrantConnectionOptions {
   collectionPrefix: string;
   /** Points per upsert request (64 to 256 keeps each request well under Qdrant's limits). */
   batchSize?: number;
+  /** Shards and replicas of the collection when it is created (one of each unless given). */
+  layout?: CollectionLayout;
 }
 
 export interface QdrantIndexDependencies {
@@ -59,7 +62,7 @@ export class QdrantIndex implements PassageIndex {
   ) {
     this.collectionName = `${options.collectionPrefix}-passages`;
     this.client = deps.client ?? createQdrantClient(options);
-    this.collection = new QdrantCollection(this.collectionName, options.url, (action, call) => this.call(action, call));
+    this.collection = new QdrantCollection(this.collectionName, options.url, (action, call) => this.call(action, call), options.layout);
     this.batchSize = Math.min(256, Math.max(1, options.batchSize ?? 128));
   }
 

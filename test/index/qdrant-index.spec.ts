@@ -1,6 +1,7 @@
 // QdrantIndex through the real @qdrant/js-client-rest: on the local Qdrant fake (which checks every
 // request against Qdrant's OpenAPI schema), and on a real Qdrant when QDRANT_URL is set.
 import assert from 'node:assert/strict';
+import type { CollectionLayout } from '../../src/config.js';
 import { IndexUnavailableError, ReindexRequiredError } from '../../src/errors.js';
 import { createQdrantClient } from '../../src/index/qdrant-client.js';
 import { QdrantIndex } from '../../src/index/qdrant-index.js';
@@ -13,11 +14,11 @@ import { describePassageIndex } from './passage-index-conformance.js';
 let collections = 0;
 
 /** A QdrantIndex on a fresh collection, with a fresh groundwork.db for its catalogue and term statistics. */
-export function openQdrantStores(url: string, options: { apiKey?: string; timeoutMs?: number } = {}) {
+export function openQdrantStores(url: string, options: { apiKey?: string; timeoutMs?: number; layout?: CollectionLayout } = {}) {
   const store = openTestStore();
   const prefix = `test-${process.pid}-${Date.now().toString(36)}-${++collections}`;
   const index = new QdrantIndex(
-    { url, apiKey: options.apiKey ?? null, collectionPrefix: prefix, timeoutMs: options.timeoutMs ?? 10_000 },
+    { url, apiKey: options.apiKey ?? null, collectionPrefix: prefix, timeoutMs: options.timeoutMs ?? 10_000, layout: options.layout },
     { catalogue: store.catalogue, termStatistics: store.termStatistics },
   );
   const client = createQdrantClient({ url, apiKey: options.apiKey ?? null, timeoutMs: 10_000 });
@@ -190,6 +191,17 @@ describe('QdrantIndex on the Qdrant fake', function () {
       const chunks = [...collection.points.values()].filter((point) => point.payload.chunk_id === 'leave:0');
       assert.deepEqual(chunks.map((point) => point.payload.document_version), [2], 'version 1 was deleted after version 2 became current');
       assert.equal(await stores.index.chunkCount(), 1);
+    });
+
+    it('creates the collection with the configured shards and replicas (QDRANT_SHARD_NUMBER, QDRANT_REPLICATION_FACTOR)', async () => {
+      const spread = openQdrantStores(fake.url, { layout: { shardNumber: 6, replicationFactor: 2 } });
+      try {
+        await replaceDocument(spread, leave, [leaveChunk]);
+        const { config } = (await spread.client.getCollection(spread.index.collectionName)) as unknown as { config: { params: { shard_number?: number; replication_factor?: number } } };
+        assert.deepEqual([config.params.shard_number, config.params.replication_factor], [6, 2]);
+      } finally {
+        await spread.close();
+      }
     });
   });
 });
