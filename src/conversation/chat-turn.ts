@@ -9,7 +9,7 @@ import type { FeedbackLog } from '../index/passage-index.js';
 import type { Logger } from '../logger.js';
 import { helpText, parseCommand, statusReply, type StatusSources } from './commands.js';
 import type { ConversationMemory } from './conversation-memory.js';
-import { searchingText } from './language.js';
+import { failureText, searchingText } from './language.js';
 import { recordGivenAnswer } from './record-answer.js';
 import type { SeenMessages } from './seen-messages.js';
 import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from './sync-command.js';
@@ -58,8 +58,8 @@ export interface Presenter {
   privately(text: string): Promise<void>;
   /** Posts to the conversation after the turn (sync progress and report). */
   postLater(text: string): Promise<void>;
-  /** Answering failed: an apology, never the error. */
-  fail(error: unknown): Promise<void>;
+  /** Answering failed: `message` (in the asker's language) says so, never the error itself. */
+  fail(message: string, error: unknown): Promise<void>;
 }
 
 export type TurnOutcome = 'answer' | 'closest' | 'none' | 'command' | 'invalid' | 'duplicate' | 'error';
@@ -129,7 +129,7 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
       });
     } catch (error) {
       turnLog.error({ err: error }, 'turn failed');
-      await presenter.fail(error).catch((failure: unknown) => turnLog.warn({ err: failure }, 'could not tell the asker that answering failed'));
+      await presenter.fail(failureText(question.text, error), error).catch((failure: unknown) => turnLog.warn({ err: failure }, 'could not tell the asker that answering failed'));
       return finished('error');
     } finally {
       await takeDownProgress?.().catch(() => {});

@@ -41,7 +41,7 @@ class RecordingPresenter implements Presenter {
     this.shown.push({ kind: 'later', text });
     for (const waiter of this.laterWaiters.filter((w) => w.match.test(text))) waiter.resolve(text);
   };
-  fail = async () => void this.shown.push({ kind: 'fail', text: 'Sorry, something went wrong' });
+  fail = async (message: string) => void this.shown.push({ kind: 'fail', text: message });
   kinds = () => this.shown.map((s) => s.kind);
   /** Resolves with the first later post that matches. */
   later = (match: RegExp) => new Promise<string>((resolve) => this.laterWaiters.push({ match, resolve }));
@@ -182,6 +182,7 @@ describe('chat turn', function () {
     const { outcome, presenter } = await run(asked('How many days of annual leave do I get?', {}, 'slack:CSECRET'), new RecordingPresenter({ failToPost: true }));
     assert.equal(outcome, 'error');
     assert.deepEqual(presenter.kinds(), ['progress', 'fail', 'progress taken down']);
+    assert.equal(presenter.shown.find((shown) => shown.kind === 'fail')!.text, 'Sorry, something went wrong while answering. Please try again in a moment.');
     const failed = logged().find((line) => line.msg === 'turn failed')!;
     assert.equal(failed.level, 50);
     assert.equal(failed.conversationId, 'slack:CSECRET');

@@ -50,7 +50,6 @@ interface Asked {
 
 const mention = /<@[A-Z0-9]+(?:\|[^>]*)?>/g;
 const maxHistoryMessages = 20;
-const apology = 'Sorry, something went wrong while answering. Please try again in a moment.';
 
 export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: SlackDependencies): SlackChannel {
   const log = deps.logger;
@@ -182,7 +181,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       refuse: post,
       privately: post,
       postLater: post,
-      fail: () => post(apology),
+      fail: (message) => post(message),
     };
   }
 
@@ -200,7 +199,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       refuse: privately,
       privately,
       postLater: async (text) => turnLog.warn({ text }, 'nowhere to post after a slash command'),
-      fail: () => privately('Sorry, something went wrong while answering.'),
+      fail: (message) => privately(message),
     };
   }
 
@@ -219,7 +218,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       refuse: privately,
       privately,
       postLater: inThread,
-      fail: () => privately(apology),
+      fail: (message) => privately(message),
     };
   }
 

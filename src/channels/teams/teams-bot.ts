@@ -25,7 +25,6 @@ export interface TeamsBotDependencies {
   stream?: TeamsStreamOptions;
 }
 
-const apology = 'Sorry, something went wrong while answering. Please try again in a moment.';
 
 export class TeamsBot {
   constructor(private readonly deps: TeamsBotDependencies) {}
@@ -106,7 +105,7 @@ export class TeamsBot {
       privately: send,
       postLater: (text) => this.deps.continueConversation(reference, async (later) => void (await later.sendActivity(text))),
       // Never a stack trace in chat: a short apology.
-      fail: async () => void (await context.sendActivity(apology)),
+      fail: async (message) => void (await context.sendActivity(message)),
     };
   }
 

@@ -112,8 +112,8 @@ function webchatPresenter(res: restify.Response, streaming: boolean, log: Logger
     refuse: async (message) => void res.send(400, { error: { code: ErrorCode.InvalidQuestion, message } }),
     privately: (text) => send(commandJson(text)),
     postLater: async (text) => log.warn({ text }, 'the web chat cannot post after its reply'),
-    fail: async (error) => {
-      const failure = { error: { code: toGroundworkError(error).code, message: 'Sorry, I could not search the documents just now. Please try again in a moment.' } };
+    fail: async (message, error) => {
+      const failure = { error: { code: toGroundworkError(error).code, message } };
       if (eventsStarted) {
         sendEvent('error', failure);
         res.end();
