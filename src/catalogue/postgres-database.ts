@@ -14,6 +14,8 @@ export interface PostgresOptions {
   /** Tables live in this schema instead of the URL's default (tests: one schema each). */
   schema?: string;
   connectionTimeoutMs?: number;
+  /** How the connections show in pg_stat_activity. */
+  applicationName?: string;
   /** An idle connection that fails (the server restarted, the connection was killed): it is dropped, and this is told. */
   onIdleError?: (error: Error) => void;
 }
@@ -66,7 +68,7 @@ export class PostgresDatabase implements Queryable {
       max: options.poolMax,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
-      application_name: 'groundwork',
+      application_name: options.applicationName ?? 'groundwork',
       // The schema name is checked above: it cannot be a parameter of the startup packet's options.
       ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
     });
