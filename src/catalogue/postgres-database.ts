@@ -113,6 +113,11 @@ export class PostgresDatabase implements Queryable {
     });
   }
 
+  /** Proves the database answers now (readiness), migrating first if that has not happened yet. */
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
