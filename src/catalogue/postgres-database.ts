@@ -59,6 +59,7 @@ export class PostgresDatabase implements Queryable {
   readonly target: string;
   private readonly pool: pg.Pool;
   private migrated: Promise<MigrationResult> | null = null;
+  private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
     if (options.schema !== undefined && !schemaName.test(options.schema)) throw new TypeError(`not a plain schema name: ${options.schema}`);
@@ -118,8 +119,10 @@ export class PostgresDatabase implements Queryable {
     await this.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  /** Ends the pool once, however often it is asked. */
+  close(): Promise<void> {
+    this.closed ??= this.pool.end();
+    return this.closed;
   }
 
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
