@@ -6,6 +6,7 @@ import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
 import { InProcessConversationMemory, type ConversationMemory } from './conversation/conversation-memory.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
+import { createSharedState, type SharedState } from './catalogue/shared-state.js';
 import type { Catalogue } from './index/catalogue.js';
 import type { Atomically, PassageIndex } from './index/passage-index.js';
 import { QdrantIndex } from './index/qdrant-index.js';
@@ -73,6 +74,8 @@ export class AppContext {
   readonly answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   readonly syncJob: SyncJob;
   readonly embedder: Embedder | null;
+  /** Resolves when the stores can be used (the shared database migrated and answering); for start-up and /readyz. */
+  readonly ready: () => Promise<void>;
 
   private constructor(
     readonly config: Config,
@@ -86,7 +89,9 @@ export class AppContext {
     private readonly parsers: Parsers & { close(): Promise<void> },
     memory: ConversationMemory,
     seen: SeenMessages,
+    private readonly shared: SharedState | null,
   ) {
+    this.ready = async () => shared?.check();
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
     const answerLogger = logger.child({ component: 'answer' });
@@ -124,21 +129,21 @@ export class AppContext {
   static fromConfig(config: Config, overrides: AppOverrides = {}): AppContext {
     const logger = overrides.logger ?? createLogger(config.logLevel);
     const store = overrides.store ?? openSqliteStore(config.databasePath);
+    // With DATABASE_URL, replicas share the catalogue, de-duplication and memory in PostgreSQL.
+    const shared = config.database ? createSharedState(config.database, logger.child({ component: 'database' })) : null;
+    const catalogue = shared?.catalogue ?? store.catalogue;
     // The embedded index shares the catalogue's file, and with it one transaction per document.
-    // On Qdrant, the catalogue (and the term statistics Qdrant cannot give) stay in groundwork.db.
+    // On Qdrant, the term statistics Qdrant cannot give stay beside the catalogue.
     const index =
       overrides.index ??
-      (config.qdrant
-        ? new QdrantIndex(
-            config.qdrant,
-            { catalogue: store.catalogue, termStatistics: store.termStatistics },
-          )
-        : store.index);
-    const atomically = index === store.index ? store.atomically : undefined;
+      (config.qdrant ? new QdrantIndex(config.qdrant, { catalogue, termStatistics: shared?.termStatistics ?? store.termStatistics }) : store.index);
+    const atomically = index === store.index && catalogue === store.catalogue ? store.atomically : undefined;
     const metrics = overrides.metrics ?? new Metrics({ processMetrics: true });
     // Workers start with the first file a sync parses, not here.
     const parsers = overrides.parsers ?? createParserPool(config, logger.child({ component: 'parsers' }));
-    return new AppContext(config, logger, index, store.catalogue, store, atomically, metrics, parsers, overrides.memory ?? new InProcessConversationMemory(), overrides.seen ?? new InProcessSeenMessages());
+    const memory = overrides.memory ?? shared?.memory ?? new InProcessConversationMemory();
+    const seen = overrides.seen ?? shared?.seen ?? new InProcessSeenMessages();
+    return new AppContext(config, logger, index, catalogue, store, atomically, metrics, parsers, memory, seen, shared);
   }
 
   /** Runs a sync to its end (the configured sources unless the request names others). */
@@ -149,5 +154,6 @@ export class AppContext {
   close(): void {
     this.store.close();
     void this.parsers.close();
+    void this.shared?.close();
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// groundwork serve | sync | ask | status | feedback | eval
+// groundwork serve | sync | ask | status | feedback | migrate | eval
 import fs from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
@@ -15,6 +15,8 @@ import { calibrateSimilarity, evalReportText } from './eval/eval-report.js';
 import { parseQuestionFile } from './eval/question-file.js';
 import { runEval, unmetThresholds } from './eval/run-eval.js';
 import { syncReportText, syncRunLine } from './ingest/sync-report-text.js';
+import { createSharedState } from './catalogue/shared-state.js';
+import { openSqliteStore } from './index/sqlite-store.js';
 import { madeBy } from './llm/embedder.js';
 import { createLogger } from './logger.js';
 
@@ -182,6 +184,29 @@ program
       process.stdout.write(`Feedback: ${like} helpful, ${dislike} not helpful.\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`);
     } finally {
       context.close();
+    }
+  });
+
+program
+  .command('migrate')
+  .description('create or upgrade the tables of the configured catalogue (PostgreSQL with DATABASE_URL, groundwork.db otherwise) and print its schema version')
+  .action(async () => {
+    const config = loadConfig();
+    if (config.database) {
+      const shared = createSharedState(config.database, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)));
+      try {
+        const { from, to } = await shared.migrate();
+        process.stdout.write(`PostgreSQL ${shared.target}: schema version ${to}${from === to ? ' (already up to date)' : ` (migrated from ${from})`}\n`);
+      } finally {
+        await shared.close();
+      }
+    } else {
+      const store = openSqliteStore(config.databasePath); // migrates on opening
+      try {
+        process.stdout.write(`${store.file}: schema version ${store.schemaVersion}\n`);
+      } finally {
+        store.close();
+      }
     }
   });
 

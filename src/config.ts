@@ -100,6 +100,8 @@ export interface Config {
     adminIds: string[];
   };
   /** Slack, when a bot token is set: over HTTP (signing secret) or Socket Mode (app token). */
+  /** PostgreSQL shared by replicas (catalogue, sync lock, de-duplication, memory); null: all in this process and groundwork.db. */
+  database: { url: string; poolMax: number } | null;
   slack: {
     botToken: string;
     signingSecret: string | null;
@@ -223,6 +225,15 @@ const envSchema = z.object({
   SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
   SLACK_ADMIN_IDS: optionalText,
   SLACK_THREAD_FOLLOW_UPS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  // Where replicas share their state: the catalogue, the sync lock, de-duplication and memory.
+  DATABASE_URL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL such as postgres://groundwork:PASSWORD@db.example.com:5432/groundwork' })
+      .optional()
+      .transform((value) => value ?? null),
+  ),
+  DATABASE_POOL_MAX: integer(1, 1000).default(10),
 });
 
 /** Every setting Groundwork reads; `.env.example` documents each one. */
@@ -363,7 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const got = /TOKEN|SECRET|PASSWORD|KEY/.test(name) ? undefined : merged[name];
+      const got = /TOKEN|SECRET|PASSWORD|KEY|DATABASE_URL/.test(name) ? undefined : merged[name];
       return `${name} ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -424,5 +435,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),
     slack: slackConfig(e),
+    database: databaseConfig(e),
   };
+}
+
+function databaseConfig(e: z.infer<typeof envSchema>): Config['database'] {
+  if (!e.DATABASE_URL) return null;
+  // The embedded passage index reads current versions from the catalogue in its own file: with the
+  // catalogue in PostgreSQL it would see no document. Replicas share passages through Qdrant.
+  if (!e.QDRANT_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_URL needs QDRANT_URL: replicas sharing a catalogue in PostgreSQL must share the passages too, in Qdrant (the embedded index only works with the catalogue in its own file)',
+    );
+  }
+  return { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX };
 }

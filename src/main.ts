@@ -18,6 +18,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
   const context = AppContext.fromConfig(config, overrides);
   const log = context.logger.child({ component: 'main' });
   try {
+    await context.ready(); // the shared database migrated and reachable, or a clear error now
     const space = await context.index.vectorSpace();
     log.info(
       {
@@ -58,6 +59,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       logger: context.logger,
       metrics: context.metrics,
       index: context.index,
+      ready: context.ready,
       webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl } : null,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,

@@ -16,6 +16,8 @@ export interface ServerDependencies {
   logger: Logger;
   metrics: Metrics;
   index: PassageIndex;
+  /** Rejects while another store the answers need cannot be used (the shared database); /readyz reports it. */
+  ready?: () => Promise<void>;
   /** Mounts the web chat (its page, POST /api/chat, /documents/:id) when given. */
   webchat: Omit<WebchatDependencies, 'logger'> | null;
   /** Mounts /admin/sync when a token is configured. */
@@ -71,6 +73,7 @@ export function createServer(deps: ServerDependencies): restify.Server {
 
   server.get('/readyz', async (_req, res) => {
     try {
+      await deps.ready?.();
       const chunks = await deps.index.chunkCount();
       if (chunks > 0) res.send(200, { status: 'ready', passages: chunks });
       else res.send(503, { status: 'not ready', reason: 'the index is empty: run "groundwork sync"' });

@@ -217,4 +217,28 @@ describe('loadConfig', () => {
       assert.match(lines[at - 1]!, /^# \S/, `${name} has no comment above it`);
     }
   });
+  describe('several replicas', () => {
+    it('shares state in PostgreSQL when DATABASE_URL is set, with a pool of DATABASE_POOL_MAX connections (10 by default)', () => {
+      const url = 'postgres://groundwork:pw@db.example.com:5432/groundwork';
+      assert.deepEqual(loadConfig({ DATABASE_URL: url, QDRANT_URL: 'http://qdrant:6333' }, tempDir()).database, { url, poolMax: 10 });
+      assert.equal(loadConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '25', QDRANT_URL: 'http://qdrant:6333' }, tempDir()).database?.poolMax, 25);
+      assert.equal(loadConfig({}, tempDir()).database, null);
+      assert.equal(loadConfig({ DATABASE_URL: '' }, tempDir()).database, null);
+    });
+
+    it('refuses DATABASE_URL without QDRANT_URL, saying why', () => {
+      assert.throws(
+        () => loadConfig({ DATABASE_URL: 'postgres://db.example.com/groundwork' }, tempDir()),
+        (error: unknown) => error instanceof ConfigError && /DATABASE_URL needs QDRANT_URL: replicas sharing a catalogue in PostgreSQL must share the passages too/.test(error.message),
+      );
+    });
+
+    it('refuses a DATABASE_URL that is not a PostgreSQL URL without echoing it (it may hold the password)', () => {
+      assert.throws(
+        () => loadConfig({ DATABASE_URL: 'mysql://root:s3cret@db/groundwork', QDRANT_URL: 'http://qdrant:6333' }, tempDir()),
+        (error: unknown) => error instanceof ConfigError && /DATABASE_URL must be a PostgreSQL URL/.test(error.message) && !error.message.includes('s3cret'),
+      );
+      assert.throws(() => loadConfig({ DATABASE_POOL_MAX: '0' }, tempDir()), /DATABASE_POOL_MAX must be a whole number from 1 to 1000 \(got "0"\)/);
+    });
+  });
 });

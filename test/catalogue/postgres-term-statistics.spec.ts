@@ -1,0 +1,31 @@
+// Replicas searching one Qdrant collection share the term statistics in PostgreSQL: the whole
+// passage-index contract runs on QdrantIndex (on the Qdrant fake) with the PostgreSQL catalogue
+// and term statistics, as it runs with groundwork.db's.
+import { PostgresCatalogue } from '../../src/catalogue/postgres-catalogue.js';
+import { PostgresTermStatistics } from '../../src/catalogue/postgres-term-statistics.js';
+import { QdrantIndex } from '../../src/index/qdrant-index.js';
+import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { describePassageIndex } from '../index/passage-index-conformance.js';
+import { createTestSchema } from './postgres-test-schema.js';
+
+describe('QdrantIndex with the PostgreSQL catalogue and term statistics', function () {
+  this.timeout(60_000);
+  let fake: QdrantFake;
+  let collections = 0;
+  before(async function () {
+    if (!qdrantOpenApiAvailable()) this.skip();
+    fake = await startQdrantFake();
+  });
+  after(() => fake?.stop());
+
+  describePassageIndex('QdrantIndex with PostgresCatalogue and PostgresTermStatistics', async () => {
+    const schema = await createTestSchema();
+    const db = schema.open();
+    const catalogue = new PostgresCatalogue(db);
+    const index = new QdrantIndex(
+      { url: fake.url, apiKey: null, collectionPrefix: `pg-${process.pid}-${++collections}`, timeoutMs: 10_000 },
+      { catalogue, termStatistics: new PostgresTermStatistics(db) },
+    );
+    return { index, catalogue, close: () => schema.drop() };
+  });
+});
