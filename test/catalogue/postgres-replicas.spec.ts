@@ -12,13 +12,14 @@ import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { SyncJob } from '../../src/ingest/sync-job.js';
 import { until } from '../fakes/until.js';
 import { folderWith, silentLogger } from '../helpers.js';
-import { createTestSchema, manualClock, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
+import { createTestSchema, manualClock, skipWithoutPostgres, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
 
 const replicaA: LockHolder = { pid: 1, host: 'groundwork-a' };
 const replicaB: LockHolder = { pid: 1, host: 'groundwork-b' };
 const leaseMs = 120_000;
 
 describe('PostgreSQL catalogue shared by replicas', () => {
+  before(skipWithoutPostgres);
   let schema: TestSchema;
   beforeEach(async () => {
     schema = await createTestSchema();

@@ -6,12 +6,13 @@ import { PostgresTermStatistics } from '../../src/catalogue/postgres-term-statis
 import { QdrantIndex } from '../../src/index/qdrant-index.js';
 import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
 import { describePassageIndex } from '../index/passage-index-conformance.js';
-import { createTestSchema } from './postgres-test-schema.js';
+import { createTestSchema, skipWithoutPostgres } from './postgres-test-schema.js';
 
 describe('QdrantIndex with the PostgreSQL catalogue and term statistics', function () {
   this.timeout(60_000);
   let fake: QdrantFake;
   let collections = 0;
+  before(skipWithoutPostgres);
   before(async function () {
     if (!qdrantOpenApiAvailable()) this.skip();
     fake = await startQdrantFake();

@@ -41,3 +41,29 @@ export function manualClock(start = new Date('2025-03-01T09:00:00Z')): { now: ()
   let time = start.getTime();
   return { now: () => new Date(time), advance: (ms) => void (time += ms) };
 }
+
+let reachable: Promise<boolean> | null = null;
+
+/**
+ * A `before` hook: skips the tests when no PostgreSQL answers at the test URL (a machine set up
+ * without one), loudly; CI sets GROUNDWORK_REQUIRE_POSTGRES=1, and there it fails instead.
+ */
+export async function skipWithoutPostgres(this: Mocha.Context): Promise<void> {
+  reachable ??= (async () => {
+    const client = new pg.Client({ connectionString: testDatabaseUrl, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  if (await reachable) return;
+  const where = testDatabaseUrl.replace(/\/\/[^@/]*@/, '//');
+  if (process.env.GROUNDWORK_REQUIRE_POSTGRES) throw new Error(`PostgreSQL does not answer at ${where} (GROUNDWORK_REQUIRE_POSTGRES is set)`);
+  console.log(`    (skipped: PostgreSQL does not answer at ${where}; set TEST_DATABASE_URL to use another)`);
+  this.skip();
+}

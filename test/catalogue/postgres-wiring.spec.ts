@@ -6,9 +6,10 @@ import { IndexUnavailableError } from '../../src/errors.js';
 import { createServer, startServer } from '../../src/server.js';
 import { Metrics } from '../../src/metrics.js';
 import { groundwork, silentLogger, tempDir, testConfig } from '../helpers.js';
-import { createTestSchema, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
+import { createTestSchema, skipWithoutPostgres, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
 
 describe('DATABASE_URL wiring', function () {
+  before(skipWithoutPostgres);
   this.timeout(60_000);
   let schema: TestSchema;
   let url: string;

@@ -2,21 +2,26 @@ import assert from 'node:assert/strict';
 import { PostgresConversationMemory } from '../../src/conversation/postgres-conversation-memory.js';
 import { PostgresSeenMessages } from '../../src/conversation/postgres-seen-messages.js';
 import { describeConversationMemory, describeSeenMessages } from '../catalogue/chat-state-contract.js';
-import { createTestSchema, manualClock, type TestSchema } from '../catalogue/postgres-test-schema.js';
+import { createTestSchema, manualClock, skipWithoutPostgres, type TestSchema } from '../catalogue/postgres-test-schema.js';
 
-describeSeenMessages('PostgresSeenMessages', async ({ ttlMs }) => {
-  const schema = await createTestSchema();
-  const clock = manualClock();
-  return { store: new PostgresSeenMessages(schema.open(), { ttlMs, clock: clock.now }), advance: clock.advance, close: () => schema.drop() };
-});
+describe('on PostgreSQL', function () {
+  before(skipWithoutPostgres);
 
-describeConversationMemory('PostgresConversationMemory', async (options) => {
-  const schema = await createTestSchema();
-  const clock = manualClock();
-  return { store: new PostgresConversationMemory(schema.open(), options, clock.now), advance: clock.advance, close: () => schema.drop() };
+  describeSeenMessages('PostgresSeenMessages', async ({ ttlMs }) => {
+    const schema = await createTestSchema();
+    const clock = manualClock();
+    return { store: new PostgresSeenMessages(schema.open(), { ttlMs, clock: clock.now }), advance: clock.advance, close: () => schema.drop() };
+  });
+
+  describeConversationMemory('PostgresConversationMemory', async (options) => {
+    const schema = await createTestSchema();
+    const clock = manualClock();
+    return { store: new PostgresConversationMemory(schema.open(), options, clock.now), advance: clock.advance, close: () => schema.drop() };
+  });
 });
 
 describe('shared chat state in PostgreSQL, between replicas', () => {
+  before(skipWithoutPostgres);
   let schema: TestSchema;
   beforeEach(async () => {
     schema = await createTestSchema();
