@@ -6,7 +6,7 @@ import restify from 'restify';
 import type { TeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { mountWebchat, type WebchatDependencies } from './channels/webchat/webchat-routes.js';
 import type { SourceSpec } from './config.js';
-import { SyncAlreadyRunningError, toGroundworkError } from './errors.js';
+import { ErrorCode, SyncAlreadyRunningError, toGroundworkError } from './errors.js';
 import type { SyncJob } from './ingest/sync-job.js';
 import type { PassageIndex } from './index/passage-index.js';
 import { redactUrl, type Logger } from './logger.js';
@@ -127,8 +127,14 @@ function mountAdmin(server: restify.Server, admin: NonNullable<ServerDependencie
       res.header('location', `/admin/sync/${runId}`);
       res.send(202, { runId, status: 'running' });
     } catch (error) {
-      if (error instanceof SyncAlreadyRunningError) res.send(409, { error: { code: error.code, message: error.message } });
-      else throw error;
+      if (error instanceof SyncAlreadyRunningError) {
+        res.send(409, { error: { code: error.code, message: error.message } });
+        return;
+      }
+      // The catalogue (its file, or PostgreSQL) cannot be reached: the sync does not start.
+      const refused = toGroundworkError(error);
+      log.error({ err: error }, 'sync not started');
+      res.send(refused.code === ErrorCode.IndexUnavailable ? 503 : 500, { error: { code: refused.code, message: refused.message } });
     }
   });
 
