@@ -27,6 +27,7 @@ export class QdrantRebuild implements IndexRebuild {
   readonly index: PassageIndex;
   private next: OpenCollection | null = null;
   private creating: Promise<OpenCollection> | null = null;
+  private oldSpaceRead: Promise<VectorSpace | null> | null = null;
 
   constructor(
     private readonly live: QdrantIndex,
@@ -48,6 +49,12 @@ export class QdrantRebuild implements IndexRebuild {
     return this.creating;
   }
 
+  /** The old collection's vector space, read once: nothing else writes it during the rebuild (the sync lock). */
+  oldSpace(): Promise<VectorSpace | null> {
+    this.oldSpaceRead ??= this.old.passages.readRecord().then((record) => record?.vector_space ?? null);
+    return this.oldSpaceRead;
+  }
+
   /** The new collection when it has been created. */
   existing(): OpenCollection | null {
     return this.next;
@@ -55,8 +62,7 @@ export class QdrantRebuild implements IndexRebuild {
 
   async finish(): Promise<void> {
     const next = await this.created(null);
-    const oldSpace = (await this.old.passages.readRecord())?.vector_space;
-    const keepDense = sameSpace(oldSpace, (await next.passages.readRecord())?.vector_space);
+    const keepDense = sameSpace(await this.oldSpace(), (await next.passages.readRecord())?.vector_space);
     const held = await next.passages.versions();
     const inOld = await this.old.passages.versions();
     const current = await this.live.deps.catalogue.currentVersions([...inOld.keys()]);
@@ -97,8 +103,7 @@ class RebuildingIndex implements PassageIndex {
     const next = await this.building.created(withVectors ? space! : null);
     const summaries = await writeInto(next, document, version, chunks, withVectors ? space : undefined);
     // The old collection takes the vectors only when they are of its own space.
-    const oldSpace = (await this.old.passages.readRecord())?.vector_space;
-    const keep = withVectors && sameSpace(oldSpace, space);
+    const keep = withVectors && sameSpace(await this.building.oldSpace(), space);
     const forOld = keep ? chunks : chunks.map(({ embedding: _embedding, ...chunk }) => chunk);
     await writeInto(this.old, document, version, forOld, keep ? space : undefined);
     await this.live.deps.termStatistics.record(document.id, version, summaries);
