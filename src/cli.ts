@@ -17,6 +17,8 @@ import { runEval, unmetThresholds } from './eval/run-eval.js';
 import { syncReportText, syncRunLine } from './ingest/sync-report-text.js';
 import { createSharedState } from './catalogue/shared-state.js';
 import { openSqliteStore } from './index/sqlite-store.js';
+import { QdrantIndex } from './index/qdrant-index.js';
+import { qdrantStatusLine } from './index/qdrant-status.js';
 import { madeBy } from './llm/embedder.js';
 import { createLogger } from './logger.js';
 
@@ -146,6 +148,9 @@ program
     const config = loadConfig();
     const context = openContext(config);
     try {
+      // With Qdrant: where the alias points, or a clear line when Qdrant does not answer (the command then fails as before).
+      const qdrant = context.index instanceof QdrantIndex ? await context.index.describe() : null;
+      if (qdrant && !qdrant.reachable) process.stdout.write(`${qdrantStatusLine(qdrant)}\n`);
       const text = statusText(await context.catalogue.sourceStatuses(), await context.index.chunkCount());
       const size = (context.store.sizeBytes() / 1024 / 1024).toFixed(1);
       const space = await context.index.vectorSpace();
@@ -159,7 +164,7 @@ program
         (run) => `- ${syncRunLine(run)}`,
       );
       process.stdout.write(
-        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.store.schemaVersion})\n${vectors}\n` +
+        `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.store.schemaVersion})\n${qdrant ? `${qdrantStatusLine(qdrant)}\n` : ''}${vectors}\n` +
           (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : ''),
       );
     } finally {

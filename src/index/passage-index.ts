@@ -90,6 +90,33 @@ export interface PassageIndex {
   /** The chunks nearest to a vector (cosine); empty when the index has no vectors. */
   searchVectors(query: VectorQuery): Promise<SearchHit[]>;
   vectorCount(): Promise<number>;
+  /**
+   * Optional, for a store that cannot reset its vectors in place (a Qdrant collection keeps its
+   * vector size): builds the index anew beside the one readers use, and switches readers to it
+   * when it is complete (see IndexRebuild). Without it, a re-index resets vectors in place.
+   */
+  rebuild?(): Promise<IndexRebuild>;
+  /**
+   * Optional, with `rebuild`: true when the index cannot take the first vectors of an embedding
+   * model of this size (`null`: not known yet) without being rebuilt.
+   */
+  needsRebuildFor?(dimensions: number | null): Promise<boolean>;
+}
+
+/**
+ * A rebuild in progress. The sync writes through `index` exactly as through the index itself,
+ * by the same replacement protocol; readers keep using the old index until `finish` switches
+ * them, at once, to the new one, which by then holds every document's current version. Until
+ * then, every version the catalogue makes current is also in the old index (see QdrantRebuild),
+ * so the catalogue never makes current what readers cannot find. A rebuild stopped before
+ * `finish` (abandoned, failed, killed) leaves readers on the old index.
+ */
+export interface IndexRebuild {
+  readonly index: PassageIndex;
+  /** Completes the new index with what the sync did not write, and switches readers to it. */
+  finish(): Promise<void>;
+  /** Drops the new index; readers stay where they are. */
+  abandon(): Promise<void>;
 }
 
 /**

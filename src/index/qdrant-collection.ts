@@ -49,18 +49,27 @@ export class QdrantCollection {
     return schema;
   }
 
-  /** Creates the collection, with a dense vector when the space of its first vectors is known. */
-  async create(space: VectorSpace | null): Promise<CollectionSchema> {
+  /**
+   * Creates the collection, with a dense vector when the space of its first vectors is known.
+   * `deferIndexing` (a re-index's bulk load): no HNSW graph is built (`m: 0`) until enableIndexing.
+   */
+  async create(space: VectorSpace | null, { deferIndexing = false } = {}): Promise<CollectionSchema> {
     await this.call('creating the collection', (client) =>
       client.createCollection(this.name, {
         vectors: space ? { [denseVectorName]: { size: space.dimensions, distance: 'Cosine' } } : {},
         sparse_vectors: { [sparseVectorName]: { modifier: 'idf' } },
         shard_number: this.layout.shardNumber,
         replication_factor: this.layout.replicationFactor,
+        ...(deferIndexing ? { hnsw_config: { m: 0 } } : {}),
       }),
     );
     await this.createPayloadIndexes([]);
     return { denseSize: space?.dimensions ?? null };
+  }
+
+  /** Builds the HNSW graph of dense vectors (Qdrant's default `m`), after a bulk load without it. */
+  async enableIndexing(): Promise<void> {
+    await this.call('enabling the vector index', (client) => client.updateCollection(this.name, { hnsw_config: { m: 16 } }));
   }
 
   /** Refuses vectors the collection cannot hold: none made (no dense vector) or of another size. */
@@ -69,7 +78,7 @@ export class QdrantCollection {
     const has = schema.denseSize === null ? 'was created without dense vectors (keyword search only)' : `holds dense vectors of ${schema.denseSize} dimensions`;
     throw new ReindexRequiredError(
       `the Qdrant collection "${this.name}" at ${this.url} ${has}, and the embedding model "${space.model}" makes vectors of ${space.dimensions} dimensions. ` +
-        'Nothing was changed. A collection cannot change its vectors: delete it (or set QDRANT_COLLECTION to a new prefix) and run "groundwork sync --reindex".',
+        'Nothing was changed. A collection cannot change its vectors: run "groundwork sync --reindex", which builds a new collection beside this one and switches to it when it is complete.',
     );
   }
 

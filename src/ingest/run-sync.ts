@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { SourceDocument, SyncReport } from '../domain.js';
 import { DocumentUnreadableError, GroundworkError, ReindexRequiredError, toGroundworkError } from '../errors.js';
 import type { Catalogue } from '../index/catalogue.js';
-import type { Atomically, PassageIndex } from '../index/passage-index.js';
+import type { Atomically, IndexRebuild, PassageIndex } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
@@ -64,16 +64,24 @@ function titleFromPath(itemPath: string): string {
   return base.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ').trim() || base;
 }
 
-/** Vectors of another model cannot be searched with this one's: that takes a re-index, never a silent mix. */
-async function prepareVectors({ index, catalogue, embedder }: SyncDependencies, reindex: boolean): Promise<void> {
+/**
+ * Vectors of another model cannot be searched with this one's: that takes a re-index, never a
+ * silent mix. An index that can rebuild (Qdrant) re-indexes into a new collection beside the one
+ * readers use; it does the same when it cannot take the first vectors of this model without one.
+ * Returns the rebuild in progress, if any.
+ */
+async function prepareVectors({ index, catalogue, embedder }: SyncDependencies, reindex: boolean): Promise<IndexRebuild | null> {
   if (reindex) {
     // Every document must be embedded again, also those of sources this sync does not cover;
     // marked first, so that a stop between the two steps still re-embeds them.
     await catalogue.markAllNeedEmbedding();
-    return index.resetVectors();
+    if (index.rebuild) return index.rebuild();
+    await index.resetVectors();
+    return null;
   }
   const space = await index.vectorSpace();
-  if (!embedder || !space) return;
+  if (!embedder) return null;
+  if (!space) return index.rebuild && (await index.needsRebuildFor?.(embedder.dimensions ?? null)) ? index.rebuild() : null;
   if (!madeBy(space, embedder)) {
     const wanted = embedder.dimensions ? `${embedder.model}" (${embedder.dimensions} dimensions)` : `${embedder.model}"`;
     throw new ReindexRequiredError(
@@ -81,17 +89,27 @@ async function prepareVectors({ index, catalogue, embedder }: SyncDependencies, 
         'Nothing was changed. Run "groundwork sync --reindex" to embed every passage again (answers use keyword search until it has finished), or set EMBEDDING_MODEL back.',
     );
   }
+  return null;
 }
 
 export async function runSync(deps: SyncDependencies, sources: DocumentSource[], options: SyncOptions): Promise<SyncReport[]> {
+  let rebuild: IndexRebuild | null;
   try {
-    await prepareVectors(deps, options.reindex ?? false);
+    rebuild = await prepareVectors(deps, options.reindex ?? false);
   } catch (error) {
     await Promise.all(sources.map((source) => source.close()));
     throw error;
   }
+  // During a rebuild the sync writes through it; readers keep the index as it was until it finishes.
+  const writing = rebuild ? { ...deps, index: rebuild.index } : deps;
   const reports: SyncReport[] = [];
-  for (const source of sources) reports.push(await syncSource(deps, source, options));
+  try {
+    for (const source of sources) reports.push(await syncSource(writing, source, options));
+    await rebuild?.finish();
+  } catch (error) {
+    await rebuild?.abandon().catch((abandonError: unknown) => deps.logger.warn({ err: abandonError }, 'the unfinished re-index is left for the next one to delete'));
+    throw error;
+  }
   return reports;
 }
 

@@ -10,29 +10,7 @@ import { distinctTerms } from '../../src/retrieval/tokenize.js';
 import { openTestStore } from '../helpers.js';
 import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
 import { describePassageIndex } from './passage-index-conformance.js';
-
-let collections = 0;
-
-/** A QdrantIndex on a fresh collection, with a fresh groundwork.db for its catalogue and term statistics. */
-export function openQdrantStores(url: string, options: { apiKey?: string; timeoutMs?: number; layout?: CollectionLayout } = {}) {
-  const store = openTestStore();
-  const prefix = `test-${process.pid}-${Date.now().toString(36)}-${++collections}`;
-  const index = new QdrantIndex(
-    { url, apiKey: options.apiKey ?? null, collectionPrefix: prefix, timeoutMs: options.timeoutMs ?? 10_000, layout: options.layout },
-    { catalogue: store.catalogue, termStatistics: store.termStatistics },
-  );
-  const client = createQdrantClient({ url, apiKey: options.apiKey ?? null, timeoutMs: 10_000 });
-  return {
-    index,
-    catalogue: store.catalogue,
-    store,
-    client,
-    close: async () => {
-      store.close();
-      await client.deleteCollection(index.collectionName).catch(() => undefined);
-    },
-  };
-}
+import { openQdrantStores } from './qdrant-stores.js';
 
 const leave = { id: 'leave', source: 'hr', path: 'leave.md', title: 'Annual leave', url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: 'h1' };
 const leaveChunk = { id: 'leave:0', documentId: 'leave', position: 0, headingPath: [], text: 'Employees get 28 days of annual leave.', tokenCount: 8, contentHash: 'c1' };
@@ -181,7 +159,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
     it('holds each chunk once per version under a deterministic id, with payload indexes for the filters', async () => {
       await replaceDocument(stores, leave, [leaveChunk]);
       await replaceDocument(stores, leave, [leaveChunk]);
-      const collection = fake.collections.get(stores.index.collectionName)!;
+      const collection = fake.collections.get(fake.aliases.get(stores.index.collectionName)!)!;
       const info = collection.info() as { payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }>; config: { params: Record<string, unknown> } };
       assert.deepEqual(Object.fromEntries(Object.entries(info.payload_schema).map(([field, index]) => [field, index.data_type])), {
         document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword',

@@ -33,7 +33,8 @@ describe('the service with QDRANT_URL set', function () {
   });
 
   it('syncs the samples into the Qdrant collection on first start, keeping the catalogue in groundwork.db', async () => {
-    const points = fake.collections.get('e2e-passages')?.points.size ?? 0;
+    const points = fake.collections.get(fake.aliases.get('e2e-passages') ?? '')?.points.size ?? 0;
+    assert.equal(fake.aliases.get('e2e-passages'), 'e2e-passages-1', 'the alias, at the first collection');
     const passages = await onQdrant.context.index.chunkCount();
     assert.ok(passages > 12, `${passages} passages`);
     assert.equal(points, passages + 1, 'one point per passage, and the index record');

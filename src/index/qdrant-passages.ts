@@ -1,0 +1,169 @@
+// The points of one Qdrant collection, addressed by a name (the alias, or one generation during a
+// re-index): writing a document version's points in batches, deleting, scrolling, counting,
+// querying, the index's own record, and copying versions from another collection.
+import type { QdrantClient } from '@qdrant/js-client-rest';
+import pLimit from 'p-limit';
+import { IndexUnavailableError } from '../errors.js';
+import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
+import { denseVectorName, sparseVectorName, type QdrantCall } from './qdrant-collection.js';
+import { fromPayload, pointId, recordPointId, spaceKey, toPayload } from './qdrant-points.js';
+import type { IndexedChunk, IndexedDocument, VectorSpace } from './passage-index.js';
+import { analyseChunk } from './sparse-terms.js';
+import type { ChunkTermSummary } from './term-statistics.js';
+
+export type Filter = Record<string, unknown>;
+export type Condition = Record<string, unknown>;
+export type ScrolledPoint = { id: unknown; payload?: unknown; vector?: unknown };
+
+const uploadsInFlight = 2;
+export const scrollPage = 256;
+
+/** The index's own record, in the reserved point's payload. */
+export interface IndexRecord {
+  vector_space: VectorSpace | null;
+  analysis_version: number;
+}
+
+export const match = (key: string, value: string | number): Condition => ({ key, match: { value } });
+export const versionFilter = (documentId: string, version: number): Filter => ({ must: [match('document_id', documentId), match('document_version', version)] });
+
+export class QdrantPassages {
+  constructor(
+    readonly name: string,
+    private readonly url: string,
+    private readonly call: QdrantCall,
+    private readonly batchSize: number,
+  ) {}
+
+  malformed(action: string): IndexUnavailableError {
+    return new IndexUnavailableError(`Qdrant at ${this.url} answered ${action} with something that is not a Qdrant answer`);
+  }
+
+  async readRecord(): Promise<IndexRecord | null> {
+    const points = await this.call('reading the index record', (client) => client.retrieve(this.name, { ids: [recordPointId], with_payload: true, with_vector: false }));
+    if (!Array.isArray(points)) throw this.malformed('reading the index record');
+    const payload = points[0]?.payload as Partial<IndexRecord> | undefined;
+    if (!payload) return null;
+    const space = payload.vector_space;
+    if (space !== null && (typeof space?.model !== 'string' || typeof space.dimensions !== 'number')) throw this.malformed('reading the index record');
+    return { vector_space: space ?? null, analysis_version: payload.analysis_version ?? analysisVersion };
+  }
+
+  async writeRecord(record: IndexRecord): Promise<void> {
+    await this.call('writing the index record', (client) => client.upsert(this.name, { wait: true, points: [{ id: recordPointId, vector: {}, payload: { ...record } }] }));
+  }
+
+  /**
+   * Writes a version's points over whatever an interrupted write of it left, so that the version
+   * holds exactly these chunks; returns what the term statistics record of them.
+   */
+  async writeVersion(document: IndexedDocument, version: number, chunks: IndexedChunk[], space: VectorSpace | undefined): Promise<ChunkTermSummary[]> {
+    await this.deletePoints(versionFilter(document.id, version));
+    const titleTerms = searchTerms(document.title);
+    const summaries: ChunkTermSummary[] = [];
+    const points = chunks.map(({ embedding, ...chunk }) => {
+      const analysed = analyseChunk(titleTerms, chunk.headingPath, chunk.text);
+      summaries.push({ terms: analysed.distinctTerms, tokenCount: chunk.tokenCount });
+      const vector: Record<string, number[] | { indices: number[]; values: number[] }> = {};
+      if (analysed.sparse.indices.length > 0) vector[sparseVectorName] = analysed.sparse;
+      if (embedding) vector[denseVectorName] = Array.from(embedding.vector);
+      return {
+        id: pointId(document.id, chunk.id, version),
+        vector,
+        payload: toPayload(document, version, chunk, analysed.bodyTerms, embedding ? { inputHash: embedding.inputHash, space: space! } : null) as unknown as Record<string, unknown>,
+      };
+    });
+    await this.upsert(points);
+    return summaries;
+  }
+
+  async upsert(points: Array<{ id: string | number; vector: Record<string, unknown>; payload: Record<string, unknown> }>): Promise<void> {
+    const limit = pLimit(uploadsInFlight);
+    const batches: Array<typeof points> = [];
+    for (let at = 0; at < points.length; at += this.batchSize) batches.push(points.slice(at, at + this.batchSize));
+    await Promise.all(
+      batches.map((batch) => limit(() => this.call('writing passages', (client) => client.upsert(this.name, { wait: true, points: batch as Array<{ id: string | number; vector: Record<string, number[]>; payload: Record<string, unknown> }> })))),
+    );
+  }
+
+  async deletePoints(filter: Filter): Promise<void> {
+    await this.call('deleting passages', (client) => client.delete(this.name, { wait: true, filter }));
+  }
+
+  /** Every point matching the filter, page by page. */
+  async scroll(action: string, filter: Filter, withPayload: boolean | string[], withVector: boolean | string[]): Promise<ScrolledPoint[]> {
+    const points: ScrolledPoint[] = [];
+    let offset: string | number | undefined;
+    for (;;) {
+      const page = await this.call(action, (client) =>
+        client.scroll(this.name, { filter, limit: scrollPage, with_payload: withPayload, with_vector: withVector, ...(offset !== undefined ? { offset } : {}) }),
+      );
+      if (!Array.isArray(page?.points)) throw this.malformed(action);
+      points.push(...page.points);
+      const next = page.next_page_offset;
+      if (next === null || next === undefined || typeof next === 'object') return points;
+      offset = next;
+    }
+  }
+
+  async count(action: string, filter: Filter): Promise<number> {
+    const answer = await this.call(action, (client) => client.count(this.name, { filter, exact: true }));
+    if (typeof answer?.count !== 'number') throw this.malformed(action);
+    return answer.count;
+  }
+
+  /** Runs a query and reads each hit's stored chunk and version. */
+  async query(action: string, request: Record<string, unknown>, limit: number) {
+    const answer = await this.call(action, (client) => client.query(this.name, { ...request, limit, with_payload: true } as Parameters<QdrantClient['query']>[1]));
+    if (!Array.isArray(answer?.points)) throw this.malformed(action);
+    return answer.points.map((point) => {
+      const stored = fromPayload(point.payload);
+      if (!stored || typeof point.score !== 'number') throw this.malformed(action);
+      return { ...stored, relevance: point.score };
+    });
+  }
+
+  /** Vectors of these embedding inputs in `space`, by input hash. */
+  async storedVectors(inputHashes: string[], space: VectorSpace): Promise<Map<string, Float32Array>> {
+    const vectors = new Map<string, Float32Array>();
+    for (let at = 0; at < inputHashes.length; at += scrollPage) {
+      const filter = { must: [{ key: 'input_hash', match: { any: inputHashes.slice(at, at + scrollPage) } }, match('vector_space', spaceKey(space))] };
+      for (const point of await this.scroll('reading stored vectors', filter, ['input_hash'], [denseVectorName])) {
+        const hash = (point.payload as { input_hash?: unknown } | undefined)?.input_hash;
+        const vector = (point.vector as Record<string, unknown> | undefined)?.[denseVectorName];
+        if (typeof hash !== 'string' || !Array.isArray(vector)) throw this.malformed('reading stored vectors');
+        if (!vectors.has(hash)) vectors.set(hash, Float32Array.from(vector as number[]));
+      }
+    }
+    return vectors;
+  }
+
+  /** The versions of documents this collection holds: document id -> versions. */
+  async versions(): Promise<Map<string, Set<number>>> {
+    const held = new Map<string, Set<number>>();
+    for (const point of await this.scroll('listing document versions', { must_not: [{ has_id: [recordPointId] }] }, ['document_id', 'document_version'], false)) {
+      const { document_id: id, document_version: version } = (point.payload ?? {}) as { document_id?: unknown; document_version?: unknown };
+      if (typeof id !== 'string' || typeof version !== 'number') throw this.malformed('listing document versions');
+      if (!held.has(id)) held.set(id, new Set());
+      held.get(id)!.add(version);
+    }
+    return held;
+  }
+
+  /**
+   * Copies a document version's points from another collection, with their dense vectors when
+   * `keepDense` (the same vector space), keyword-only otherwise.
+   */
+  async copyVersion(from: QdrantPassages, documentId: string, version: number, keepDense: boolean): Promise<void> {
+    const points = await from.scroll('reading passages to copy', versionFilter(documentId, version), true, keepDense ? [sparseVectorName, denseVectorName] : [sparseVectorName]);
+    await this.upsert(
+      points.map((point) => {
+        if (!fromPayload(point.payload)) throw from.malformed('reading passages to copy');
+        const payload = { ...(point.payload as Record<string, unknown>) };
+        const vector = { ...((point.vector ?? {}) as Record<string, unknown>) };
+        if (!keepDense || !vector[denseVectorName]) Object.assign(payload, { input_hash: null, vector_space: null });
+        return { id: point.id as string, vector, payload };
+      }),
+    );
+  }
+}
