@@ -87,6 +87,11 @@ export interface PassageIndex {
   resetVectors(): Promise<void>;
   /** Vectors already in the index for these embedding inputs, by input hash. */
   storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>>;
+  /**
+   * Both searches in one request to the index, where it can (a Qdrant query batch): the same hits
+   * as `search` and `searchVectors` would give. Retrieval uses it when present.
+   */
+  searchBoth?(terms: SearchQuery, vector: VectorQuery): Promise<{ lexical: SearchHit[]; nearest: SearchHit[] }>;
   /** The chunks nearest to a vector (cosine); empty when the index has no vectors. */
   searchVectors(query: VectorQuery): Promise<SearchHit[]>;
   vectorCount(): Promise<number>;

@@ -183,37 +183,60 @@ export class QdrantIndex implements PassageIndex {
     if (query.terms.length === 0) return [];
     const open = await this.opened();
     if (!open) return [];
-    const must = query.sources ? [{ key: 'source', match: { any: query.sources } }] : [];
-    return this.query(open, 'searching passages', { query: querySparse(query.terms), using: sparseVectorName, ...(must.length ? { filter: { must } } : {}) }, query.limit);
+    const [hits] = await this.query(open, 'searching passages', [{ request: sparseRequest(query), limit: query.limit }]);
+    return hits!;
   }
 
   async searchVectors(query: VectorQuery): Promise<SearchHit[]> {
+    const target = await this.vectorTarget(query);
+    if (!target) return [];
+    const [hits] = await this.query(target.open, 'searching vectors', [{ request: target.request, limit: query.limit }]);
+    return hits!;
+  }
+
+  /** The keyword and the vector query in one query batch: one round trip for a hybrid question. */
+  async searchBoth(terms: SearchQuery, vector: VectorQuery): Promise<{ lexical: SearchHit[]; nearest: SearchHit[] }> {
+    const target = await this.vectorTarget(vector);
+    if (!target || terms.terms.length === 0) return { lexical: await this.search(terms), nearest: target ? await this.searchVectors(vector) : [] };
+    const [lexical, nearest] = await this.query(target.open, 'searching passages and vectors', [
+      { request: sparseRequest(terms), limit: terms.limit },
+      { request: target.request, limit: vector.limit },
+    ]);
+    return { lexical: lexical!, nearest: nearest! };
+  }
+
+  /** The collection and the dense query for `query`, or null when the index holds no vectors of its size. */
+  private async vectorTarget(query: VectorQuery): Promise<{ open: OpenCollection; request: Record<string, unknown> } | null> {
     let open = await this.opened();
-    if (!open) return [];
+    if (!open) return null;
     const space = (await open.passages.readRecord())?.vector_space;
-    if (!space || query.vector.length !== space.dimensions) return [];
+    if (!space || query.vector.length !== space.dimensions) return null;
     if (open.schema.denseSize !== space.dimensions) {
       // The alias may have moved to a rebuilt collection since its schema was read.
       this.forgetOpened();
       open = await this.opened();
-      if (open?.schema.denseSize !== space.dimensions) return [];
+      if (!open || open.schema.denseSize !== space.dimensions) return null;
     }
     const must: Condition[] = [match('vector_space', spaceKey(space))];
     if (query.sources) must.push({ key: 'source', match: { any: query.sources } });
-    return this.query(open, 'searching vectors', { query: Array.from(query.vector), using: denseVectorName, filter: { must } }, query.limit);
+    return { open, request: { query: Array.from(query.vector), using: denseVectorName, filter: { must } } };
   }
 
   /**
-   * Runs a query for a few more points than asked, since some may belong to a version readers do
-   * not see (written before its commit, or not deleted yet), and keeps the current ones.
+   * Runs queries (one request: a batch when there are several), each for a few more points than
+   * asked, since some may belong to a version readers do not see (written before its commit, or not
+   * deleted yet); keeps the current ones, looked up once for all.
    */
-  private async query(open: OpenCollection, action: string, request: Record<string, unknown>, limit: number): Promise<SearchHit[]> {
-    const hits = await open.passages.query(action, request, limit + Math.max(10, Math.ceil(limit / 4)));
-    const current = await this.deps.catalogue.currentVersions([...new Set(hits.map((hit) => hit.document.id))]);
-    return hits
-      .filter((hit) => current.get(hit.document.id) === hit.version)
-      .slice(0, limit)
-      .map(({ chunk, document, bodyTerms, relevance }) => ({ chunk, document, bodyTerms, relevance }));
+  private async query(open: OpenCollection, action: string, queries: Array<{ request: Record<string, unknown>; limit: number }>): Promise<SearchHit[][]> {
+    const padded = queries.map(({ request, limit }) => ({ request, limit: limit + Math.max(10, Math.ceil(limit / 4)) }));
+    const results = padded.length === 1 ? [await open.passages.query(action, padded[0]!.request, padded[0]!.limit)] : await open.passages.queryBatch(action, padded);
+    const current = await this.deps.catalogue.currentVersions([...new Set(results.flat().map((hit) => hit.document.id))]);
+    return results.map((hits, i) =>
+      hits
+        .filter((hit) => current.get(hit.document.id) === hit.version)
+        .slice(0, queries[i]!.limit)
+        .map(({ chunk, document, bodyTerms, relevance }) => ({ chunk, document, bodyTerms, relevance })),
+    );
   }
 
   async termStatistics(terms: string[]): Promise<TermStatistics> {
@@ -369,4 +392,10 @@ function withoutCredentials(url: string): string {
 
 function describeSpace(space: VectorSpace): string {
   return `the embedding model "${space.model}" (${space.dimensions} dimensions)`;
+}
+
+/** The keyword query: the sparse vector of the terms, within the sources when given. */
+function sparseRequest(query: SearchQuery): Record<string, unknown> {
+  const must = query.sources ? [{ key: 'source', match: { any: query.sources } }] : [];
+  return { query: querySparse(query.terms), using: sparseVectorName, ...(must.length ? { filter: { must } } : {}) };
 }

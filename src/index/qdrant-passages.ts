@@ -115,9 +115,21 @@ export class QdrantPassages {
   /** Runs a query and reads each hit's stored chunk and version. */
   async query(action: string, request: Record<string, unknown>, limit: number) {
     const answer = await this.call(action, (client) => client.query(this.name, { ...request, limit, with_payload: true } as Parameters<QdrantClient['query']>[1]));
+    return this.readHits(action, answer);
+  }
+
+  /** Runs several queries in one request (a query batch); their hits in the order asked. */
+  async queryBatch(action: string, requests: Array<{ request: Record<string, unknown>; limit: number }>) {
+    const searches = requests.map(({ request, limit }) => ({ ...request, limit, with_payload: true }));
+    const answers = await this.call(action, (client) => client.queryBatch(this.name, { searches } as Parameters<QdrantClient['queryBatch']>[1]));
+    if (!Array.isArray(answers) || answers.length !== requests.length) throw this.malformed(action);
+    return answers.map((answer) => this.readHits(action, answer));
+  }
+
+  private readHits(action: string, answer: { points?: unknown } | undefined) {
     if (!Array.isArray(answer?.points)) throw this.malformed(action);
-    return answer.points.map((point) => {
-      const stored = fromPayload(point.payload);
+    return (answer.points as Array<{ payload?: unknown; score?: unknown }>).map((point) => {
+      const stored = fromPayload(point.payload as Parameters<typeof fromPayload>[0]);
       if (!stored || typeof point.score !== 'number') throw this.malformed(action);
       return { ...stored, relevance: point.score };
     });

@@ -1,7 +1,7 @@
 // The semantic half of retrieval: the question's vector against the index's. When that cannot be
 // done right now (the embedding model fails, or the index's vectors are another model's), the
 // answer goes on with keyword search alone, and the reason is logged and counted.
-import type { PassageIndex, SearchHit } from '../index/passage-index.js';
+import type { PassageIndex, VectorQuery } from '../index/passage-index.js';
 import { madeBy, type Embedder } from '../llm/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -18,8 +18,11 @@ export class DenseSearch {
 
   constructor(private readonly deps: DenseSearchDependencies) {}
 
-  /** The chunks nearest to the question by meaning, or null when keyword search must do alone; `logger` is the asking turn's. */
-  async search(question: string, limit: number, sources?: string[], turnLogger?: Logger): Promise<SearchHit[] | null> {
+  /**
+   * The query for the chunks nearest to the question by meaning, or null when keyword search must
+   * do alone; `logger` is the asking turn's. Retrieval sends it with the keyword query.
+   */
+  async vectorQuery(question: string, limit: number, sources?: string[], turnLogger?: Logger): Promise<VectorQuery | null> {
     const { index, embedder, metrics } = this.deps;
     const logger = turnLogger ?? this.deps.logger;
     const space = await index.vectorSpace();
@@ -48,6 +51,6 @@ export class DenseSearch {
       logger?.warn({ got: vector.length, expected: space.dimensions }, 'the embedding model answered vectors of another size: keyword search only');
       return null;
     }
-    return index.searchVectors({ vector, limit, sources });
+    return { vector, limit, ...(sources ? { sources } : {}) };
   }
 }

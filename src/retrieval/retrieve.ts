@@ -6,7 +6,7 @@
 // its evidence (coverage of the question, similarity) and the answer decides what it supports.
 import { LRUCache } from 'lru-cache';
 import type { Passage } from '../domain.js';
-import type { PassageIndex, SearchHit, TermStatistics } from '../index/passage-index.js';
+import type { PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery } from '../index/passage-index.js';
 import { correctSpelling } from './spelling.js';
 import type { DenseSearch } from './dense-search.js';
 import type { Logger } from '../logger.js';
@@ -66,11 +66,13 @@ interface Candidate {
 export async function retrieve(index: PassageIndex, question: string, options: RetrievalOptions, dense?: DenseSearch | null, logger?: Logger): Promise<Retrieval> {
   const ranking = { ...defaultRanking, ...options.ranking };
   const limit = Math.max(options.topK * 4, ranking.candidates);
-  const [lexical, nearest] = await Promise.all([
-    lexicalSearch(index, question, limit, ranking, options.sources),
-    dense ? dense.search(question, Math.max(options.topK * 4, 20), options.sources, logger) : null,
+  const [plan, vectorQuery] = await Promise.all([
+    planLexicalSearch(index, question, limit, ranking, options.sources),
+    dense ? dense.vectorQuery(question, Math.max(options.topK * 4, 20), options.sources, logger) : null,
   ]);
-  const { termWeights, scorer } = lexical;
+  const [lexicalHits, nearest] = await searchBoth(index, plan.query, vectorQuery);
+  const { termWeights, scorer } = plan;
+  const lexical = { hits: lexicalHits.map((hit) => ({ hit, coverage: scorer.coverage(hit), score: scorer.score(hit) })).sort((a, b) => b.score - a.score) };
 
   const candidates = new Map<string, Candidate>();
   // Keyword search alone ranks by BM25; with embeddings, both lists are fused by reciprocal rank.
@@ -167,14 +169,23 @@ class LexicalScorer {
   }
 }
 
-/** Full-text candidates, best first by BM25, with their coverage of the question. */
-async function lexicalSearch(
+/** The keyword and the vector searches, in one request where the index can (a Qdrant query batch). */
+async function searchBoth(index: PassageIndex, terms: SearchQuery | null, vector: VectorQuery | null): Promise<[SearchHit[], SearchHit[] | null]> {
+  if (terms && vector && index.searchBoth) {
+    const { lexical, nearest } = await index.searchBoth(terms, vector);
+    return [lexical, nearest];
+  }
+  return Promise.all([terms ? index.search(terms) : [], vector ? index.searchVectors(vector) : null]);
+}
+
+/** How the question's terms are weighed and scored, and the full-text query that finds candidates (null: no term to search). */
+async function planLexicalSearch(
   index: PassageIndex,
   question: string,
   limit: number,
   parameters: RankingParameters,
   sources: string[] | undefined,
-): Promise<{ hits: Array<{ hit: SearchHit; coverage: number; score: number }>; termWeights: Map<string, number>; scorer: LexicalScorer }> {
+): Promise<{ query: SearchQuery | null; termWeights: Map<string, number>; scorer: LexicalScorer }> {
   const { weights, statistics } = await resolveTerms(index, queryTerms(question, parameters.fillerWeight));
   const terms = [...weights.keys()];
   const { chunkCount, chunkFrequency, averageTokens } = statistics;
@@ -187,10 +198,8 @@ async function lexicalSearch(
     }),
   );
   const scorer = new LexicalScorer(termWeights, averageTokens, parameters);
-  if (terms.length === 0) return { hits: [], termWeights, scorer };
-  const hits = await index.search({ terms: chooseQueryTerms(terms, weights, chunkFrequency, chunkCount, parameters.frequentTermShare), limit, sources });
-  const scored = hits.map((hit) => ({ hit, coverage: scorer.coverage(hit), score: scorer.score(hit) })).sort((a, b) => b.score - a.score);
-  return { hits: scored, termWeights, scorer };
+  if (terms.length === 0) return { query: null, termWeights, scorer };
+  return { query: { terms: chooseQueryTerms(terms, weights, chunkFrequency, chunkCount, parameters.frequentTermShare), limit, sources }, termWeights, scorer };
 }
 
 /**

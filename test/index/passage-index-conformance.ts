@@ -195,6 +195,20 @@ export function describePassageIndex(name: string, open: () => Promise<Conforman
       assert.equal((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 1 })).length, 1, 'at most the limit');
     });
 
+    it('gives, in one hybrid search where it has one, exactly what the keyword and the vector search give', async () => {
+      await write(document('leave', 'hr'), [withVector(chunk('leave', 0, 'Annual leave is 28 days.'), [1, 0, 0])], { space });
+      await write(document('vpn', 'it'), [withVector(chunk('vpn', 0, 'Install WireGuard for the VPN.'), [0, 1, 0])], { space });
+      await write(document('desk', 'it'), [chunk('desk', 0, 'The help desk is on floor 2.')]);
+      const terms = { terms: ['vpn', 'leave'], limit: 5 };
+      const vector = { vector: new Float32Array([0.2, 0.9, 0]), limit: 5, sources: ['it'] };
+      const separate = { lexical: await index.search(terms), nearest: await index.searchVectors(vector) };
+      assert.deepEqual(separate.nearest.map((hit) => hit.document.id), ['vpn']);
+      if (!index.searchBoth) return; // an index without one: retrieval sends the two searches
+      const both = await index.searchBoth(terms, vector);
+      const ids = (hits: Array<{ chunk: { id: string }; relevance: number }>) => hits.map((hit) => [hit.chunk.id, Math.round(hit.relevance * 1e6)]);
+      assert.deepEqual([ids(both.lexical), ids(both.nearest)], [ids(separate.lexical), ids(separate.nearest)]);
+    });
+
     it("hands back stored vectors by input hash, and drops a chunk's vector when it is written without one", async () => {
       await write(document('leave'), [withVector(chunk('leave', 0, 'Annual leave.'), [1, 0, 0], 'h1'), withVector(chunk('leave', 1, 'Sick leave.'), [0, 0, 1], 'h2')], { space });
       const stored = await index.storedVectors(['h1', 'h2', 'unknown']);
