@@ -8,6 +8,7 @@ import { postgresSchemaVersion } from '../../src/catalogue/postgres-migrations.j
 import { IndexUnavailableError, SyncAlreadyRunningError } from '../../src/errors.js';
 import type { LockHolder } from '../../src/index/catalogue.js';
 import { openSqliteStore } from '../../src/index/sqlite-store.js';
+import type { DocumentSource } from '../../src/ingest/sources/document-source.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import { SyncJob } from '../../src/ingest/sync-job.js';
 import { until } from '../fakes/until.js';
@@ -89,22 +90,28 @@ describe('PostgreSQL catalogue shared by replicas', () => {
 
     it('refuses a second sync job on another replica with SyncAlreadyRunningError naming the running one', async () => {
       const spec: SourceSpec = { name: 'docs', kind: 'folder', location: folderWith({ 'a.md': '# Leave\n\nAnnual leave is 28 days.' }) };
-      const job = (catalogue: PostgresCatalogue) => {
+      // The first sync's export is slow to list (a large export on a network share) until released:
+      // the second request certainly comes while the first runs.
+      let release!: () => void;
+      const exportListed = new Promise<void>((resolve) => (release = resolve));
+      const slowly = (source: FolderSource): DocumentSource => ({ spec: source.spec, list: async () => (await exportListed, source.list()), close: () => source.close() });
+      const job = (catalogue: PostgresCatalogue, slow = false) => {
         const store = openSqliteStore(':memory:');
         return new SyncJob({
           index: store.index,
           catalogue,
           logger: silentLogger,
-          createSource: (s) => new FolderSource(s),
+          createSource: (s) => (slow ? slowly(new FolderSource(s)) : new FolderSource(s)),
           options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 },
         });
       };
       const [a, b] = [new PostgresCatalogue(schema.open()), new PostgresCatalogue(schema.open())];
-      const first = await job(a).start({ sources: [spec], requestedBy: 'slack:U123' });
+      const first = await job(a, true).start({ sources: [spec], requestedBy: 'slack:U123' });
       await assert.rejects(
         job(b).start({ sources: [spec], requestedBy: 'cli:bob' }),
         (error: unknown) => error instanceof SyncAlreadyRunningError && /already running: started by slack:U123 at \d{4}-.* for docs/.test(error.message),
       );
+      release();
       assert.equal((await first.done).status, 'succeeded');
       assert.equal((await job(b).run({ sources: [spec], requestedBy: 'cli:bob' })).status, 'succeeded');
     });
