@@ -272,9 +272,9 @@ describe('server', () => {
     });
 
     it('answers 409 while a sync runs, naming it', async () => {
-      // Another process (here: a record of one that is alive) holds the index's sync lock.
+      // Another process on this machine that is alive (the test's parent) holds the index's sync lock.
       const index = service.context.catalogue;
-      await index.beginRun({ id: 'nightly', requestedBy: 'schedule', sources: ['samples'] }, { pid: process.pid, host: os.hostname() }, () => true);
+      await index.beginRun({ id: 'nightly', requestedBy: 'schedule', sources: ['samples'] }, { pid: process.ppid, host: os.hostname() }, () => true);
       try {
         const response = await startSync(`Bearer ${token}`);
         assert.equal(response.status, 409);
