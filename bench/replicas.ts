@@ -21,6 +21,7 @@ import type { Presenter } from '../src/conversation/chat-turn.js';
 import { parseQuestionFile } from '../src/eval/question-file.js';
 import { createTestSchema, testDatabaseUrl, type TestSchema } from '../test/catalogue/postgres-test-schema.js';
 import { FakeSlackApi, slackSignature } from '../test/fakes/slack-api.js';
+import { slackEventEnvelope } from '../test/fakes/slack-events.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -158,16 +159,9 @@ async function measureAcks(qdrantUrl: string, schema: TestSchema) {
     const event = () => {
       const n = next++;
       const ts = `17000${String(n).padStart(5, '0')}.000100`;
-      return JSON.stringify({
-        token: 'unused',
-        team_id: 'TFAKE',
-        api_app_id: 'AFAKE',
-        type: 'event_callback',
-        event_id: `EvBench${n}`,
-        event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: 'TFAKE', user_id: slack.botUserId, is_bot: true }],
-        event: { type: 'app_mention', user: `U${n % 25}`, text: `<@${slack.botUserId}> ${questions[n % questions.length]}`, ts, event_ts: ts, channel: `C${n % 5}`, team: 'TFAKE' },
-      });
+      return JSON.stringify(
+        slackEventEnvelope(`EvBench${n}`, slack.botUserId, { type: 'app_mention', user: `U${n % 25}`, text: `<@${slack.botUserId}> ${questions[n % questions.length]}`, ts, channel: `C${n % 5}` }),
+      );
     };
     /** Sends `concurrentEvents` events at once, spread over `urls` in turn; the time to each acknowledgement. Waits for every answer before it returns. */
     const burst = async (urls: string[]) => {

@@ -17,6 +17,7 @@ import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from './fake
 import { FakeSlackApi, slackSignature } from './fakes/slack-api.js';
 import { until } from './fakes/until.js';
 import { repoRoot, sharedData, tempDir, tsxLoader, type LogLine } from './helpers.js';
+import { slackEventEnvelope } from './fakes/slack-events.js';
 
 const recordings = path.join(sharedData, 'chat-payloads/teams-botframework-activities/inbound');
 const personalMessage = '20191021205338231-request.json';
@@ -221,17 +222,7 @@ describe('two groundwork serve processes sharing PostgreSQL and Qdrant', functio
     const mention = (text: string) => {
       const n = nextId++;
       const ts = `1700001${String(n).padStart(3, '0')}.000200`;
-      return {
-        token: 'verification-token-unused',
-        team_id: 'TFAKE',
-        api_app_id: 'AFAKE',
-        type: 'event_callback',
-        event_id: `EvReplicas${n}`,
-        event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: 'TFAKE', user_id: slack!.botUserId, is_bot: true }],
-        is_ext_shared_channel: false,
-        event: { type: 'app_mention', user: 'UASKER01', text: `<@${slack!.botUserId}> ${text}`, ts, event_ts: ts, channel: 'CGENERAL', team: 'TFAKE' },
-      };
+      return slackEventEnvelope(`EvReplicas${n}`, slack!.botUserId, { type: 'app_mention', user: 'UASKER01', text: `<@${slack!.botUserId}> ${text}`, ts, channel: 'CGENERAL' });
     };
     const postEvent = (replica: Replica, event: unknown, retry: number) => {
       const body = JSON.stringify(event);

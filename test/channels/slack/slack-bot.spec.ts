@@ -8,6 +8,7 @@ import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { FakeSlackApi, slackSignature } from '../../fakes/slack-api.js';
 import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
 import { plantDocument, plantedQuestion } from '../../planted-document.js';
+import { slackEventEnvelope } from '../../fakes/slack-events.js';
 
 const samples = path.join(sharedData, 'chat-payloads/slack-events/java-slack-sdk-samples');
 const signingSecret = 'slack-signing-secret-for-tests';
@@ -16,19 +17,8 @@ let nextEvent = 1;
 
 /** A recorded envelope shape (values blanked) filled in with the fields of this event. */
 function envelope(sample: string, event: Record<string, unknown>): Record<string, unknown> {
-  const shape = JSON.parse(fs.readFileSync(path.join(samples, 'events', sample), 'utf8')) as Record<string, unknown>;
-  const n = nextEvent++;
-  return {
-    token: 'verification-token-unused',
-    team_id: 'TFAKE',
-    api_app_id: 'AFAKE',
-    type: 'event_callback',
-    event_id: `Ev${n}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ team_id: 'TFAKE', user_id: 'UBOTGW01', is_bot: true }],
-    ...Object.fromEntries(Object.keys(shape).filter((key) => ['is_ext_shared_channel'].includes(key)).map((key) => [key, false])),
-    event: { type: (shape.event as { type: string }).type, team: 'TFAKE', event_ts: event.ts, ...event },
-  };
+  const shape = JSON.parse(fs.readFileSync(path.join(samples, 'events', sample), 'utf8')) as { event: { type: string } };
+  return slackEventEnvelope(`Ev${nextEvent++}`, 'UBOTGW01', { type: shape.event.type, ts: String(event.ts), ...event });
 }
 
 const sign = (body: string, timestamp?: number) => slackSignature(signingSecret, body, timestamp);
