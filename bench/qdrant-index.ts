@@ -4,11 +4,9 @@
 // process's CPU time is Groundwork's client-side cost: tokenizing, the term statistics in
 // groundwork.db, building the requests, parsing the answers, the catalogue's version filter.
 // Both are reported per question and as ratios measured in the same run (the machines are noisy).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createParserPool } from '../src/app-context.js';
@@ -22,6 +20,7 @@ import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
 import { retrieve } from '../src/retrieval/retrieve.js';
 import { qdrantOpenApiAvailable, qdrantOpenApiPath } from '../test/fakes/qdrant-server.js';
+import { startQdrantFakeProcess } from '../test/fakes/qdrant-fake-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const handbook = path.join(here, '../../shared/data/handbooks/18f-tts-handbook');
@@ -32,15 +31,6 @@ const questions = questionFiles
   .flatMap((file) => parseQuestionFile(fs.readFileSync(path.join(here, '../eval', file), 'utf8'), file))
   .map((q) => q.question);
 const rounds = 3;
-
-async function startFake(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'qdrant-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the Qdrant fake exited (${code})`)));
-  });
-  return { url, stop: () => child.stdin!.end() };
-}
 
 /** Wall and CPU milliseconds per question, over `rounds` passes of every question. */
 async function measure(index: PassageIndex): Promise<{ wall: number[]; cpu: number; top: string[] }> {
@@ -63,7 +53,7 @@ async function main() {
   if (!qdrantOpenApiAvailable()) throw new Error(`the Qdrant fake needs Qdrant's OpenAPI document at ${qdrantOpenApiPath}`);
   if (questions.length === 0) throw new Error('no questions found in eval/');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-qdrant-'));
-  const fake = await startFake();
+  const fake = await startQdrantFakeProcess();
   const parsers = createParserPool(loadConfig({}, os.tmpdir()));
   const logger = pino({ level: 'silent' });
   const syncOptions = { chunking: { maxTokens: 350, overlapTokens: 60 }, maxFileBytes: 50 * 1024 * 1024 };
@@ -105,7 +95,7 @@ async function main() {
     sqlite.close();
     qdrantStore.close();
   } finally {
-    fake.stop();
+    await fake.stop();
     await parsers.close();
   }
 }

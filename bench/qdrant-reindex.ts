@@ -8,13 +8,10 @@
 //    HNSW switch-on and the alias switch.
 // Both are timed in the same run and given as a ratio; requests are counted on the client side,
 // by method, with the points each upsert carried.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { pino } from 'pino';
 import { createQdrantClient } from '../src/index/qdrant-client.js';
@@ -24,8 +21,8 @@ import { runSync } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
 import type { Embedder } from '../src/llm/embedder.js';
 import { qdrantOpenApiAvailable, qdrantOpenApiPath } from '../test/fakes/qdrant-server.js';
+import { startQdrantFakeProcess } from '../test/fakes/qdrant-fake-process.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const chunkTarget = Number(process.argv[2] ?? 10_000);
 const chunksPerDocument = 10;
 
@@ -37,15 +34,6 @@ function embedder(model: string, dimensions: number): Embedder {
     return v.map((x) => x / norm);
   };
   return { model, dimensions, batchInputs: 256, concurrency: 2, embedDocuments: async (texts) => texts.map(vector), embedQuery: async (text) => vector(text) };
-}
-
-async function startFake(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'qdrant-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the Qdrant fake exited (${code})`)));
-  });
-  return { url, stop: () => child.stdin!.end() };
 }
 
 /** A client that counts its calls by method, and the points of each upsert. */
@@ -82,7 +70,7 @@ async function main() {
     const sections = Array.from({ length: chunksPerDocument }, (_, s) => `## Section ${s}\n\nPolicy ${d} section ${s}: rule ${d * 100 + s} about travel, leave and expenses for team ${d % 37}.`);
     fs.writeFileSync(path.join(folder, `doc-${d}.md`), `# Policy ${d}\n\n${sections.join('\n\n')}`);
   }
-  const fake = await startFake();
+  const fake = await startQdrantFakeProcess();
   const logger = pino({ level: 'silent' });
   try {
     const store = openSqliteStore(path.join(dir, 'groundwork.db'));
@@ -119,7 +107,7 @@ async function main() {
     );
     store.close();
   } finally {
-    fake.stop();
+    await fake.stop();
   }
 }
 

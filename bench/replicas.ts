@@ -22,6 +22,7 @@ import { parseQuestionFile } from '../src/eval/question-file.js';
 import { createTestSchema, testDatabaseUrl, type TestSchema } from '../test/catalogue/postgres-test-schema.js';
 import { FakeSlackApi, slackSignature } from '../test/fakes/slack-api.js';
 import { slackEventEnvelope } from '../test/fakes/slack-events.js';
+import { startQdrantFakeProcess } from '../test/fakes/qdrant-fake-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -38,15 +39,6 @@ const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix
 const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 const summary = (values: number[]) => ({ n: values.length, p50: round1(percentile(values, 50)), p95: round1(percentile(values, 95)), p99: round1(percentile(values, 99)), mean: round1(values.reduce((s, v) => s + v, 0) / values.length) });
-
-async function startQdrantFakeProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'qdrant-fake-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the Qdrant fake exited (${code})`)));
-  });
-  return { url, stop: () => child.stdin!.end() };
-}
 
 /** DATABASE_URL selecting the schema for every connection. */
 function urlOf(schema: TestSchema): string {
@@ -209,5 +201,5 @@ try {
   console.log(JSON.stringify({ cores: os.cpus().length, node: process.version, turn: turns, slackAck: acks }, null, 2));
 } finally {
   for (const schema of schemas) await schema.drop();
-  qdrant.stop();
+  await qdrant.stop();
 }

@@ -8,12 +8,10 @@
 // Each kill comes once the run has written a (seeded, random) number of documents, counted in the
 // catalogue as documents whose version changed. CRASH_SEED=<seed> repeats a run.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import Database from 'better-sqlite3';
 import { createQdrantClient } from '../../src/index/qdrant-client.js';
 import { QdrantIndex } from '../../src/index/qdrant-index.js';
@@ -22,52 +20,26 @@ import { distinctTerms } from '../../src/retrieval/tokenize.js';
 import { qdrantOpenApiAvailable, qdrantOpenApiPath } from '../fakes/qdrant-server.js';
 import { SeededRandom } from '../fuzz-inputs.js';
 import { repoRoot, tempDir } from '../helpers.js';
+import { startQdrantFakeProcess, type QdrantFakeProcess } from '../fakes/qdrant-fake-process.js';
+import { crashSeed, paragraphs, writeVersionedDocument } from './crash-fixtures.js';
 
 const documents = 120;
-const paragraphs = 10;
 const kills = 8;
 const prefix = 'groundwork';
-
-function write(folder: string, i: number, version: number): void {
-  const body = Array.from({ length: paragraphs }, (_, p) => `Policy ${i} paragraph ${p} sets rule ${i * 100 + p} version ${version} in enough words to fill a chunk.`);
-  fs.writeFileSync(path.join(folder, `doc-${String(i).padStart(3, '0')}.md`), `# Document ${i}\n\n${body.join('\n\n')}`);
-}
-
-function crashSeed(): number {
-  const given = process.env.CRASH_SEED;
-  if (given === undefined || given === '') return randomInt(2 ** 31);
-  const seed = Number(given);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`CRASH_SEED must be a whole number (got "${given}")`);
-  return seed;
-}
-
-async function startFakeProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/qdrant-fake-process.ts')], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the Qdrant fake exited (${code})`)));
-  });
-  return { url, child };
-}
 
 const unusedStatistics = new Proxy({}, { get: () => () => Promise.reject(new Error('not used by the reader')) }) as TermStatisticsStore;
 
 describe('sync into Qdrant killed at random moments', function () {
   this.timeout(300_000);
-  let fake: { url: string; child: ChildProcess } | null = null;
+  let fake: QdrantFakeProcess | null = null;
   before(async function () {
     if (!qdrantOpenApiAvailable()) {
       console.log(`    (skipped: Qdrant's OpenAPI document is not at ${qdrantOpenApiPath})`);
       this.skip();
     }
-    fake = await startFakeProcess();
+    fake = await startQdrantFakeProcess();
   });
-  after(async () => {
-    if (!fake) return;
-    const exited = once(fake.child, 'exit');
-    fake.child.stdin!.end();
-    await exited;
-  });
+  after(() => fake?.stop());
 
   it('leaves every document whole and at its current version behind the alias after every kill, re-indexes included, and the next sync completes the index', async () => {
     const seed = crashSeed();
@@ -78,7 +50,7 @@ describe('sync into Qdrant killed at random moments', function () {
 
     const folder = tempDir('groundwork-qdrant-crash-docs-');
     const versions = Array.from({ length: documents }, () => 0);
-    versions.forEach((version, i) => write(folder, i, version));
+    versions.forEach((version, i) => writeVersionedDocument(folder, i, version));
     const dataDir = tempDir('groundwork-qdrant-crash-');
     const databasePath = path.join(dataDir, 'groundwork.db');
     const env = { PATH: process.env.PATH, GROUNDWORK_DATA_DIR: dataDir, GROUNDWORK_SOURCES: `docs=folder:${folder}`, CHUNK_MAX_TOKENS: '64', CHUNK_OVERLAP_TOKENS: '8', QDRANT_URL: url, QDRANT_COLLECTION: prefix };
@@ -158,7 +130,7 @@ describe('sync into Qdrant killed at random moments', function () {
     for (let kill = 0; kill < kills; kill++) {
       // Every other run (after the first, which creates the index) is a re-index.
       const reindex = kill % 2 === 1;
-      for (let i = 0; i < documents; i++) if (random.chance(0.5)) write(folder, i, ++versions[i]!);
+      for (let i = 0; i < documents; i++) if (random.chance(0.5)) writeVersionedDocument(folder, i, ++versions[i]!);
       const toWrite = reindex ? documents : versions.filter((version, i) => indexed.get(i) !== version).length;
       const before = catalogue();
       const aliasBefore = await aliasTarget();

@@ -7,7 +7,6 @@
 // printed, and CRASH_SEED=<seed> repeats a run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,23 +14,10 @@ import Database from 'better-sqlite3';
 import { SeededRandom } from '../fuzz-inputs.js';
 import { repoRoot, tempDir } from '../helpers.js';
 import { waitFor } from '../wait-for.js';
+import { crashSeed, paragraphs, writeVersionedDocument } from './crash-fixtures.js';
 
 const documents = 400;
-const paragraphs = 10;
 const kills = 10;
-
-function write(folder: string, i: number, version: number): void {
-  const body = Array.from({ length: paragraphs }, (_, p) => `Policy ${i} paragraph ${p} sets rule ${i * 100 + p} version ${version} in enough words to fill a chunk.`);
-  fs.writeFileSync(path.join(folder, `doc-${String(i).padStart(3, '0')}.md`), `# Document ${i}\n\n${body.join('\n\n')}`);
-}
-
-function crashSeed(): number {
-  const given = process.env.CRASH_SEED;
-  if (given === undefined || given === '') return randomInt(2 ** 31);
-  const seed = Number(given);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`CRASH_SEED must be a whole number (got "${given}")`);
-  return seed;
-}
 
 describe('sync killed at random moments', function () {
   this.timeout(240_000);
@@ -44,7 +30,7 @@ describe('sync killed at random moments', function () {
 
     const folder = tempDir('groundwork-crash-docs-');
     const versions = Array.from({ length: documents }, () => 0);
-    versions.forEach((version, i) => write(folder, i, version));
+    versions.forEach((version, i) => writeVersionedDocument(folder, i, version));
     const dataDir = tempDir('groundwork-crash-');
     const databasePath = path.join(dataDir, 'groundwork.db');
     const env = { PATH: process.env.PATH, GROUNDWORK_DATA_DIR: dataDir, GROUNDWORK_SOURCES: `docs=folder:${folder}`, CHUNK_MAX_TOKENS: '64', CHUNK_OVERLAP_TOKENS: '8' };
@@ -102,7 +88,7 @@ describe('sync killed at random moments', function () {
     const killedAt: string[] = [];
     for (let kill = 0; kill < kills; kill++) {
       // Half of the documents change before each run, so that every run has work to do.
-      for (let i = 0; i < documents; i++) if (random.chance(0.5)) write(folder, i, ++versions[i]!);
+      for (let i = 0; i < documents; i++) if (random.chance(0.5)) writeVersionedDocument(folder, i, ++versions[i]!);
       const toWrite = versions.filter((version, i) => indexed.get(i) !== version).length;
       const before = (() => {
         const db = openIndex();
