@@ -30,7 +30,14 @@ export class ReferenceBm25 {
   ) {
     const db = new Database(file, { readonly: true });
     const rows = db
-      .prepare('SELECT c.text, c.heading_path, d.id, d.source, d.path, d.title FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.rowid')
+      // The current version of each document: the catalogue's, with that version's metadata.
+      .prepare(
+        `SELECT c.text, c.heading_path, d.id, m.source, m.path, m.title
+         FROM chunks c
+         JOIN documents d ON d.id = c.document_id AND d.version = c.document_version
+         JOIN indexed_documents m ON m.document_id = d.id AND m.version = d.version
+         ORDER BY c.rowid`,
+      )
       .all() as Array<{ text: string; heading_path: string; id: string; source: string; path: string; title: string }>;
     db.close();
     rows.forEach((row, chunk) => {
