@@ -282,8 +282,10 @@ describe('Qdrant fake (through @qdrant/js-client-rest)', function () {
     fake.faults.push({ drop: true });
     assert.match((await failure(client.count('docs'))).message, /fetch failed/);
 
-    fake.faults.push({ delayMs: 300 });
-    const impatient = new QdrantClient({ url: fake.url, timeout: 50, checkCompatibility: false });
+    // The client's timeout is far longer than a request takes to arrive, even on a busy machine, and
+    // far shorter than the delay: the fault is always used, and the client always gives up first.
+    fake.faults.push({ delayMs: 10_000 });
+    const impatient = new QdrantClient({ url: fake.url, timeout: 1000, checkCompatibility: false });
     assert.equal((await failure(impatient.count('docs'))).name, 'QdrantClientTimeoutError');
     assert.equal(fake.faults.length, 0);
 
