@@ -30,6 +30,8 @@ export interface DocumentInfo {
   updatedAt: Date | null;
   /** Marked as no longer current (superseded, archived, deprecated…) by its title, folder, labels or status. */
   superseded: boolean;
+  /** Who may read it: principals given by the access rules (see access/access-policy.ts). */
+  readers: string[];
 }
 
 /** One page or file from a source, parsed into sections. */
@@ -64,7 +66,19 @@ export interface Question {
   history: Array<{ role: 'user' | 'assistant'; text: string }>;
   /** Restricts retrieval to these source names when set. */
   sources?: string[];
+  /**
+   * The principals of whoever reads the reply (see access/principals.ts): only documents readable
+   * by one of them are searched, quoted or cited.
+   */
+  readers: string[];
 }
+
+/**
+ * Where a reply is read: by the asker alone (a DM, a personal chat, the web chat, the CLI), or by
+ * everyone in a shared place, named by its principals (`slack-channel:C0HR`; a Teams channel and
+ * its team; none for a group chat).
+ */
+export type Place = { shared: false } | { shared: true; principals: string[] };
 
 export interface Citation {
   /** The marker number used in the answer text, `[n]`. */

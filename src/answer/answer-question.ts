@@ -17,7 +17,7 @@ import { standaloneQuestion } from './standalone-question.js';
 export interface AnswerDependencies {
   index: PassageIndex;
   syncState: SyncState;
-  retrieval: Omit<RetrievalOptions, 'sources'>;
+  retrieval: Omit<RetrievalOptions, 'sources' | 'readers'>;
   evidence: EvidenceFloors;
   /** With embeddings, retrieval is hybrid: by meaning as well as by words. */
   dense?: DenseSearch | null;
@@ -65,7 +65,7 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
   const retrieval = await retrieve(
     deps.index,
     query,
-    { ...deps.retrieval, topK: Math.max(topK, options.retrievalDepth ?? 0), sources: question.sources },
+    { ...deps.retrieval, topK: Math.max(topK, options.retrievalDepth ?? 0), sources: question.sources, readers: question.readers },
     deps.dense,
     logger?.child({ component: 'retrieval' }),
   );

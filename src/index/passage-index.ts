@@ -10,6 +10,8 @@ export interface SearchQuery {
   limit: number;
   /** Only chunks of documents from these sources, when set. */
   sources?: string[];
+  /** Only chunks of documents readable by one of these principals: the filter is part of the query, so `limit` counts readable chunks. */
+  readers: string[];
 }
 
 /** A chunk to index, with the vector of its embedding input when it has one. */
@@ -25,6 +27,17 @@ export interface VectorQuery {
   vector: Float32Array;
   limit: number;
   sources?: string[];
+  /** As in SearchQuery. */
+  readers: string[];
+}
+
+/** What access rules match a document on, and the readers it has in the index. */
+export interface DocumentAccess {
+  id: string;
+  source: string;
+  path: string;
+  labels: string[];
+  readers: string[];
 }
 
 export interface SearchHit {
@@ -76,8 +89,17 @@ export interface PassageIndex {
   termStatistics(terms: string[]): Promise<TermStatistics>;
   /** Indexed terms that start with `prefix`, with the number of chunks each occurs in (for correcting typos). */
   termsStartingWith(prefix: string): Promise<Map<string, number>>;
-  /** The current version of a document and its chunks in order. */
-  documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
+  /** The current version of a document and its chunks in order; null too when none of `readers` may read it. */
+  documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
+  /** Every current document's access: for re-applying changed access rules, and for the admin's view. */
+  documentAccess(): Promise<DocumentAccess[]>;
+  /**
+   * Gives documents new readers (in every version they have), then records `fingerprint` as the
+   * access policy the index follows. Writes after it carry readers of that policy.
+   */
+  setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void>;
+  /** The fingerprint the last `setReaders` recorded; null for an index that never had one. */
+  accessFingerprint(): Promise<string | null>;
   chunkCount(): Promise<number>;
   vectorSpace(): Promise<VectorSpace | null>;
   /**

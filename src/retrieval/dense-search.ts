@@ -22,7 +22,7 @@ export class DenseSearch {
    * The query for the chunks nearest to the question by meaning, or null when keyword search must
    * do alone; `logger` is the asking turn's. Retrieval sends it with the keyword query.
    */
-  async vectorQuery(question: string, limit: number, sources?: string[], turnLogger?: Logger): Promise<VectorQuery | null> {
+  async vectorQuery(question: string, limit: number, filter: { readers: string[]; sources?: string[] }, turnLogger?: Logger): Promise<VectorQuery | null> {
     const { index, embedder, metrics } = this.deps;
     const logger = turnLogger ?? this.deps.logger;
     const space = await index.vectorSpace();
@@ -51,6 +51,6 @@ export class DenseSearch {
       logger?.warn({ got: vector.length, expected: space.dimensions }, 'the embedding model answered vectors of another size: keyword search only');
       return null;
     }
-    return { vector, limit, ...(sources ? { sources } : {}) };
+    return { vector, limit, readers: filter.readers, ...(filter.sources ? { sources: filter.sources } : {}) };
   }
 }

@@ -37,6 +37,8 @@ export interface RetrievalOptions {
   topK: number;
   /** Only passages from these sources, when set. */
   sources?: string[];
+  /** Only passages of documents readable by one of these principals (the index filters by them). */
+  readers: string[];
   ranking?: Partial<RankingParameters>;
 }
 
@@ -67,8 +69,8 @@ export async function retrieve(index: PassageIndex, question: string, options: R
   const ranking = { ...defaultRanking, ...options.ranking };
   const limit = Math.max(options.topK * 4, ranking.candidates);
   const [plan, vectorQuery] = await Promise.all([
-    planLexicalSearch(index, question, limit, ranking, options.sources),
-    dense ? dense.vectorQuery(question, Math.max(options.topK * 4, 20), options.sources, logger) : null,
+    planLexicalSearch(index, question, limit, ranking, { readers: options.readers, sources: options.sources }),
+    dense ? dense.vectorQuery(question, Math.max(options.topK * 4, 20), { readers: options.readers, sources: options.sources }, logger) : null,
   ]);
   const [lexicalHits, nearest] = await searchBoth(index, plan.query, vectorQuery);
   const { termWeights, scorer } = plan;
@@ -184,7 +186,7 @@ async function planLexicalSearch(
   question: string,
   limit: number,
   parameters: RankingParameters,
-  sources: string[] | undefined,
+  filter: { readers: string[]; sources?: string[] },
 ): Promise<{ query: SearchQuery | null; termWeights: Map<string, number>; scorer: LexicalScorer }> {
   const { weights, statistics } = await resolveTerms(index, queryTerms(question, parameters.fillerWeight));
   const terms = [...weights.keys()];
@@ -199,7 +201,7 @@ async function planLexicalSearch(
   );
   const scorer = new LexicalScorer(termWeights, averageTokens, parameters);
   if (terms.length === 0) return { query: null, termWeights, scorer };
-  return { query: { terms: chooseQueryTerms(terms, weights, chunkFrequency, chunkCount, parameters.frequentTermShare), limit, sources }, termWeights, scorer };
+  return { query: { terms: chooseQueryTerms(terms, weights, chunkFrequency, chunkCount, parameters.frequentTermShare), limit, ...filter }, termWeights, scorer };
 }
 
 /**
