@@ -1,4 +1,5 @@
 // Builds every collaborator once from Config. Tests pass overrides instead of swapping modules.
+import { applyAccessPolicy } from './access/apply-access.js';
 import { answerQuestion, type AnswerOptions } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
 import type { Answer, Question, SyncRun } from './domain.js';
@@ -91,14 +92,28 @@ export class AppContext {
     seen: SeenMessages,
     private readonly shared: SharedState | null,
   ) {
-    this.ready = async () => shared?.check();
+    const access = config.access;
+    // Readers stored in the index follow the access file before anyone is answered from it; a
+    // failed attempt is tried again by the next question or readiness probe.
+    let accessApplied: Promise<unknown> | null = null;
+    const accessReady = () =>
+      (accessApplied ??= applyAccessPolicy(index, access, logger).catch((error: unknown) => {
+        accessApplied = null;
+        throw error;
+      }));
+    this.ready = async () => {
+      await shared?.check();
+      await accessReady();
+    };
     const chat = config.chat ? { model: createChatModel(config.chat, config.chat.timeoutMs), promptBudgetTokens } : null;
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
     const answerLogger = logger.child({ component: 'answer' });
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
-    this.answer = (question, options) =>
-      answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
-    this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, maxQuestionChars: config.maxQuestionChars });
+    this.answer = async (question, options) => {
+      await accessReady();
+      return answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger }, question, options);
+    };
+    this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
     this.syncJob = new SyncJob({
       index,
@@ -106,6 +121,7 @@ export class AppContext {
       atomically,
       logger: logger.child({ component: 'sync' }),
       embedder: this.embedder,
+      access,
       createSource: (spec) => createSource(spec, config, parsers),
       options: {
         chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
@@ -122,6 +138,7 @@ export class AppContext {
       memory,
       seen,
       maxQuestionChars: config.maxQuestionChars,
+      access,
       logger,
     });
   }

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// groundwork serve | sync | ask | status | feedback | migrate | eval
+// groundwork serve | sync | ask | status | feedback | migrate | eval | access
 import fs from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
+import { accessView, accessViewText } from './access/access-view.js';
+import type { Identity } from './access/access-policy.js';
 import { answerToJson } from './answer/answer-json.js';
 import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
+import type { Place } from './domain.js';
 import { statusText } from './conversation/commands.js';
 import { ConfigError, exitCodeFor, InvalidQuestionFileError, toGroundworkError } from './errors.js';
 import { calibrateSimilarity, evalReportText } from './eval/eval-report.js';
@@ -107,12 +110,23 @@ program
     }
   });
 
+/** `--as slack:U0ABC` or `--as teams:<Entra object id>`: whose access a command uses. */
+function parseIdentity(value: string): NonNullable<Identity> {
+  const [platform, ...rest] = value.split(':');
+  const userId = rest.join(':');
+  if ((platform !== 'slack' && platform !== 'teams') || userId === '') throw new ConfigError(`--as must be slack:<user id> or teams:<Entra object id> (got "${value}")`);
+  return { platform, userId };
+}
+const asOption = ['--as <platform:id>', "answer with this person's access (slack:<user id> or teams:<Entra object id>); without it, only documents everyone may read"] as const;
+
 program
   .command('ask')
   .description('answer one question from the index')
   .option('--json', 'print one JSON object: {answer, grounded, citations}')
+  .option(...asOption)
   .argument('<question...>', 'the question')
-  .action(async (words: string[], options: { json?: boolean }) => {
+  .action(async (words: string[], options: { json?: boolean; as?: string }) => {
+    const identity = options.as ? parseIdentity(options.as) : null;
     const context = openContext(loadConfig());
     try {
       const reply = await context.handleMessage({
@@ -120,6 +134,7 @@ program
         asker: { platform: 'cli', userId: os.userInfo().username },
         conversation: { id: 'cli' },
         history: [],
+        readers: context.config.access.principalsOf(identity),
       });
       if (reply.kind === 'text') {
         process.stdout.write(options.json ? `${JSON.stringify({ answer: reply.text, confidence: 'answer', grounded: true, citations: [] })}\n` : `${reply.text}\n`);
@@ -165,7 +180,8 @@ program
       );
       process.stdout.write(
         `${text}\nIndex: ${config.databasePath} (${size} MB, schema version ${context.store.schemaVersion})\n${qdrant ? `${qdrantStatusLine(qdrant)}\n` : ''}${vectors}\n` +
-          (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : ''),
+          (runs.length > 0 ? `Recent syncs:\n${runs.join('\n')}\n` : '') +
+          `${config.access.describe().join('\n')}\n`,
       );
     } finally {
       context.close();
@@ -232,7 +248,9 @@ program
   .option('--max-false-refusals <share>', 'fail when more answerable questions than this are answered "none"', share('--max-false-refusals'))
   .option('--min-refused <share>', 'fail when fewer unanswerable questions than this are not answered as "answer"', share('--min-refused'))
   .option('--calibrate', 'with embeddings: print the similarity floor these questions support for the configured model')
-  .action(async (options: { questions: string[]; k: number; json?: boolean; minRecall?: number; minMrr?: number; maxFalseRefusals?: number; minRefused?: number; calibrate?: boolean }) => {
+  .option(...asOption)
+  .action(async (options: { questions: string[]; k: number; json?: boolean; minRecall?: number; minMrr?: number; maxFalseRefusals?: number; minRefused?: number; calibrate?: boolean; as?: string }) => {
+    const identity = options.as ? parseIdentity(options.as) : null;
     if (!Number.isInteger(options.k) || options.k < 1 || options.k > 50) throw new ConfigError('--k must be a whole number from 1 to 50');
     const questions = options.questions.flatMap((file) => {
       let text: string;
@@ -250,7 +268,7 @@ program
       if (options.calibrate && !context.embedder) throw new ConfigError('--calibrate needs an embedding model (EMBEDDING_MODEL and an OpenAI, Azure or compatible endpoint)');
       const bar = new cliProgress.SingleBar({ format: 'eval [{bar}] {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
       bar.start(questions.length, 0);
-      const report = await runEval({ answer: context.answer }, questions, { k: options.k, topK: config.retrieval.topK, onProgress: (done) => bar.update(done) });
+      const report = await runEval({ answer: context.answer, readers: config.access.principalsOf(identity) }, questions, { k: options.k, topK: config.retrieval.topK, onProgress: (done) => bar.update(done) });
       bar.stop();
       const calibration = options.calibrate ? calibrateSimilarity(report.results) : undefined;
       if (options.json) process.stdout.write(`${JSON.stringify({ ...report, ...(options.calibrate ? { calibration } : {}) })}\n`);
@@ -276,5 +294,31 @@ program
       context.close();
     }
   });
+
+program
+  .command('access')
+  .description('show what one person can read: in a DM, or in a channel with --channel (the sources, labels and number of documents)')
+  .requiredOption('--platform <platform>', 'slack or teams')
+  .requiredOption('--user <id>', 'the Slack user id, or the Entra object id in Teams')
+  .option('--channel <id>', 'a Slack channel id, or a Teams channel id (with --team for its team)')
+  .option('--team <id>', 'a Teams team id')
+  .option('--json', 'print one JSON object')
+  .action(async (options: { platform: string; user: string; channel?: string; team?: string; json?: boolean }) => {
+    const identity = parseIdentity(`${options.platform}:${options.user}`);
+    const config = loadConfig();
+    const context = openContext(config);
+    try {
+      const view = await accessView(context.index, config.access, identity, placeOf(options));
+      process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `${accessViewText(view)}\n`);
+    } finally {
+      context.close();
+    }
+  });
+
+function placeOf(options: { platform: string; channel?: string; team?: string }): Place {
+  if (!options.channel && !options.team) return { shared: false };
+  if (options.platform === 'slack') return { shared: true, principals: [`slack-channel:${options.channel}`] };
+  return { shared: true, principals: [...(options.channel ? [`teams-channel:${options.channel}`] : []), ...(options.team ? [`teams-team:${options.team}`] : [])] };
+}
 
 program.parseAsync(process.argv).catch(fail);

@@ -7,6 +7,8 @@ import dotenv from 'dotenv';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { EvidenceFloors } from './answer/judge-evidence.js';
+import { loadAccessFile } from './access/access-file.js';
+import { AccessPolicy } from './access/access-policy.js';
 import { ConfigError } from './errors.js';
 
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,6 +64,8 @@ export interface Config {
   dataDir: string;
   databasePath: string;
   sources: SourceSpec[];
+  /** Who may read which document, and which sources each channel answers from (ACCESS_FILE); everyone reads everything without it. */
+  access: AccessPolicy;
   ingest: {
     maxFileBytes: number;
     chunkMaxTokens: number;
@@ -156,6 +160,7 @@ const envSchema = z.object({
     .default('info'),
   GROUNDWORK_DATA_DIR: z.string().min(1).default('./data'),
   GROUNDWORK_SOURCES: z.string().optional(),
+  ACCESS_FILE: optionalText,
   MAX_FILE_MB: integer(1, 2048).default(50),
   ZIP_MAX_ENTRIES: integer(1, 10_000_000).default(100_000),
   ZIP_MAX_TOTAL_MB: integer(1, 1_000_000).default(10_240),
@@ -387,6 +392,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(`Invalid configuration:\n  GROUNDWORK_SOURCES ${error.message}`, error);
   }
+  // Validated against the configured sources: a rule naming another one fails here, at start-up.
+  const access = e.ACCESS_FILE ? loadAccessFile(path.resolve(cwd, e.ACCESS_FILE), sources.map((source) => source.name)) : AccessPolicy.open();
   if (e.CHUNK_OVERLAP_TOKENS >= e.CHUNK_MAX_TOKENS / 2) {
     throw new ConfigError(
       `Invalid configuration:\n  CHUNK_OVERLAP_TOKENS must be less than half of CHUNK_MAX_TOKENS (got ${e.CHUNK_OVERLAP_TOKENS} and ${e.CHUNK_MAX_TOKENS})`,
@@ -408,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     databasePath: path.join(dataDir, 'groundwork.db'),
     sources,
+    access,
     ingest: {
       maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
       chunkMaxTokens: e.CHUNK_MAX_TOKENS,

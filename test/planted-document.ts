@@ -10,7 +10,7 @@ export async function plantDocument(stores: DocumentStores, url: string): Promis
   const title = 'Zebra crossing stipend';
   await replaceDocument(
     stores,
-    { id, source: 'intranet', path: 'benefits/zebra.aspx', title, url, updatedAt: new Date('2026-02-03T00:00:00Z'), author: null, labels: [], superseded: false, contentHash: `planted-${url}` },
+    { id, source: 'intranet', path: 'benefits/zebra.aspx', title, url, updatedAt: new Date('2026-02-03T00:00:00Z'), author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: `planted-${url}` },
     [
       {
         id: `${id}:0`,

@@ -1,15 +1,22 @@
 // One chat turn, the same on every channel: de-duplicate the delivery, route the commands (help,
-// status, sync for admins), validate the question, answer it with the conversation's history,
-// remember the exchange, keep the given answer for feedback, and log the turn. A channel brings the
-// transport (who asked, where) and a presenter (how it shows each of these).
+// status, sync for admins), validate the question, answer it with the conversation's history from
+// the documents its readers may read, remember the exchange, keep the given answer for feedback,
+// and log the turn. A channel brings the transport (who asked, where) and a presenter (how it
+// shows each of these).
+//
+// Who reads the reply decides what it may quote: in a DM, the asker; in a channel, everyone in it.
+// When the asker may read more than the channel, the channel answer says so and the fuller answer
+// goes to the asker alone (presenter.privateAnswer). It is never remembered in the channel's
+// history, so no later follow-up there can carry its text.
+import type { AccessPolicy, Identity } from '../access/access-policy.js';
 import type { AnswerOptions, AnswerTrace } from '../answer/answer-question.js';
-import type { Answer, Passage, Question } from '../domain.js';
+import type { Answer, Passage, Place, Question } from '../domain.js';
 import { InvalidQuestionError } from '../errors.js';
 import type { FeedbackLog } from '../index/passage-index.js';
 import type { Logger } from '../logger.js';
 import { helpText, parseCommand, statusReply, type StatusSources } from './commands.js';
 import type { ConversationMemory } from './conversation-memory.js';
-import { failureText, searchingText } from './language.js';
+import { failureText, privateAnswerNote, searchingText } from './language.js';
 import { recordGivenAnswer } from './record-answer.js';
 import type { SeenMessages } from './seen-messages.js';
 import { adminsOnlyReply, parseSyncCommand, startChatSync, type ChatSyncDependencies } from './sync-command.js';
@@ -22,6 +29,8 @@ export interface ChatTurnDependencies extends StatusSources {
   memory: ConversationMemory;
   seen: SeenMessages;
   maxQuestionChars: number;
+  /** Who may read which document, and which sources each channel answers from. */
+  access: AccessPolicy;
   /** The root logger: each turn logs through a child carrying its platform, conversation and delivery ids. */
   logger: Logger;
 }
@@ -30,7 +39,10 @@ export interface ChatTurnDependencies extends StatusSources {
 export type DeliveryIds = { activityId?: string; eventId?: string; reqId?: string };
 
 export interface TurnRequest {
-  question: Question;
+  /** Its `readers` are set by the turn, from the asker and the place. */
+  question: Omit<Question, 'readers'>;
+  /** Where the reply is read: by the asker alone, or by everyone in a channel or group chat. */
+  place: Place;
   delivery: DeliveryIds;
   /** Set where the platform delivers again (Teams activities, Slack events): a second delivery is not answered. */
   dedupeKey?: string;
@@ -56,6 +68,12 @@ export interface Presenter {
   refuse(message: string): Promise<void>;
   /** Only the asker should see this (a sync refused to someone who is not an admin). */
   privately(text: string): Promise<void>;
+  /**
+   * In a shared place: the fuller answer, from documents the asker may read and the place may
+   * not, for the asker alone (a Slack ephemeral message, a Teams personal chat). Returns the id of
+   * the message feedback will name, if any. Absent where a channel has no private way.
+   */
+  privateAnswer?: (answer: Answer) => Promise<string | null>;
   /** Posts to the conversation after the turn (sync progress and report). */
   postLater(text: string): Promise<void>;
   /** Answering failed: `message` (in the asker's language) says so, never the error itself. */
@@ -107,18 +125,44 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
         await presenter.refuse(error.message);
         return finished('invalid', { reason: error.message });
       }
+      const audience = deps.access.audience(identityOf(question), request.place);
       const command = parseCommand(text);
       if (command) {
-        await presenter.reply(command === 'help' ? helpText() : await statusReply(deps));
+        await presenter.reply(command === 'help' ? helpText() : await statusReply(deps, { readers: audience.readers, isAdmin: request.isAdmin }));
         return finished('command', { command });
       }
 
       const history = request.remember ? await deps.memory.history(conversationId) : question.history;
+      const sources = narrowed(question.sources, audience.sources);
+      const asked: Question = { ...question, text, history, readers: audience.readers, ...(sources ? { sources } : {}) };
       let trace: AnswerTrace | null = null;
-      const answer = await deps.answer({ ...question, text, history }, { logger: log, onToken: presenter.stream, onTrace: (made) => (trace = made) });
-      const messageId = await presenter.answer(answer);
-      if (request.remember) await deps.memory.remember(conversationId, text, answer.text);
-      if (messageId) await recordGivenAnswer(deps.feedbackLog, turnLog, { messageId, platform: question.asker.platform, conversationId, question: text, answer });
+      // The fuller answer is prepared beside the channel's, never streamed.
+      const fuller =
+        audience.askerReaders && presenter.privateAnswer
+          ? deps.answer({ ...asked, readers: audience.askerReaders }, { logger: log }).catch((error: unknown) => {
+              turnLog.warn({ err: error }, 'the fuller answer for the asker alone failed: the channel answer stands');
+              return null;
+            })
+          : null;
+      const answer = await deps.answer(asked, { logger: log, onToken: presenter.stream, onTrace: (made) => (trace = made) });
+      const own = await fuller;
+      // Worth sending only when it cites what the channel may not read.
+      const more = own?.citations.some(({ passage }) => !deps.access.mayRead(passage.document.readers, audience.readers)) ? own : null;
+      const shown = more ? { ...answer, text: `${answer.text}\n\n${privateAnswerNote(text, question.asker.platform)}` } : answer;
+      const messageId = await presenter.answer(shown);
+      if (request.remember) await deps.memory.remember(conversationId, text, shown.text);
+      const record = (id: string, given: Answer) => recordGivenAnswer(deps.feedbackLog, turnLog, { messageId: id, platform: question.asker.platform, conversationId, question: text, answer: given });
+      if (messageId) await record(messageId, shown);
+      if (more) {
+        try {
+          const privateId = await presenter.privateAnswer!(more);
+          if (privateId) await record(privateId, more);
+          turnLog.info({ privateCited: more.citations.map((citation) => citation.passage.document.id) }, 'fuller answer sent to the asker alone');
+        } catch (error) {
+          // The channel answer stands; its note promised more, so the failure is worth a warning.
+          turnLog.warn({ err: error }, 'could not send the fuller answer to the asker alone');
+        }
+      }
       const made = trace as AnswerTrace | null;
       return finished(answer.confidence, {
         mode: answer.mode,
@@ -135,4 +179,17 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
       await takeDownProgress?.().catch(() => {});
     }
   };
+}
+
+/** The asker as the access file names people: only Teams and Slack identities count. */
+function identityOf(question: Omit<Question, 'readers'>): Identity {
+  const { platform, userId } = question.asker;
+  return platform === 'slack' || platform === 'teams' ? { platform, userId } : null;
+}
+
+/** The sources both lists allow; either may be absent (no restriction). */
+function narrowed(asked: string[] | undefined, place: string[] | undefined): string[] | undefined {
+  if (!asked) return place;
+  if (!place) return asked;
+  return asked.filter((source) => place.includes(source));
 }

@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '../access/access-policy.js';
 import type { SourceStatus } from '../domain.js';
 import type { FeedbackLog, PassageIndex, SyncState } from '../index/passage-index.js';
 import { syncRunLine } from '../ingest/sync-report-text.js';
@@ -33,16 +34,36 @@ export interface StatusSources {
   syncState: SyncState;
   /** Adds feedback counts when answers are rated in a chat. */
   feedbackLog?: FeedbackLog;
+  access: AccessPolicy;
 }
 
-/** The reply to `status`: the sources, the passages, the last sync and the feedback counts. */
-export async function statusReply({ index, syncState, feedbackLog }: StatusSources): Promise<string> {
-  const lines = [statusText(await syncState.sourceStatuses(), await index.chunkCount())];
+/**
+ * The reply to `status`: the sources, the passages, the last sync and the feedback counts. Under
+ * access rules, a source the readers may read nothing of is only counted, never named, and admins
+ * see the rules in force.
+ */
+export async function statusReply({ index, syncState, feedbackLog, access }: StatusSources, viewer: { readers: string[]; isAdmin: boolean }): Promise<string> {
+  let sources = await syncState.sourceStatuses();
+  const lines: string[] = [];
+  if (access.restricts && !viewer.isAdmin) {
+    const readable = new Map<string, number>();
+    for (const document of await index.documentAccess()) {
+      if (access.mayRead(document.readers, viewer.readers)) readable.set(document.source, (readable.get(document.source) ?? 0) + 1);
+    }
+    const hidden = sources.filter((source) => !readable.has(source.name));
+    sources = sources.filter((source) => readable.has(source.name)).map((source) => ({ ...source, documents: readable.get(source.name)! }));
+    lines.push(statusText(sources, await index.chunkCount()));
+    if (hidden.length > 0) {
+      const count = hidden.reduce((sum, source) => sum + source.documents, 0);
+      lines.push(`${hidden.length} more source${hidden.length === 1 ? '' : 's'} (${count} documents) cannot be read here.`);
+    }
+  } else lines.push(statusText(sources, await index.chunkCount()));
   const [lastRun] = await syncState.recentRuns(1);
   if (lastRun) lines.push(`Last sync: ${syncRunLine(lastRun)}`);
   if (feedbackLog) {
     const { like, dislike } = await feedbackLog.feedbackCounts();
     lines.push(`Feedback on answers: ${like} helpful, ${dislike} not helpful.`);
   }
+  if (viewer.isAdmin && access.restricts) lines.push('Access rules in force:', ...access.describe().map((line) => `- ${line}`));
   return lines.join('\n');
 }

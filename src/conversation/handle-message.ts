@@ -22,7 +22,7 @@ export function createMessageHandler(deps: MessageHandlerDependencies): MessageH
       case 'help':
         return { kind: 'text', text: helpText() };
       case 'status':
-        return { kind: 'text', text: await statusReply(deps) };
+        return { kind: 'text', text: await statusReply(deps, { readers: question.readers, isAdmin: false }) };
       default:
         return { kind: 'answer', answer: await deps.answer({ ...question, text }, options) };
     }

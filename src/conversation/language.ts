@@ -23,3 +23,11 @@ export function failureText(question: string, error: unknown): string {
 export function searchingText(question: string): string {
   return isChinese(question) ? '正在检索文档…' : 'Searching the docs…';
 }
+
+/** Under a channel answer when the asker was sent a fuller one that not everyone there may read. */
+export function privateAnswerNote(question: string, platform: string): string {
+  const where = platform === 'teams' ? (isChinese(question) ? '私人聊天' : 'our personal chat') : isChinese(question) ? '一条只有你能看到的消息' : 'a message only you can see';
+  return isChinese(question)
+    ? `_其他文档中还有更多内容，但这里并非每个人都有权阅读；完整的回答已通过${where}发给你。_`
+    : `_More is in documents that not everyone here may read: I sent you a fuller answer in ${where}._`;
+}

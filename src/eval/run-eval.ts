@@ -11,6 +11,8 @@ const rankingDepth = 10;
 
 export interface EvalDependencies {
   answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
+  /** Whose access the questions are asked with (everyone's unless `groundwork eval --as`). */
+  readers: string[];
 }
 
 export interface QuestionResult {
@@ -107,6 +109,7 @@ export async function evaluateQuestion(deps: EvalDependencies, question: EvalQue
       asker: { platform: 'cli', userId: 'eval' },
       conversation: { id: `eval:${question.id}` },
       history: question.history,
+      readers: deps.readers,
       ...(question.sources ? { sources: question.sources } : {}),
     },
     { retrievalDepth: Math.max(rankingDepth, k), onRetrieved: ({ passages }) => (ranked = passages) },

@@ -1,6 +1,8 @@
 // The sync job: list each source, skip what has not changed, parse and chunk the rest, replace
 // each changed document under a new version, and remove documents gone from the source.
 import { createHash } from 'node:crypto';
+import type { AccessPolicy } from '../access/access-policy.js';
+import { applyAccessPolicy } from '../access/apply-access.js';
 import type { SourceDocument, SyncReport } from '../domain.js';
 import { DocumentUnreadableError, GroundworkError, ReindexRequiredError, toGroundworkError } from '../errors.js';
 import type { Catalogue } from '../index/catalogue.js';
@@ -53,6 +55,8 @@ export interface SyncDependencies {
   logger: Logger;
   /** Passages get vectors when there is an embedding model. */
   embedder?: Embedder | null;
+  /** Gives each document its readers. */
+  access: AccessPolicy;
 }
 
 export function documentId(source: string, itemPath: string): string {
@@ -95,6 +99,8 @@ async function prepareVectors({ index, catalogue, embedder }: SyncDependencies, 
 export async function runSync(deps: SyncDependencies, sources: DocumentSource[], options: SyncOptions): Promise<SyncReport[]> {
   let rebuild: IndexRebuild | null;
   try {
+    // Unchanged documents are not written again: they must already have the readers of these rules.
+    await applyAccessPolicy(deps.index, deps.access, deps.logger);
     rebuild = await prepareVectors(deps, options.reindex ?? false);
   } catch (error) {
     await Promise.all(sources.map((source) => source.close()));
@@ -181,7 +187,7 @@ function listedOnce(source: string, items: SourceItem[], report: SyncReport): Ar
 }
 
 async function syncItems(
-  { index, catalogue, atomically, logger: log, embedder = null }: SyncDependencies,
+  { index, catalogue, atomically, logger: log, embedder = null, access }: SyncDependencies,
   source: DocumentSource,
   { items, problems, unsupported, skipped = [] }: SourceListing,
   options: SyncOptions,
@@ -274,6 +280,7 @@ async function syncItems(
         author: parsed.author ?? null,
         labels,
         superseded: markedSuperseded({ title, path, labels, status: parsed.status }),
+        readers: access.readersOf({ source: name, path, labels }),
         contentHash,
         sections: parsed.sections,
       };

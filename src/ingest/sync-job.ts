@@ -7,6 +7,7 @@
 // name and the pid 1 of the one that died).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import type { AccessPolicy } from '../access/access-policy.js';
 import type { SourceSpec } from '../config.js';
 import type { SyncReport, SyncRun } from '../domain.js';
 import { InternalError, SyncAlreadyRunningError, toGroundworkError } from '../errors.js';
@@ -32,6 +33,8 @@ export interface SyncJobDependencies {
   atomically?: Atomically;
   logger: Logger;
   embedder?: Embedder | null;
+  /** Gives each document its readers. */
+  access: AccessPolicy;
   createSource: (spec: SourceSpec) => DocumentSource;
   options: Omit<SyncOptions, 'onProgress' | 'allowMassDelete' | 'reindex'>;
   /** How often a running sync proves it is alive, and how old that proof may be before its holder counts as dead. */
@@ -121,13 +124,13 @@ export class SyncJob {
   }
 
   private async execute(runId: string, request: SyncRequest, log: Logger): Promise<SyncRun> {
-    const { index, catalogue, atomically, embedder, createSource, options } = this.deps;
+    const { index, catalogue, atomically, embedder, access, createSource, options } = this.deps;
     const heartbeat = setInterval(() => void catalogue.heartbeat(runId).catch(() => {}), this.deps.heartbeatMs ?? 30_000);
     heartbeat.unref();
     let reports: SyncReport[] = [];
     let status: 'succeeded' | 'failed' = 'failed';
     try {
-      reports = await runSync({ index, catalogue, atomically, logger: log, embedder }, request.sources.map(createSource), {
+      reports = await runSync({ index, catalogue, atomically, logger: log, embedder, access }, request.sources.map(createSource), {
         ...options,
         allowMassDelete: request.allowMassDelete,
         reindex: request.reindex,

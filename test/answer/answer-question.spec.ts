@@ -17,6 +17,7 @@ const question = (text: string, sources?: string[]): Question => ({
   conversation: { id: 'c' },
   history: [],
   sources,
+  readers: ['everyone'],
 });
 
 describe('answerQuestion', () => {

@@ -5,7 +5,7 @@ import type { Passage } from '../../src/domain.js';
 
 const passage = (id: string, text: string): Passage => ({
   chunkIds: [`${id}:0`],
-  document: { id, source: 'docs', path: `${id}.md`, title: `Title ${id}`, url: null, updatedAt: null, superseded: false },
+  document: { id, source: 'docs', path: `${id}.md`, title: `Title ${id}`, url: null, updatedAt: null, superseded: false, readers: ['everyone'] },
   headingPath: [],
   text,
   score: 1,

@@ -3,7 +3,7 @@ import { checkCitations } from '../../src/answer/check-citations.js';
 import type { Passage } from '../../src/domain.js';
 
 const passages = ['a', 'b', 'c'].map(
-  (id): Passage => ({ chunkIds: [`${id}:0`], document: { id, source: 's', path: id, title: id, url: null, updatedAt: null, superseded: false }, headingPath: [], text: id, score: 1 }),
+  (id): Passage => ({ chunkIds: [`${id}:0`], document: { id, source: 's', path: id, title: id, url: null, updatedAt: null, superseded: false, readers: ['everyone'] }, headingPath: [], text: id, score: 1 }),
 );
 
 describe('checkCitations', () => {

@@ -5,7 +5,7 @@ import { distinctTerms, splitSentences } from '../../src/retrieval/tokenize.js';
 
 const passage = (id: string, text: string, score = 1): Passage => ({
   chunkIds: [`${id}:0`],
-  document: { id, source: 'docs', path: `${id}.md`, title: id, url: null, updatedAt: null, superseded: false },
+  document: { id, source: 'docs', path: `${id}.md`, title: id, url: null, updatedAt: null, superseded: false, readers: ['everyone'] },
   headingPath: [],
   text,
   score,

@@ -4,7 +4,7 @@ import type { Passage } from '../../src/domain.js';
 
 const passage = (id: string, score: number, similarity?: number): Passage => ({
   chunkIds: [`${id}:0`],
-  document: { id, source: 's', path: id, title: id, url: null, updatedAt: null, superseded: false },
+  document: { id, source: 's', path: id, title: id, url: null, updatedAt: null, superseded: false, readers: ['everyone'] },
   headingPath: [],
   text: id,
   score,

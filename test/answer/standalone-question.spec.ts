@@ -4,7 +4,7 @@ import type { Question } from '../../src/domain.js';
 import { createChatModel } from '../../src/llm/chat-model.js';
 import { FakeOpenAI } from '../fakes/openai-server.js';
 
-const question = (text: string, history: Question['history'] = []): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history });
+const question = (text: string, history: Question['history'] = []): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history, readers: ['everyone'] });
 const history: Question['history'] = [
   { role: 'user', text: 'How many days of annual leave do I get?' },
   { role: 'assistant', text: 'Every full-time employee receives 28 days [1].' },

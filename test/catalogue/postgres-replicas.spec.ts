@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { SourceSpec } from '../../src/config.js';
@@ -101,6 +102,7 @@ describe('PostgreSQL catalogue shared by replicas', () => {
           index: store.index,
           catalogue,
           logger: silentLogger,
+          access: AccessPolicy.open(),
           createSource: (s) => (slow ? slowly(new FolderSource(s)) : new FolderSource(s)),
           options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 },
         });

@@ -63,8 +63,8 @@ interface LogLine {
 let nextEvent = 1;
 const asked = (text: string, extra: Partial<TurnRequest> = {}, conversation = 'slack:DTEST'): TurnRequest => {
   const eventId = `Ev${nextEvent++}`;
-  const question: Question = { text, asker: { platform: 'slack', userId: 'UASKER' }, conversation: { id: conversation }, history: [] };
-  return { question, delivery: { eventId }, dedupeKey: eventId, remember: true, isAdmin: false, requestedBy: 'slack:UASKER', ...extra };
+  const question: TurnRequest['question'] = { text, asker: { platform: 'slack', userId: 'UASKER' }, conversation: { id: conversation }, history: [] };
+  return { question, place: { shared: false }, delivery: { eventId }, dedupeKey: eventId, remember: true, isAdmin: false, requestedBy: 'slack:UASKER', ...extra };
 };
 
 describe('chat turn', function () {
@@ -248,6 +248,7 @@ describe('chat turn', function () {
         sync: { syncJob: context.syncJob, sources: config.sources },
         memory: new InProcessConversationMemory(),
         seen: new InProcessSeenMessages(),
+        access: config.access,
         maxQuestionChars: config.maxQuestionChars,
         logger: createLogger('debug', { write: (line: string) => void lines.push(line) }),
       });

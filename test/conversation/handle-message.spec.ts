@@ -7,7 +7,7 @@ import { InvalidQuestionError } from '../../src/errors.js';
 import { openSqliteStore } from '../../src/index/sqlite-store.js';
 import { tempDir } from '../helpers.js';
 
-const question = (text: string): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history: [] });
+const question = (text: string): Question => ({ text, asker: { platform: 'webchat', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] });
 const answer: Answer = { text: 'An answer. [1]', citations: [], confidence: 'answer', grounded: true, mode: 'extractive', searched: [] };
 
 describe('handleMessage', () => {

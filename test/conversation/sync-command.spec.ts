@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import path from 'node:path';
 import type { SourceSpec } from '../../src/config.js';
 import { parseSyncCommand, startChatSync } from '../../src/conversation/sync-command.js';
@@ -17,7 +18,7 @@ describe('sync from a chat', () => {
   };
   beforeEach(() => {
     store = openSqliteStore(path.join(tempDir(), 'index.db'));
-    job = new SyncJob({ ...store, logger: silentLogger, createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
+    job = new SyncJob({ ...store, logger: silentLogger, access: AccessPolicy.open(), createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
   });
   afterEach(() => store.close());
 

@@ -1,5 +1,6 @@
 // A local Bot Connector (the REST API Teams gives a bot as `serviceUrl`): records every activity
-// the bot sends and answers with an id, or with a fault the test asks for.
+// the bot sends and answers with an id, or with a fault the test asks for; opens the personal
+// chats the bot asks for (POST /v3/conversations), one per member.
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,10 @@ export type ConnectorFault = { status: number; body?: unknown; retryAfterSeconds
 
 export class FakeBotConnector {
   readonly sent: SentActivity[] = [];
+  /** Conversations the bot created: the parameters it sent, and the id given. */
+  readonly created: Array<{ id: string; parameters: any }> = [];
+  /** Answers a request to create a conversation with this status instead (403: the user has not installed the app). */
+  createFault: number | null = null;
   /** Decides a fault for an activity about to be recorded (null: accept it). */
   fault: (activity: any) => ConnectorFault | null = () => null;
   private server: http.Server | null = null;
@@ -60,6 +65,21 @@ export class FakeBotConnector {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'POST' && /^\/v3\/conversations\/?$/.test(req.url ?? '')) {
+      const parameters = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (this.createFault !== null) {
+        res.writeHead(this.createFault, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'fake refusal to create a conversation' } }));
+        return;
+      }
+      const member = parameters.members?.[0]?.id ?? 'unknown';
+      const id = `a:personal-${member}`;
+      if (!this.created.some((c) => c.id === id)) this.created.push({ id, parameters });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id, activityId: null }));
+      this.events.emit('sent');
+      return;
+    }
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) {
       res.writeHead(404, { 'content-type': 'application/json' });

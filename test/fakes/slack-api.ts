@@ -140,6 +140,8 @@ export class FakeSlackApi {
       case 'chat.postMessage':
       case 'chat.startStream':
         return reply(200, { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100` });
+      case 'chat.postEphemeral':
+        return reply(200, { ok: true, message_ts: `${this.nextTs++}.000200` });
       case 'conversations.replies':
         return reply(200, { ok: true, messages: this.threads.get(`${args.channel}:${args.ts}`) ?? [], has_more: false });
       default:

@@ -1,5 +1,6 @@
 // The attacks found by probing the bot with hostile exports, each reproduced exactly: what the
 // attacker did, what the sync must report, and that what was indexed before still answers.
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +40,7 @@ describe('syncing hostile exports', function () {
   afterEach(() => store.close());
 
   const sync = (source: DocumentSource, opts: Partial<SyncOptions> = {}): Promise<SyncReport> =>
-    runSync({ ...store, logger: silentLogger }, [source], { ...options, ...opts }).then((reports) => reports[0]!);
+    runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [source], { ...options, ...opts }).then((reports) => reports[0]!);
   const folder = (location: string, opts: ExportSourceOptions = {}) => new FolderSource({ name: 'docs', kind: 'folder', location }, { parsers, ...opts });
   const ask = (text: string) =>
     answerQuestion(

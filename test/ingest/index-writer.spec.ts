@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReindexRequiredError } from '../../src/errors.js';
@@ -36,7 +37,7 @@ describe('sync with embeddings (index writer)', () => {
   const embedder = (model = 'text-embedding-3-small', batchInputs = 256): Embedder =>
     createEmbedder({ provider: 'openai', apiKey: null, baseUrl: `${fake.url}/v1`, model, dimensions: null }, { batchInputs, batchTokens: 280_000, concurrency: 2 });
   const sync = (embed: Embedder | null, extra: Partial<SyncOptions> = {}) =>
-    runSync({ ...store, logger: silentLogger, embedder: embed }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], { ...options, ...extra }).then(
+    runSync({ ...store, logger: silentLogger, access: AccessPolicy.open(), embedder: embed }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], { ...options, ...extra }).then(
       (reports) => reports[0]!,
     );
   const needingEmbedding = async (source: string) => [...(await store.catalogue.documentsOf(source)).values()].filter((d) => d.needsEmbedding).length;
@@ -69,7 +70,7 @@ describe('sync with embeddings (index writer)', () => {
     const sent = fake.embeddingRequests().slice(first).flatMap((r) => r.body.input as string[]);
     assert.equal(sent.length, 1, `only the edited passage is embedded: ${JSON.stringify(sent)}`);
     assert.match(sent[0]!, /Book trains, not planes/);
-    const travel = await store.index.documentChunks((await store.index.search({ terms: ['train'], limit: 1 }))[0]!.document.id);
+    const travel = await store.index.documentChunks((await store.index.search({ terms: ['train'], limit: 1, readers: ['everyone'] }))[0]!.document.id, ['everyone']);
     assert.ok(travel!.chunks.length >= 3);
     assert.equal(third.vectors!.reused, travel!.chunks.length - 1, 'the other passages keep their vectors');
     assert.equal(await store.index.vectorCount(), await store.index.chunkCount());
@@ -82,7 +83,7 @@ describe('sync with embeddings (index writer)', () => {
     assert.match(report.vectors!.error ?? '', /text-embedding-3-small failed: 400/);
     assert.equal(await store.index.vectorCount(), 0);
     assert.equal(fake.embeddingRequests().length, 1, 'after one failure the sync stops asking');
-    assert.equal((await store.index.search({ terms: ['payrol'], limit: 5 })).length > 0, true, 'found by keywords meanwhile');
+    assert.equal((await store.index.search({ terms: ['payrol'], limit: 5, readers: ['everyone'] })).length > 0, true, 'found by keywords meanwhile');
     assert.equal(await needingEmbedding('docs'), 8, 'the catalogue marks them');
 
     const next = await sync(embedder());
@@ -123,7 +124,7 @@ describe('sync with embeddings (index writer)', () => {
     const other = folderWith({ 'faq.md': page('faq') });
     const both = (embed: Embedder, extra: Partial<SyncOptions> = {}, only?: string) =>
       runSync(
-        { ...store, logger: silentLogger, embedder: embed },
+        { ...store, logger: silentLogger, access: AccessPolicy.open(), embedder: embed },
         [new FolderSource({ name: 'docs', kind: 'folder', location: docs }), new FolderSource({ name: 'faq', kind: 'folder', location: other })].filter((s) => !only || s.spec.name === only),
         { ...options, ...extra },
       );
@@ -140,7 +141,7 @@ describe('sync with embeddings (index writer)', () => {
     const other = folderWith({ 'faq.md': page('faq'), 'glossary.md': page('glossary') });
     const sources = [new FolderSource({ name: 'docs', kind: 'folder', location: docs }), new FolderSource({ name: 'faq', kind: 'folder', location: other })];
     const syncOf = (embed: Embedder, name: string, extra: Partial<SyncOptions> = {}) =>
-      runSync({ ...store, logger: silentLogger, embedder: embed }, sources.filter((s) => s.spec.name === name), { ...options, ...extra }).then((r) => r[0]!);
+      runSync({ ...store, logger: silentLogger, access: AccessPolicy.open(), embedder: embed }, sources.filter((s) => s.spec.name === name), { ...options, ...extra }).then((r) => r[0]!);
     await syncOf(embedder('text-embedding-3-small'), 'docs');
     await syncOf(embedder('text-embedding-3-small'), 'faq');
     const before = fake.embeddingRequests().length;
@@ -148,9 +149,9 @@ describe('sync with embeddings (index writer)', () => {
     await syncOf(embedder('nomic-embed-text'), 'docs', { reindex: true });
     assert.equal(await needingEmbedding('docs'), 0);
     assert.equal(await needingEmbedding('faq'), 2, 'the re-index marks the documents of the source it did not cover');
-    const faqChunks = async () => (await Promise.all([...(await store.catalogue.documentsOf('faq')).keys()].map((id) => store.index.documentChunks(id)))).flatMap((d) => d!.chunks);
+    const faqChunks = async () => (await Promise.all([...(await store.catalogue.documentsOf('faq')).keys()].map((id) => store.index.documentChunks(id, ['everyone'])))).flatMap((d) => d!.chunks);
     const faqTexts = new Set((await faqChunks()).map((c) => c.text));
-    assert.equal((await store.index.searchVectors({ vector: new Float32Array(64).fill(0.1), limit: 100 })).filter((hit) => faqTexts.has(hit.chunk.text)).length, 0, 'their old vectors are gone');
+    assert.equal((await store.index.searchVectors({ vector: new Float32Array(64).fill(0.1), limit: 100, readers: ['everyone'] })).filter((hit) => faqTexts.has(hit.chunk.text)).length, 0, 'their old vectors are gone');
 
     const faq = await syncOf(embedder('nomic-embed-text'), 'faq');
     assert.equal(faq.updated, 2);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SourceSpec } from '../../src/config.js';
@@ -18,11 +19,11 @@ describe('runSync', () => {
   let spec: SourceSpec;
 
   const sync = (opts: Partial<SyncOptions> = {}) =>
-    runSync({ ...store, logger: silentLogger }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
+    runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [new FolderSource(spec)], { ...options, ...opts }).then((r) => r[0]!);
   const ask = (text: string) =>
     answerQuestion(
       { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
-      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
+      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] },
     );
 
   beforeEach(() => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -24,6 +25,7 @@ describe('SyncJob', () => {
     job = new SyncJob({
       ...store,
       logger: silentLogger,
+      access: AccessPolicy.open(),
       createSource: (s) => new FolderSource(s),
       options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 },
     });
@@ -81,7 +83,7 @@ describe('SyncJob', () => {
   });
 
   it('while this process runs a sync, refuses a second one from another SyncJob of this process', async () => {
-    const other = new SyncJob({ ...store, logger: silentLogger, createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
+    const other = new SyncJob({ ...store, logger: silentLogger, access: AccessPolicy.open(), createSource: (s) => new FolderSource(s), options: { chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1024 * 1024 } });
     const { runId, done } = await job.start({ sources: [spec], requestedBy: 'slack:U123' });
     await assert.rejects(other.start({ sources: [spec], requestedBy: 'cli:bob' }), /a sync is already running: started by slack:U123/);
     assert.equal((await done).id, runId);

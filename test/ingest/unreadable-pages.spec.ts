@@ -1,5 +1,6 @@
 // A page file that is not the page it claims to be fails alone, with its reason in the report,
 // when parsed in a parser process as the sync does it.
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { SyncReport } from '../../src/domain.js';
@@ -29,7 +30,7 @@ describe('syncing page files that are not pages', function () {
   afterEach(() => store.close());
 
   const sync = (source: DocumentSource): Promise<SyncReport> =>
-    runSync({ ...store, logger: silentLogger }, [source], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 }).then((reports) => reports[0]!);
+    runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [source], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1024 * 1024 }).then((reports) => reports[0]!);
 
   it('fails an HTML file without a Confluence page body, saying so, and indexes the real page beside it', async () => {
     const space = folderWith({ 'Leave_123.html': page, 'Numbers_124.html': notAPage });

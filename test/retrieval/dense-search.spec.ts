@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -32,7 +33,7 @@ function conceptEmbedding(text: string, dimensions: number): number[] {
   return vector;
 }
 
-const ask = (text: string): Question => ({ text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] });
+const ask = (text: string): Question => ({ text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] });
 
 describe('hybrid retrieval (dense search with BM25)', () => {
   let fake: FakeOpenAI;
@@ -75,7 +76,7 @@ describe('hybrid retrieval (dense search with BM25)', () => {
     });
     store = openSqliteStore(path.join(tempDir(), 'index.db'));
     ({ index, catalogue } = store);
-    await runSync({ ...store, logger: silentLogger, embedder: embedder() }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], {
+    await runSync({ ...store, logger: silentLogger, access: AccessPolicy.open(), embedder: embedder() }, [new FolderSource({ name: 'docs', kind: 'folder', location: docs })], {
       chunking: { maxTokens: 200, overlapTokens: 20 },
       maxFileBytes: 1024 * 1024,
     });

@@ -1,5 +1,6 @@
 // A question with embeddings, on Qdrant: the keyword and the vector query travel in one query
 // batch, and retrieval gives the passages it gives on the embedded index.
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
 import { openSqliteStore } from '../../src/index/sqlite-store.js';
 import { runSync } from '../../src/ingest/run-sync.js';
@@ -38,7 +39,7 @@ describe('hybrid retrieval on Qdrant', function () {
     const onSqlite = openSqliteStore(`${tempDir()}/index.db`);
     try {
       const sync = (index: typeof onQdrant.index | typeof onSqlite.index, catalogue: typeof onSqlite.catalogue) =>
-        runSync({ index, catalogue, logger: silentLogger, embedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1 << 20 });
+        runSync({ index, catalogue, logger: silentLogger, access: AccessPolicy.open(), embedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], { chunking: { maxTokens: 200, overlapTokens: 30 }, maxFileBytes: 1 << 20 });
       await sync(onQdrant.index, onQdrant.catalogue);
       await sync(onSqlite.index, onSqlite.catalogue);
       const question = 'which VPN client do we use?';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { DocumentInfo } from '../../src/domain.js';
 import { markedSuperseded, replacedByNewer, titleStem } from '../../src/retrieval/superseded.js';
 
-const doc = (id: string, title: string, updatedAt: string, source = 'wiki'): DocumentInfo => ({ id, source, path: `${id}.md`, title, url: null, updatedAt: new Date(updatedAt), superseded: false });
+const doc = (id: string, title: string, updatedAt: string, source = 'wiki'): DocumentInfo => ({ id, source, path: `${id}.md`, title, url: null, updatedAt: new Date(updatedAt), superseded: false, readers: ['everyone'] });
 
 describe('markedSuperseded', () => {
   it('reads the title, the folders, the labels and the export status, in English and Chinese', () => {

@@ -109,6 +109,8 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     const text = (command.text ?? '').trim() || 'help'; // Slack leaves the field out when nothing follows the command
     const request: TurnRequest = {
       question: { text, asker: { platform: 'slack', userId: command.user_id }, conversation: { id: `slack:${command.channel_id}` }, history: [] },
+      // The reply is ephemeral: only the asker reads it, so the asker's own access decides.
+      place: { shared: false },
       delivery: {},
       isAdmin: slack.adminIds.includes(command.user_id),
       requestedBy: `slack:${command.user_name || command.user_id}`,
@@ -143,7 +145,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       await client.chat.postMessage({ channel, thread_ts: threadTs, text: 'Ask me a question about the company documents, e.g. "How do I request leave?". Type "help" for more.' });
       return;
     }
-    const question: Question = {
+    const question: Omit<Question, 'readers'> = {
       text,
       asker: { platform: 'slack', userId: asked.userId },
       conversation: { id: `slack:${channel}`, threadId: threadTs },
@@ -152,6 +154,8 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     await deps.chatTurn(
       {
         question,
+        // A DM is read by the asker alone; a channel (a group DM too) by everyone in it.
+        place: asked.direct || channel.startsWith('D') ? { shared: false } : { shared: true, principals: [`slack-channel:${channel}`] },
         delivery: { eventId: asked.eventId },
         // Slack retries an event it thinks was lost, immediately, after 1 and after 5 minutes.
         dedupeKey: asked.eventId,
@@ -176,6 +180,12 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         const lastTs = await stream.finish(answerMessages(answer));
         answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
         return lastTs ? `${channel}:${lastTs}` : null;
+      },
+      // Only the asker sees an ephemeral message; it lasts until they reload, so it is not rated.
+      privateAnswer: async (answer) => {
+        const [first] = answerMessages(answer);
+        await client.chat.postEphemeral({ channel, user: asked.userId, thread_ts: threadTs, text: first!.text, blocks: first!.blocks as never });
+        return null;
       },
       reply: post,
       refuse: post,

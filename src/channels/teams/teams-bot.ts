@@ -22,9 +22,20 @@ export interface TeamsBotDependencies {
   logger: Logger;
   /** Posts to a conversation outside the turn (sync progress and reports). */
   continueConversation: (reference: Partial<ConversationReference>, send: (context: TurnContext) => Promise<void>) => Promise<void>;
+  /** Opens (or finds) the personal chat of the turn's sender with the bot, and sends there. */
+  openPersonalChat: (context: TurnContext, send: (personal: TurnContext) => Promise<void>) => Promise<void>;
   stream?: TeamsStreamOptions;
 }
 
+/** A Teams channel is read by its members (the channel's and its team's principals); a group chat has no principal of its own. */
+function placePrincipals(activity: Activity): string[] {
+  const data = activity.channelData as { channel?: { id?: string }; team?: { id?: string; aadGroupId?: string } } | undefined;
+  return [
+    ...(data?.channel?.id ? [`teams-channel:${data.channel.id}`] : []),
+    ...(data?.team?.id ? [`teams-team:${data.team.id}`] : []),
+    ...(data?.team?.aadGroupId ? [`teams-team:${data.team.aadGroupId}`] : []),
+  ];
+}
 
 export class TeamsBot {
   constructor(private readonly deps: TeamsBotDependencies) {}
@@ -64,7 +75,7 @@ export class TeamsBot {
       return;
     }
 
-    const question: Question = {
+    const question: Omit<Question, 'readers'> = {
       text,
       asker: { platform: 'teams', userId: activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown', displayName: activity.from?.name },
       conversation: { id: `teams:${activity.conversation?.id}` },
@@ -73,6 +84,7 @@ export class TeamsBot {
     await this.deps.chatTurn(
       {
         question,
+        place: personal ? { shared: false } : { shared: true, principals: placePrincipals(activity) },
         delivery: { activityId: activity.id },
         // Teams re-sends an activity it thinks was not answered: the same id is answered once.
         dedupeKey: activity.id ? `${activity.conversation?.id}|${activity.id}` : undefined,
@@ -100,6 +112,16 @@ export class TeamsBot {
         const message = answerActivity(answer);
         return stream ? stream.finish(message) : ((await context.sendActivity(message))?.id ?? null);
       },
+      // Targeted in-channel messages are in preview: the fuller answer goes to the personal chat.
+      privateAnswer: personal
+        ? undefined
+        : async (answer) => {
+            let id: string | null = null;
+            await this.deps.openPersonalChat(context, async (chat) => {
+              id = (await chat.sendActivity(answerActivity(answer)))?.id ?? null;
+            });
+            return id;
+          },
       reply: send,
       refuse: send,
       privately: send,

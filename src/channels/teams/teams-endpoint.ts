@@ -26,7 +26,7 @@ function keysUnavailable(error: unknown): boolean {
 
 export function createTeamsEndpoint(
   teams: Config['teams'],
-  deps: Omit<TeamsBotDependencies, 'continueConversation' | 'adminIds'>,
+  deps: Omit<TeamsBotDependencies, 'continueConversation' | 'openPersonalChat' | 'adminIds'>,
   adapterOptions: TeamsAdapterOptions = {},
 ): TeamsEndpoint {
   const log = deps.logger;
@@ -35,6 +35,19 @@ export function createTeamsEndpoint(
     ...deps,
     adminIds: teams.adminIds,
     continueConversation: (reference, send) => adapter.continueConversationAsync(teams.credentials?.appId ?? '', reference, send),
+    openPersonalChat: (context, send) => {
+      const { activity } = context;
+      const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+      return adapter.createConversationAsync(
+        teams.credentials?.appId ?? '',
+        activity.channelId,
+        activity.serviceUrl,
+        // The Bot Framework's token audience for the connector (public cloud).
+        'https://api.botframework.com',
+        { isGroup: false, bot: activity.recipient, members: [activity.from], tenantId, channelData: tenantId ? { tenant: { id: tenantId } } : undefined },
+        send,
+      );
+    },
   });
   return async (req, res) => {
     const parsed = parseActivity(req.body);

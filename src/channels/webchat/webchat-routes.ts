@@ -2,6 +2,7 @@
 // as JSON or streamed as server-sent events) and /documents/:id (a document's own page, where a
 // citation without an http(s) link points).
 import type restify from 'restify';
+import { everyone } from '../../access/principals.js';
 import { answerToJson } from '../../answer/answer-json.js';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
 import type { Answer, Question } from '../../domain.js';
@@ -156,14 +157,16 @@ export function mountWebchat(server: restify.Server, deps: WebchatDependencies):
       res.send(400, { error: { code: 'invalid_request', message: 'Send JSON of the form {"text": "your question", "history": [{"role": "user" | "assistant", "text": "..."}]}.' } });
       return;
     }
-    const question: Question = { text: body.text, asker: { platform: 'webchat', userId: 'local' }, conversation: { id: 'webchat' }, history };
+    const question = { text: body.text, asker: { platform: 'webchat' as const, userId: 'local' }, conversation: { id: 'webchat' }, history };
     const streaming = (req.header('accept') ?? '').includes('text/event-stream');
-    // The page sends its own history, and nobody here is an admin.
-    await deps.chatTurn({ question, delivery: { reqId: req.id() }, isAdmin: false, requestedBy: 'webchat' }, (turnLog) => webchatPresenter(res, streaming, turnLog));
+    // The page sends its own history, and nobody here is an admin. Nobody is identified either:
+    // the web chat answers from documents everyone may read.
+    await deps.chatTurn({ question, place: { shared: false }, delivery: { reqId: req.id() }, isAdmin: false, requestedBy: 'webchat' }, (turnLog) => webchatPresenter(res, streaming, turnLog));
   });
 
   server.get('/documents/:id', async (req, res) => {
-    const found = await deps.index.documentChunks(String(req.params.id));
+    // Only documents everyone may read: nobody is identified here.
+    const found = await deps.index.documentChunks(String(req.params.id), [everyone]);
     if (!found) {
       sendHtml(res, 404, '<!doctype html><title>Not found</title><p>No such document in the index.</p>');
       return;

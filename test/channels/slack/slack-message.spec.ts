@@ -10,7 +10,7 @@ const answer = (text: string): Answer => ({
       n: 1,
       passage: {
         chunkIds: ['a:0'],
-        document: { id: 'a', source: 'wiki', path: 'travel.md', title: 'Travel <policy> & hotels', url: 'https://wiki.example.com/pages/viewpage.action?pageId=1&x=2', updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false },
+        document: { id: 'a', source: 'wiki', path: 'travel.md', title: 'Travel <policy> & hotels', url: 'https://wiki.example.com/pages/viewpage.action?pageId=1&x=2', updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false, readers: ['everyone'] },
         headingPath: [],
         text: 'Hotels are capped.',
         score: 1,

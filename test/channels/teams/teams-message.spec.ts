@@ -4,7 +4,7 @@ import type { Answer, Passage } from '../../../src/domain.js';
 
 const passage = (i: number, text = `Passage ${i} says something useful about travel.`): Passage => ({
   chunkIds: [`d${i}:0`],
-  document: { id: `d${i}`, source: 'wiki', path: `travel/${i}.md`, title: `A travel page with a rather long title that goes on and on, number ${i}`, url: `https://wiki.example.com/pages/${i}`, updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false },
+  document: { id: `d${i}`, source: 'wiki', path: `travel/${i}.md`, title: `A travel page with a rather long title that goes on and on, number ${i}`, url: `https://wiki.example.com/pages/${i}`, updatedAt: new Date('2026-03-04T00:00:00Z'), superseded: false, readers: ['everyone'] },
   headingPath: ['Travel', 'Europe', 'Germany', 'Hotels'],
   text,
   score: 0.9,

@@ -1,0 +1,54 @@
+// The CLI under access rules: `ask` without --as answers as nobody in particular (what everyone
+// may read), with --as as that person; `access` shows an admin what a person reads where.
+import assert from 'node:assert/strict';
+import { accessSetup, people, places, question, secret } from './access/access-fixtures.js';
+import { groundwork, tempDir } from './helpers.js';
+
+describe('groundwork CLI under access rules', function () {
+  this.timeout(120_000);
+  let env: Record<string, string>;
+  before(async () => {
+    env = { ...accessSetup().env, GROUNDWORK_DATA_DIR: tempDir('groundwork-data-'), LOG_LEVEL: 'info' };
+    const sync = await groundwork(['sync'], env);
+    assert.equal(sync.code, 0, sync.stderr);
+  });
+
+  it('ask: without --as only what everyone may read; --as gives that person\'s access; a bad --as is a usage error', async () => {
+    const anyone = await groundwork(['ask', question], env);
+    assert.equal(anyone.code, 0, anyone.stderr);
+    assert.ok(!anyone.stdout.includes(secret));
+    assert.match(anyone.stdout, /Salary reviews/);
+    const hr = await groundwork(['ask', '--as', `slack:${people.slack.hr}`, '--json', question], env);
+    assert.ok(JSON.parse(hr.stdout).answer.includes(secret));
+    const other = await groundwork(['ask', '--as', `teams:${people.teams.other}`, question], env);
+    assert.ok(!other.stdout.includes(secret));
+    const bad = await groundwork(['ask', '--as', 'someone', question], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--as must be slack:<user id> or teams:<Entra object id>/);
+    assert.ok(!`${anyone.stderr}${other.stderr}`.includes(secret), 'nor in the logs');
+  });
+
+  it('access: what a person reads in a DM and in a channel, as text and as JSON', async () => {
+    const dm = await groundwork(['access', '--platform', 'slack', '--user', people.slack.hr, '--json'], env);
+    assert.equal(dm.code, 0, dm.stderr);
+    const view = JSON.parse(dm.stdout);
+    assert.deepEqual(view.readers, ['everyone', `slack:${people.slack.hr}`, 'group:hr']);
+    assert.equal(view.documents, 3);
+    assert.deepEqual(view.sources, [{ name: 'docs', documents: 3, labels: {} }]);
+
+    const channel = await groundwork(['access', '--platform', 'slack', '--user', people.slack.hr, '--channel', places.slack.general], env);
+    assert.match(channel.stdout, new RegExp(`slack:${people.slack.hr} in slack-channel:${places.slack.general} reads as: everyone, slack-channel:${places.slack.general}`));
+    assert.match(channel.stdout, /2 documents readable:\n- docs: 2 documents/);
+    assert.match(channel.stdout, /Sent privately as well: 1 more document/);
+
+    const other = JSON.parse((await groundwork(['access', '--platform', 'teams', '--user', people.teams.other, '--json'], env)).stdout);
+    assert.equal(other.documents, 2);
+    const bad = await groundwork(['access', '--platform', 'email', '--user', 'x'], env);
+    assert.equal(bad.code, 2);
+  });
+
+  it('status shows the rules in force', async () => {
+    const status = await groundwork(['status'], env);
+    assert.match(status.stdout, /Access file .*access\.yaml: documents no rule matches are readable by everyone\.\ndocs hr\/\*\* → group:hr, slack-channel:CHRTEAM1/);
+  });
+});
