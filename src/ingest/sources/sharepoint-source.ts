@@ -134,8 +134,13 @@ function withMetadata(
       return {
         ...(metadata?.author ? { author: metadata.author } : {}),
         ...parsed,
-        ...(access ? { labels: [...new Set([...(parsed.labels ?? []), ...access.labels])], warnings: [...(parsed.warnings ?? []), ...access.warnings] } : {}),
+        ...(access ? { labels: [...new Set([...ownLabels(parsed), ...access.labels])], warnings: [...(parsed.warnings ?? []), ...access.warnings] } : {}),
       };
     },
   };
+}
+
+/** A file's own labels (front matter tags), less any that reads like an access label: only the export says who may read. */
+function ownLabels(parsed: ParsedDocument): string[] {
+  return (parsed.labels ?? []).filter((label) => !/^(sharepoint|confluence)-/i.test(label));
 }

@@ -197,9 +197,11 @@ describe('SharePointSource access labels (who the export says may read an item)'
       'Library/empty.txt': 'Nobody is named.',
       'Library/empty.txt.permissions.json': JSON.stringify(permissions([])),
       'Library/open.txt': 'No permissions exported.',
+      'Library/plan.md': '---\ntags: [budget, sharepoint-organization]\n---\n# Plan\n\nThe budget plan.',
+      'Library/plan.md.permissions.json': JSON.stringify(board),
     });
     const items = await indexedItems(source(folder));
-    assert.deepEqual([...items.keys()].sort(), ['Library/board/agenda.txt', 'Library/board/minutes.txt', 'Library/empty.txt', 'Library/handbook.txt', 'Library/notes.txt', 'Library/open.txt', 'Library/salaries.txt']);
+    assert.deepEqual([...items.keys()].sort(), ['Library/board/agenda.txt', 'Library/board/minutes.txt', 'Library/empty.txt', 'Library/handbook.txt', 'Library/notes.txt', 'Library/open.txt', 'Library/plan.md', 'Library/salaries.txt']);
     assert.deepEqual(labelsAt(items, 'Library/salaries.txt'), [
       'restricted',
       'sharepoint-group:HR Team',
@@ -214,6 +216,7 @@ describe('SharePointSource access labels (who the export says may read an item)'
     assert.deepEqual(labelsAt(items, 'Library/notes.txt'), ['restricted', 'sharepoint-user:dan@contoso.com']);
     assert.deepEqual(labelsAt(items, 'Library/empty.txt'), ['restricted']);
     assert.deepEqual(labelsAt(items, 'Library/open.txt'), []);
+    assert.deepEqual(labelsAt(items, 'Library/plan.md'), ['budget', 'restricted', 'sharepoint-group:Board'], 'a tag cannot open a restricted file');
   });
 
   it('restricts a file whose permissions file cannot be read, and says why', async () => {
