@@ -15,6 +15,8 @@ export interface PageMetadata {
   breadcrumbs: string[];
   author: string | null;
   updatedAt: Date | null;
+  /** The page's labels, when the export shows them. */
+  labels: string[];
 }
 
 export function pageUrl(baseUrl: string | null, pageId: string): string | null {
@@ -32,7 +34,23 @@ function readMetadata($: cheerio.CheerioAPI): PageMetadata {
   const title = space && fullTitle.startsWith(`${space} : `) ? fullTitle.slice(space.length + 3) : fullTitle.replace(/^[^:]*? : /, '');
   const metadata = $('.page-metadata').first();
   const author = collapse(metadata.find('.editor').first().text()) || collapse(metadata.find('.author').first().text()) || null;
-  return { title: title || fullTitle, breadcrumbs, author, updatedAt: parseLocalizedDate(collapse(metadata.text())) };
+  return { title: title || fullTitle, breadcrumbs, author, updatedAt: parseLocalizedDate(collapse(metadata.text())), labels: readLabels($) };
+}
+
+/**
+ * The labels listed below a page, as Confluence renders them: `<div id="labels-section">` holding
+ * `<ul class="label-list">` of `<a class="aui-label-split-main" rel="tag">` links (older themes:
+ * `<div class="labels">` of `<a class="label">`). Space exports of Confluence Server/Data Center
+ * usually leave them out; pages saved from the browser keep them. Links inside the body (a
+ * "content by label" macro) are not the page's labels.
+ */
+function readLabels($: cheerio.CheerioAPI): string[] {
+  const links = $('#labels-section .aui-label a, ul.label-list li a, div.labels a.label, a[rel="tag"]')
+    .toArray()
+    .filter((a) => $(a).closest('#main-content').length === 0);
+  // Confluence labels hold no spaces and no colon (its namespace separator), so no page label
+  // reads like an access label ("confluence-user:…").
+  return [...new Set(links.map((a) => collapse($(a).text())).filter((label) => label !== '' && !/[\s:]/.test(label)))];
 }
 
 /** Confluence panels keep their kind as a word the reader sees. */
@@ -62,6 +80,7 @@ export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: stri
     url: pageUrl(baseUrl, pageId),
     updatedAt: metadata.updatedAt,
     author: metadata.author,
+    labels: metadata.labels,
   };
 }
 
@@ -78,5 +97,10 @@ export function parseXmlExportPage(bytes: Buffer): ParsedDocument {
   const stored = JSON.parse(bytes.toString('utf8')) as XmlExportPage;
   const builder = new SectionBuilder();
   renderStorageFormat(stored.body, builder);
-  return { title: stored.title, sections: builder.build(), author: stored.author, labels: stored.labels, status: stored.status };
+  return { title: stored.title, sections: builder.build(), author: stored.author, labels: xmlPageLabels(stored), status: stored.status };
+}
+
+/** A page's own labels and its access labels, as its document (and its attachments) carry them. */
+export function xmlPageLabels(page: XmlExportPage): string[] {
+  return [...new Set([...page.labels, ...(page.accessLabels ?? [])])];
 }

@@ -1,8 +1,9 @@
 // A Confluence XML export (entities.xml): a flat list of Hibernate objects. Only what pages need
 // is kept: current and archived pages (not drafts, deleted pages or historical versions), their
-// storage-format bodies, spaces, users, labels and attachments. Parsed as a stream with saxes, which loads no external
-// DTD or entity.
+// storage-format bodies, spaces, users, labels, attachments and who may view them (page restrictions
+// and space permissions). Parsed as a stream with saxes, which loads no external DTD or entity.
 import { SaxesParser } from 'saxes';
+import { restrictedLabel } from '../../access/access-policy.js';
 
 interface RawObject {
   className: string;
@@ -26,6 +27,8 @@ export interface XmlExportPage {
   labels: string[];
   /** "current" or "archived". */
   status: string;
+  /** Who the export says may view the page (see accessLabelsOf): `restricted`, `confluence-user:…`, `confluence-space-group:…`. */
+  accessLabels: string[];
 }
 
 export interface XmlExportAttachment {
@@ -36,7 +39,18 @@ export interface XmlExportAttachment {
   lastModified: Date | null;
 }
 
-const kept = new Set(['Page', 'BodyContent', 'Space', 'Attachment', 'ConfluenceUserImpl', 'Label', 'Labelling']);
+const kept = new Set([
+  'Page',
+  'BodyContent',
+  'Space',
+  'Attachment',
+  'ConfluenceUserImpl',
+  'Label',
+  'Labelling',
+  'ContentPermissionSet',
+  'ContentPermission',
+  'SpacePermission',
+]);
 
 function readObjects(xml: string): RawObject[] {
   const parser = new SaxesParser({ xmlns: false });
@@ -101,6 +115,83 @@ function exportDate(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** What the export says of who may view what. */
+interface ExportAccess {
+  /** Page id -> the labels of its own View restriction (an empty list: restricted, nobody named). */
+  restrictions: Map<string, string[]>;
+  /** Space id -> the labels of its VIEWSPACE permissions. */
+  spaces: Map<string, string[]>;
+}
+
+const text = (o: RawObject, name: string) => o.properties.get(name)?.trim() ?? '';
+
+/**
+ * Page restrictions: a ContentPermissionSet of type View owned by a page (owningContent), holding
+ * ContentPermission objects of type View naming a user (userSubject -> ConfluenceUserImpl since
+ * Confluence 5.x, the userName property before) or a group (groupName). Edit restrictions do not
+ * narrow who may view, so they are left out. Space permissions: SpacePermission objects of type
+ * VIEWSPACE, naming a group, a user, or neither (anonymous access).
+ */
+function readAccess(byClass: (name: string) => RawObject[], users: Map<string, string | null>): ExportAccess {
+  const restrictions = new Map<string, string[]>();
+  const pageOfSet = new Map<string, string>();
+  const setOfPermission = new Map<string, string>();
+  for (const set of byClass('ContentPermissionSet')) {
+    const page = set.references.get('owningContent');
+    if (text(set, 'type') !== 'View' || !page) continue;
+    pageOfSet.set(set.id, page);
+    if (!restrictions.has(page)) restrictions.set(page, []);
+    for (const permission of set.collections.get('contentPermissions') ?? []) setOfPermission.set(permission, set.id);
+  }
+  for (const permission of byClass('ContentPermission')) {
+    if (text(permission, 'type') !== 'View') continue;
+    const page = pageOfSet.get(permission.references.get('owningSet') ?? setOfPermission.get(permission.id) ?? '');
+    if (!page) continue;
+    const user = users.get(permission.references.get('userSubject') ?? '') || text(permission, 'userName');
+    const group = text(permission, 'groupName');
+    // A user key the export does not resolve names nobody: the page stays restricted without them.
+    if (user) restrictions.get(page)!.push(`confluence-user:${user}`);
+    if (group) restrictions.get(page)!.push(`confluence-group:${group}`);
+  }
+  const spaces = new Map<string, string[]>();
+  for (const permission of byClass('SpacePermission')) {
+    const space = permission.references.get('space');
+    if (text(permission, 'type') !== 'VIEWSPACE' || !space) continue;
+    const group = text(permission, 'group');
+    const userKey = permission.references.get('userSubject');
+    const user = users.get(userKey ?? '') || text(permission, 'userName');
+    let label: string | null = null;
+    if (group) label = `confluence-space-group:${group}`;
+    else if (user) label = `confluence-space-user:${user}`;
+    // Neither group nor user is Confluence's anonymous permission; an unresolved user key or an
+    // "all users" subject is not, and gives no label.
+    else if (!userKey && !text(permission, 'allUsersSubject')) label = 'confluence-space-anonymous';
+    if (label) spaces.set(space, [...(spaces.get(space) ?? []), label]);
+  }
+  return { restrictions, spaces };
+}
+
+/**
+ * A page's access labels. Confluence lets a viewer see a page only when they pass its own View
+ * restriction and that of every restricted ancestor (restrictions are inherited). Rules here give
+ * a restricted page the readers of any label it carries, so the page carries only the labels that
+ * every restriction on its way from the space root names: the intersection. With one restriction
+ * (its own, or its nearest restricted ancestor's) those are that restriction's labels; where the
+ * restrictions name different people or groups the page keeps fewer, never more, readers than
+ * Confluence gives it. Space permissions are added as they are, without `restricted`: they are
+ * how most spaces are open to all staff, and rules may name them.
+ */
+function accessLabelsOf(pageId: string, ancestorIds: string[], spaceId: string, access: ExportAccess): string[] {
+  const restrictions = [...ancestorIds, pageId].map((id) => access.restrictions.get(id)).filter((labels): labels is string[] => labels !== undefined);
+  const labels: string[] = [];
+  if (restrictions.length > 0) {
+    const [first, ...rest] = restrictions;
+    labels.push(restrictedLabel, ...new Set(first!.filter((label) => rest.every((other) => other.includes(label)))));
+  }
+  labels.push(...new Set(access.spaces.get(spaceId) ?? []));
+  return labels;
+}
+
 export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachments: XmlExportAttachment[] } {
   const objects = readObjects(xml);
   const byClass = (name: string) => objects.filter((o) => o.className === name);
@@ -132,13 +223,19 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     if (owner && !bodies.has(owner)) bodies.set(owner, body.properties.get('body') ?? '');
   }
 
-  const ancestorsOf = (page: RawObject): string[] => {
+  /** Ids of a page's ancestors, root first. */
+  const ancestorIdsOf = (page: RawObject): string[] => {
     const listed = page.collections.get('ancestors');
     const ids: string[] = [];
     if (listed) ids.push(...listed);
     else for (let parent = page.references.get('parent'); parent && !ids.includes(parent); parent = pages.get(parent)?.references.get('parent')) ids.unshift(parent);
-    return ids.map((id) => pages.get(id)?.properties.get('title')?.trim()).filter((title): title is string => !!title);
+    return ids;
   };
+  const ancestorsOf = (page: RawObject): string[] =>
+    ancestorIdsOf(page)
+      .map((id) => pages.get(id)?.properties.get('title')?.trim())
+      .filter((title): title is string => !!title);
+  const access = readAccess(byClass, users);
 
   const currentPages: XmlExportPage[] = [...pages.values()].filter(isIndexed).map((page) => ({
     id: page.id,
@@ -150,6 +247,7 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     author: users.get(page.references.get('lastModifier') ?? '') ?? null,
     labels: labels.get(page.id) ?? [],
     status: status(page),
+    accessLabels: accessLabelsOf(page.id, ancestorIdsOf(page), page.references.get('space') ?? '', access),
   }));
 
   const attachments: XmlExportAttachment[] = byClass('Attachment')
@@ -157,8 +255,9 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     .map((attachment) => ({
       id: attachment.id,
       pageId: attachment.references.get('containerContent') ?? attachment.references.get('content') ?? '',
-      fileName: attachment.properties.get('title')?.trim() ?? attachment.id,
-      version: Number(attachment.properties.get('version') ?? 1),
+      // Confluence 4.x names them fileName and attachmentVersion.
+      fileName: text(attachment, 'title') || text(attachment, 'fileName') || attachment.id,
+      version: Number(text(attachment, 'version') || text(attachment, 'attachmentVersion') || 1),
       lastModified: exportDate(attachment.properties.get('lastModificationDate')),
     }))
     .filter((attachment) => attachment.pageId !== '');

@@ -7,6 +7,7 @@ import { readXmlExport } from './confluence-xml-export.js';
 import { decodeText } from './parsed-document.js';
 import { parsersByExtension } from './parsers.js';
 import { parseModernPage, parsePnpPage, readDriveItems, readPnpTemplate, readResx } from './sharepoint-pages.js';
+import { readPermissionsFile } from './sharepoint-permissions.js';
 
 export const parseTasks = {
   /** A file by its format (a lower-case extension, as readableFormat() gives it). */
@@ -25,6 +26,7 @@ export const parseTasks = {
     parsePnpPage(bytes.toString('utf8'), resources, baseUrl),
   sharePointResources: (bytes: Buffer) => readResx(bytes),
   sharePointDriveItems: (bytes: Buffer, { folder }: { folder: string }) => readDriveItems(bytes, folder),
+  sharePointPermissions: (bytes: Buffer) => readPermissionsFile(bytes),
 };
 
 export type ParseTasks = typeof parseTasks;

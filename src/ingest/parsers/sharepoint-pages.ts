@@ -1,6 +1,6 @@
 // What a SharePoint export holds besides plain files: the client-side pages of a PnP provisioning
 // template (with .resx resources for {localization:…} tokens), modern pages saved as .aspx, and
-// Microsoft Graph driveItem listings with a library's urls, dates and authors.
+// Microsoft Graph driveItem listings with a library's urls, dates, authors and permissions.
 import type { Element } from 'domhandler';
 import { decodeHTML } from 'entities';
 import { DocumentUnreadableError } from '../../errors.js';
@@ -8,12 +8,15 @@ import { safeUrl } from '../../safe-url.js';
 import { renderHtml } from './html-parser.js';
 import { loadHtml, loadXml } from './markup.js';
 import { collapse, decodeText, SectionBuilder, type ParsedDocument } from './parsed-document.js';
+import { graphPermissionAccess, pnpPageAccess, type ItemAccess } from './sharepoint-permissions.js';
 
 export interface DriveItemMetadata {
   /** The item's webUrl when it is an http(s) URL (a "javascript:" one is data, never a link). */
   url: string | null;
   updatedAt: Date | null;
   author: string | null;
+  /** From the driveItem's `permissions` (a listing fetched with $expand=permissions); null when it has none. */
+  access: ItemAccess | null;
 }
 
 function renderCanvasHtml(html: string, builder: SectionBuilder): void {
@@ -46,7 +49,23 @@ export function parsePnpPage(fragment: string, resources: ReadonlyMap<string, st
       renderCanvasHtml(resolve(text), builder);
     }
   }
-  return { title: resolve(page.attr('Title') ?? '') || null, sections: builder.build() };
+  const breaks = page.children('pnp\\:Security').children('pnp\\:BreakRoleInheritance').first();
+  const labels = pnpPageAccess(
+    breaks.length === 0
+      ? null
+      : {
+          copyRoleAssignments: (breaks.attr('CopyRoleAssignments') ?? '').trim().toLowerCase() === 'true',
+          assignments: breaks
+            .children('pnp\\:RoleAssignment')
+            .toArray()
+            .map((assignment) => ({
+              principal: resolve($(assignment).attr('Principal') ?? ''),
+              roleDefinition: resolve($(assignment).attr('RoleDefinition') ?? ''),
+              remove: ($(assignment).attr('Remove') ?? '').trim().toLowerCase() === 'true',
+            })),
+        },
+  );
+  return { title: resolve(page.attr('Title') ?? '') || null, sections: builder.build(), ...(labels.length > 0 ? { labels } : {}) };
 }
 
 /** The client-side pages of a PnP provisioning template, each as its own XML fragment; null when the file is no template. */
@@ -107,6 +126,7 @@ export function readDriveItems(bytes: Buffer, folder: string): Map<string, Drive
       url: typeof item.webUrl === 'string' ? safeUrl(item.webUrl) : null,
       updatedAt: modified && !Number.isNaN(modified.getTime()) ? modified : null,
       author: item.lastModifiedBy?.user?.displayName ?? item.createdBy?.user?.displayName ?? null,
+      access: Array.isArray(item.permissions) ? graphPermissionAccess(item.permissions) : null,
     });
   }
   return metadata;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { SourceSpec } from '../../config.js';
 import type { FailedItem } from '../../domain.js';
 import { SourceUnavailableError, toGroundworkError } from '../../errors.js';
-import { pageUrl, type PageMetadata } from '../parsers/confluence-page.js';
+import { pageUrl, xmlPageLabels, type PageMetadata } from '../parsers/confluence-page.js';
 import type { XmlExportAttachment, XmlExportPage } from '../parsers/confluence-xml-export.js';
 import { readableFormat } from '../parsers/parsers.js';
 import type { SourceItem, SourceListing } from './document-source.js';
@@ -99,6 +99,8 @@ export class ConfluenceSource extends ExportSource {
             path: [...metadata.breadcrumbs, metadata.title, fileName].join(' / '),
             updatedAt: metadata.updatedAt,
             author: metadata.author,
+            // An attachment is readable by whoever may read its page.
+            labels: [...new Set([...(parsed.labels ?? []), ...metadata.labels])],
           };
         },
       });
@@ -151,7 +153,7 @@ export class ConfluenceSource extends ExportSource {
         fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
         read: file.read,
         // An attachment is as current as the page it belongs to.
-        parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: page.labels, status: page.status }),
+        parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: xmlPageLabels(page), status: page.status }),
       });
     }
     return { items, unsupported };

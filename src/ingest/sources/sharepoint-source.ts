@@ -1,15 +1,34 @@
 // A SharePoint export: a PnP provisioning template (Get-PnPSiteTemplate XML, with its .resx
 // for {localization:…} tokens), modern page .aspx files (mso:CanvasContent1) and document
 // library folders, with Microsoft Graph driveItem listings (JSON) beside the files for metadata.
+// Who may read a library file comes from a Graph permission listing (the response of
+// GET /drives/{drive-id}/items/{item-id}/permissions): `<file name>.permissions.json` beside the
+// file, or `<folder name>.permissions.json` beside a folder for the files below it that have none of
+// their own, or else a `permissions` array on the file's driveItem entry ($expand=permissions).
+// See parsers/sharepoint-permissions.ts for the labels. JSON files are metadata, never documents.
 import path from 'node:path';
 import type { SourceSpec } from '../../config.js';
 import { SourceUnavailableError } from '../../errors.js';
 import { safeUrl } from '../../safe-url.js';
 import { readableFormat } from '../parsers/parsers.js';
+import type { ParsedDocument } from '../parsers/parsed-document.js';
 import type { DriveItemMetadata } from '../parsers/sharepoint-pages.js';
+import type { ItemAccess } from '../parsers/sharepoint-permissions.js';
 import type { SourceItem, SourceListing } from './document-source.js';
 import { ExportSource, type ExportSourceOptions } from './export-source.js';
-import type { ExportTree } from './export-tree.js';
+import type { ExportFile, ExportTree } from './export-tree.js';
+
+const permissionsSuffix = '.permissions.json';
+
+/** The permission listing that applies to a file: its own, or its nearest folder's. */
+function accessOf(filePath: string, listings: ReadonlyMap<string, ItemAccess>): ItemAccess | null {
+  for (let at = filePath; at !== '.' && at !== ''; at = path.posix.dirname(at)) {
+    const access = listings.get(at);
+    if (access) return access;
+    if (path.posix.dirname(at) === at) break;
+  }
+  return null;
+}
 
 export interface SharePointOptions extends ExportSourceOptions {
   /** e.g. https://contoso.sharepoint.com/sites/hr; urls become <base>/<path> unless Graph metadata gives webUrl. */
@@ -32,7 +51,11 @@ export class SharePointSource extends ExportSource {
     const baseUrl = this.options.baseUrl;
     // Graph driveItem listings found in the export, by item path (the first listing of a path counts).
     const driveItems = new Map<string, DriveItemMetadata>();
-    for (const file of files.filter((f) => f.path.toLowerCase().endsWith('.json'))) {
+    const permissionFiles = new Map<string, ItemAccess>();
+    for (const file of files.filter((f) => f.path.toLowerCase().endsWith(permissionsSuffix))) {
+      permissionFiles.set(file.path.slice(0, -permissionsSuffix.length), await this.parsers.run('sharePointPermissions', await file.read()));
+    }
+    for (const file of files.filter((f) => f.path.toLowerCase().endsWith('.json') && !f.path.toLowerCase().endsWith(permissionsSuffix))) {
       const listing = await this.parsers.run('sharePointDriveItems', await file.read(), { folder: path.posix.dirname(file.path) });
       for (const [itemPath, metadata] of listing) if (!driveItems.has(itemPath)) driveItems.set(itemPath, metadata);
     }
@@ -71,21 +94,53 @@ export class SharePointSource extends ExportSource {
         continue;
       }
       const metadata = driveItems.get(file.path);
-      items.push({
+      const access = accessOf(file.path, permissionFiles) ?? metadata?.access ?? null;
+      items.push(withMetadata(file, parse, metadata ?? null, access, {
         key: file.path,
         path: file.path,
         size: file.size,
         modifiedAt: metadata?.updatedAt ?? file.modifiedAt,
         url: metadata?.url ?? siteUrl(baseUrl, file.path),
-        // Graph metadata is part of what the document becomes, so it is part of its fingerprint.
-        fingerprint: file.fingerprint && `${file.fingerprint}|${JSON.stringify(metadata ?? null)}`,
-        read: file.read,
-        parse: metadata?.author ? async (bytes) => ({ author: metadata.author, ...(await parse(bytes)) }) : parse,
-      });
+      }));
     }
     if (items.length === 0 && problems.length === 0) {
       throw new SourceUnavailableError(`${this.spec.location} holds no SharePoint pages, PnP templates or library files of a supported kind`);
     }
     return { items, problems, unsupported };
   }
+}
+
+/**
+ * A library file with what Graph says of it: its author, and its access labels and their warnings.
+ * That metadata is part of what the document becomes, so it is part of its fingerprint and of the
+ * bytes the sync hashes (a file read from a folder has no fingerprint, and a permission changed
+ * beside an unchanged file must still reach the index): read() appends it, parse() takes it off.
+ */
+function withMetadata(
+  file: ExportFile,
+  parse: (bytes: Buffer) => ParsedDocument | Promise<ParsedDocument>,
+  metadata: DriveItemMetadata | null,
+  access: ItemAccess | null,
+  item: Pick<SourceItem, 'key' | 'path' | 'size' | 'modifiedAt' | 'url'>,
+): SourceItem {
+  if (!metadata && !access) return { ...item, fingerprint: file.fingerprint && `${file.fingerprint}|null`, read: file.read, parse };
+  const trailer = Buffer.from(`\n${JSON.stringify({ metadata, access })}`);
+  return {
+    ...item,
+    fingerprint: file.fingerprint && `${file.fingerprint}|${trailer.toString('utf8')}`,
+    read: async (maxBytes) => Buffer.concat([await file.read(maxBytes), trailer]),
+    parse: async (bytes) => {
+      const parsed = await parse(bytes.subarray(0, bytes.length - trailer.length));
+      return {
+        ...(metadata?.author ? { author: metadata.author } : {}),
+        ...parsed,
+        ...(access ? { labels: [...new Set([...ownLabels(parsed), ...access.labels])], warnings: [...(parsed.warnings ?? []), ...access.warnings] } : {}),
+      };
+    },
+  };
+}
+
+/** A file's own labels (front matter tags), less any that reads like an access label: only the export says who may read. */
+function ownLabels(parsed: ParsedDocument): string[] {
+  return (parsed.labels ?? []).filter((label) => !/^(sharepoint|confluence)-/i.test(label));
 }

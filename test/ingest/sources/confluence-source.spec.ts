@@ -6,7 +6,8 @@ import type { SourceSpec } from '../../../src/config.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/index/sqlite-store.js';
 import { runSync } from '../../../src/ingest/run-sync.js';
 import { ConfluenceSource } from '../../../src/ingest/sources/confluence-source.js';
-import { sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
+import { folderWith, sharedData, silentLogger, tempDir, evidence } from '../../helpers.js';
+import { indexedItems, labelsAt } from './indexed-labels.js';
 import { writeZip, zipFolder } from '../../zip-fixtures.js';
 
 const exports = path.join(sharedData, 'confluence/html-export/coding-cli');
@@ -140,5 +141,108 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     const zip = writeZip(await zipFolder(path.join(xmlExports, 'confluence-5.9-site-export')), 'Confluence-export.xml.zip');
     assert.equal((await sync(zip)).added, 11);
     assert.equal((await sync(zip)).unchanged, 11);
+  });
+});
+
+describe('ConfluenceSource access labels (who the export says may view a page)', () => {
+  const ht = path.join(xmlExports, 'confluence-8.5.6-space-HT/entities.xml');
+  const old = path.join(xmlExports, 'confluence-4.3.2-site-export/entities.xml');
+  before(function () {
+    if (!fs.existsSync(ht) || !fs.existsSync(old)) this.skip();
+  });
+  const source = (location: string) => new ConfluenceSource({ name: 'wiki', kind: 'confluence', location }, { baseUrl: null });
+  const exportWith = (entities: string, files: Record<string, string> = {}) => folderWith({ 'entities.xml': entities, ...files });
+  const htSpace = ['confluence-space-anonymous', 'confluence-space-group:confluence-administrators', 'confluence-space-group:confluence-users', 'confluence-space-user:admin'];
+
+  it('gives a page with View restrictions (8.5.6) "restricted" and each permitted user, and leaves unrestricted pages open; every page gets its space\'s view permissions', async () => {
+    const items = await indexedItems(source(path.dirname(ht)));
+    // Page 98371 is restricted to three users by key (admin, normaluser, visitor); its Edit restriction adds nothing.
+    assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes'), [
+      ...htSpace,
+      'confluence-user:admin',
+      'confluence-user:normaluser',
+      'confluence-user:visitor',
+      'meeting',
+      'restricted',
+    ]);
+    assert.deepEqual(labelsAt(items, 'Home Test / Home Test'), htSpace);
+    assert.deepEqual(labelsAt(items, 'Home Test / Home Test / Page With Comment'), htSpace);
+  });
+
+  it('restricts the pages under a restricted page; a page restricted again keeps only what every restriction names; Edit restrictions restrict nothing', async () => {
+    const page = (id: string, title: string, parent: string) => `<object class="Page" package="com.atlassian.confluence.pages">
+    <id name="id">${id}</id>
+    <property name="title">${title}</property>
+    <property name="contentStatus">current</property>
+    <property name="space" class="Space" package="com.atlassian.confluence.spaces"><id name="id">131074</id></property>
+    <property name="parent" class="Page" package="com.atlassian.confluence.pages"><id name="id">${parent}</id></property>
+</object>`;
+    const set = (id: string, type: string, pageId: string) => `<object class="ContentPermissionSet" package="com.atlassian.confluence.security">
+    <id name="id">${id}</id>
+    <property name="type">${type}</property>
+    <property name="owningContent" class="Page" package="com.atlassian.confluence.pages"><id name="id">${pageId}</id></property>
+</object>`;
+    const permission = (id: string, type: string, setId: string, subject: string) => `<object class="ContentPermission" package="com.atlassian.confluence.security">
+    <id name="id">${id}</id>
+    <property name="type">${type}</property>
+    ${subject}
+    <property name="owningSet" class="ContentPermissionSet" package="com.atlassian.confluence.security"><id name="id">${setId}</id></property>
+</object>`;
+    const visitor = '<property name="userSubject" class="ConfluenceUserImpl" package="com.atlassian.confluence.user"><id name="key">402816d68f060145018f060830370003</id></property>';
+    const added = [
+      page('990001', 'Action items', '98371'),
+      page('990002', 'Visitor briefing', '990001'),
+      set('990100', 'View', '990002'),
+      permission('990200', 'View', '990100', visitor),
+      permission('990201', 'View', '990100', '<property name="groupName">auditors</property>'),
+      page('990003', 'Open page', '98361'),
+      set('990101', 'Edit', '990003'),
+      permission('990202', 'Edit', '990101', visitor),
+    ].join('\n');
+    const entities = fs.readFileSync(ht, 'utf8').replace('</hibernate-generic>', `${added}\n</hibernate-generic>`);
+    const items = await indexedItems(source(exportWith(entities)));
+    const meeting = labelsAt(items, 'Home Test / 2024-04-22 Meeting notes').filter((label) => label !== 'meeting');
+    assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes / Action items'), meeting, 'a child inherits its parent\'s restriction');
+    // Confluence asks a viewer to pass both restrictions: only visitor is named by both.
+    assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes / Action items / Visitor briefing'), [...htSpace, 'confluence-user:visitor', 'restricted']);
+    assert.deepEqual(labelsAt(items, 'Home Test / Home Test / Open page'), htSpace);
+  });
+
+  it('reads the restrictions and space permissions of a Confluence 4.x export (user and group names as text), and gives a restricted page\'s attachments its labels', async () => {
+    // The export lists the attachment of "space2 Home" but holds no file of it: add one, as text.
+    const entities = fs.readFileSync(old, 'utf8').replace('<![CDATA[image001.png]]>', '<![CDATA[minutes.txt]]>');
+    assert.notEqual(entities, fs.readFileSync(old, 'utf8'));
+    const items = await indexedItems(source(exportWith(entities, { 'attachments/753680/884740/1': 'Minutes of the board meeting.' })));
+    const space2 = ['confluence-space-group:confluence-users', 'confluence-space-user:admin'];
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / Page 2'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / minutes.txt'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space1 / space1 Home / Page 1'), ['confluence-space-group:confluence-users', 'confluence-space-user:admin']);
+    // A space only admin may view is not marked restricted: rules decide what its labels mean.
+    assert.deepEqual(labelsAt(items, 'privatespace / privatespace Home / Private page 1'), ['confluence-space-user:admin']);
+  });
+
+  it('reads the labels an HTML export page lists below its body, and gives them to its attachments', async () => {
+    const page = `<html><head><title>Policies : Travel</title></head><body>
+<div id="breadcrumbs"><ul><li><a href="index.html">Policies</a></li></ul></div>
+<h1 id="title-heading"><span id="title-text">Policies : Travel</span></h1>
+<div id="main-content" class="wiki-content group"><p>Book trains for trips under 500 km.</p>
+<ul class="label-list"><li class="aui-label"><a rel="tag" href="label/body-macro">body-macro</a></li></ul>
+<p><a href="attachments/1001/2002.txt">rates.txt</a></p></div>
+<div id="labels-section" class="pageSection group"><ul class="label-list">
+<li class="aui-label"><a class="aui-label-split-main" href="label/POL/travel" rel="tag">travel</a></li>
+<li class="aui-label"><a class="aui-label-split-main" href="label/POL/finance" rel="tag">finance</a></li>
+<li class="aui-label"><a class="aui-label-split-main" href="label/POL/x" rel="tag">confluence-user:mallory</a></li>
+</ul></div></body></html>`;
+    const items = await indexedItems(source(folderWith({ 'POL/Travel_1001.html': page, 'POL/attachments/1001/2002.txt': 'Mileage is 0.30 EUR per km.' })));
+    assert.deepEqual(labelsAt(items, 'Policies / Travel'), ['finance', 'travel']);
+    assert.deepEqual(labelsAt(items, 'Policies / Travel / rates.txt'), ['finance', 'travel']);
+  });
+
+  it('finds no labels and no restrictions in real HTML space exports, which carry neither', async function () {
+    if (!fs.existsSync(space1)) this.skip();
+    const items = await indexedItems(source(space1));
+    assert.ok(items.size > 0);
+    for (const [at, item] of items) assert.deepEqual(item.labels, [], at);
   });
 });
