@@ -106,6 +106,15 @@ export class AccessPolicy {
     return { readers, askerReaders: more ? [...new Set([...own, ...readers])] : null, ...(sources ? { sources } : {}) };
   }
 
+  /**
+   * False when no document of the source can be readable by these principals (no rule gives it
+   * to them, and the default is nobody): such a source is not named to them.
+   */
+  mayReadSome(source: string, principals: readonly string[]): boolean {
+    if (this.data.default === 'everyone' && principals.includes(everyone)) return true;
+    return this.data.rules.some((rule) => rule.source === source && mayRead(rule.readers, principals));
+  }
+
   /** True when a document with these readers may be shown to these principals. */
   mayRead(documentReaders: readonly string[], principals: readonly string[]): boolean {
     return mayRead(documentReaders, principals);

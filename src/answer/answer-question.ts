@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '../access/access-policy.js';
 import type { Answer, Citation, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { isChinese } from '../conversation/language.js';
@@ -25,6 +26,8 @@ export interface AnswerDependencies {
   chat?: { model: ChatModel; promptBudgetTokens: number } | null;
   metrics?: Metrics;
   logger?: Logger;
+  /** Under access rules, sources the readers can read nothing of are not named in a "not found" reply. */
+  access?: AccessPolicy;
 }
 
 /** How one answer was made, for the turn's log line. */
@@ -111,7 +114,9 @@ function withNote(text: string, question: Question, citations: Citation[]): stri
 }
 
 async function notFound(deps: AnswerDependencies, question: Question): Promise<Answer> {
-  const searched = (await deps.syncState.sourceStatuses()).filter((s) => !question.sources || question.sources.includes(s.name));
+  const searched = (await deps.syncState.sourceStatuses()).filter(
+    (s) => (!question.sources || question.sources.includes(s.name)) && (deps.access?.mayReadSome(s.name, question.readers) ?? true),
+  );
   return { text: notFoundText(question.text, searched), citations: [], confidence: 'none', grounded: false, mode: 'extractive', searched };
 }
 

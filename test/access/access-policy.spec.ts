@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseAccessFile } from '../../src/access/access-file.js';
 import { AccessPolicy } from '../../src/access/access-policy.js';
+import { parseAccessFile } from '../../src/access/access-file.js';
 
 const policy = parseAccessFile(
   [

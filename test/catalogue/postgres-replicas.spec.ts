@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import type { SourceSpec } from '../../src/config.js';
 import { PostgresCatalogue } from '../../src/catalogue/postgres-catalogue.js';
 import { PostgresDatabase } from '../../src/catalogue/postgres-database.js';

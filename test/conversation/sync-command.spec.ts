@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import path from 'node:path';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import type { SourceSpec } from '../../src/config.js';
 import { parseSyncCommand, startChatSync } from '../../src/conversation/sync-command.js';
 import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';

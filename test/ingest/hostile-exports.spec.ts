@@ -1,10 +1,10 @@
 // The attacks found by probing the bot with hostile exports, each reproduced exactly: what the
 // attacker did, what the sync must report, and that what was indexed before still answers.
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../src/config.js';
 import type { SyncReport } from '../../src/domain.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { ReindexRequiredError } from '../../src/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { embeddingInput } from '../../src/ingest/index-writer.js';

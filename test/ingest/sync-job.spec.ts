@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import type { SourceSpec } from '../../src/config.js';
 import { SyncAlreadyRunningError } from '../../src/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';

@@ -1,8 +1,8 @@
 // A page file that is not the page it claims to be fails alone, with its reason in the report,
 // when parsed in a parser process as the sync does it.
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import type { SyncReport } from '../../src/domain.js';
 import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';
 import { ParserPool } from '../../src/ingest/parsers/parser-pool.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { answerQuestion, type AnswerDependencies } from '../../src/answer/answer-question.js';
 import type { Question } from '../../src/domain.js';
 import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.js';

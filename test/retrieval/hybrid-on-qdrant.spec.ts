@@ -1,7 +1,7 @@
 // A question with embeddings, on Qdrant: the keyword and the vector query travel in one query
 // batch, and retrieval gives the passages it gives on the embedded index.
-import { AccessPolicy } from '../../src/access/access-policy.js';
 import assert from 'node:assert/strict';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { openSqliteStore } from '../../src/index/sqlite-store.js';
 import { runSync } from '../../src/ingest/run-sync.js';
 import { FolderSource } from '../../src/ingest/sources/folder-source.js';

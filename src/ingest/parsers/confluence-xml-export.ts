@@ -171,6 +171,10 @@ function readAccess(byClass: (name: string) => RawObject[], users: Map<string, s
   return { restrictions, spaces };
 }
 
+// Groups Confluence gives every licensed user (and anonymous access): a space viewable by one of
+// them is open to all staff.
+const openSpaceLabels = new Set(['confluence-space-anonymous', 'confluence-space-group:confluence-users', 'confluence-space-group:users']);
+
 /**
  * A page's access labels. Confluence lets a viewer see a page only when they pass its own View
  * restriction and that of every restricted ancestor (restrictions are inherited). Rules here give
@@ -178,18 +182,21 @@ function readAccess(byClass: (name: string) => RawObject[], users: Map<string, s
  * every restriction on its way from the space root names: the intersection. With one restriction
  * (its own, or its nearest restricted ancestor's) those are that restriction's labels; where the
  * restrictions name different people or groups the page keeps fewer, never more, readers than
- * Confluence gives it. Space permissions are added as they are, without `restricted`: they are
- * how most spaces are open to all staff, and rules may name them.
+ * Confluence gives it. A page restriction is narrower than its space's permissions, so such a
+ * page carries no space label (a rule opening the space must not open it). Otherwise the space's
+ * view permissions are its labels; a space that all staff cannot view (no anonymous access, not
+ * the confluence-users or users group) makes its pages restricted too.
  */
 function accessLabelsOf(pageId: string, ancestorIds: string[], spaceId: string, access: ExportAccess): string[] {
   const restrictions = [...ancestorIds, pageId].map((id) => access.restrictions.get(id)).filter((labels): labels is string[] => labels !== undefined);
-  const labels: string[] = [];
   if (restrictions.length > 0) {
     const [first, ...rest] = restrictions;
-    labels.push(restrictedLabel, ...new Set(first!.filter((label) => rest.every((other) => other.includes(label)))));
+    return [restrictedLabel, ...new Set(first!.filter((label) => rest.every((other) => other.includes(label))))];
   }
-  labels.push(...new Set(access.spaces.get(spaceId) ?? []));
-  return labels;
+  const space = [...new Set(access.spaces.get(spaceId) ?? [])];
+  // An export without space permissions says nothing about them.
+  if (space.length === 0 || space.some((label) => openSpaceLabels.has(label))) return space;
+  return [restrictedLabel, ...space];
 }
 
 export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachments: XmlExportAttachment[] } {

@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { accessSetup, people, places, question, secret } from '../../access/access-fixtures.js';
 import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../../fakes/qdrant-server.js';
+import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { FakeSlackApi, slackSignature, type SlackCall } from '../../fakes/slack-api.js';
 import { slackEventEnvelope } from '../../fakes/slack-events.js';
 import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
@@ -155,6 +156,36 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       assert.equal(stored!.messageId, `${places.slack.general}:${ts}`);
       assert.ok(!stored!.answer.includes(secret), 'the record is the channel answer');
       assert.ok(stored!.citedDocumentIds.length > 0);
+    });
+
+    it('with a model, the prompt, the streamed pieces and the answer in #general hold only what everyone may read', async function () {
+      if (store === 'qdrant') this.skip(); // the model path does not depend on the index
+      const model = await new FakeOpenAI().start();
+      const modelSlack = await new FakeSlackApi().start();
+      const modelLog = new CapturedLog();
+      // A model that repeats every source it was given: whatever reached the prompt is streamed.
+      model.chatReply = (body) => `From the sources: ${body.messages.map((m) => m.content).join(' ').slice(0, 4000)} [1]`;
+      const withModel = await startService(
+        testConfig({ ...accessSetup().env, OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: modelSlack.url, TEAMS_ENABLED: 'false' }),
+        { logger: createLogger('debug', modelLog.destination) },
+      );
+      try {
+        const eventId = `EvAccessModel${nextEvent++}`;
+        const body = JSON.stringify(slackEventEnvelope(eventId, 'UBOTGW01', { type: 'app_mention', ts: '1700200000.000100', user: people.slack.hr, text: `<@UBOTGW01> ${question}`, channel: places.slack.general }));
+        await fetch(`${withModel.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignature(signingSecret, body) }, body });
+        await modelLog.waitFor((line) => line.msg === 'turn finished' && line.eventId === eventId);
+        const inChannel = modelSlack.calls.filter((call) => call.method !== 'chat.postEphemeral');
+        assert.ok(inChannel.some((call) => call.method === 'chat.appendStream' || call.method === 'chat.startStream'), 'the answer was streamed');
+        assert.ok(!text(inChannel).includes(secret), 'no streamed piece or channel message holds the band');
+        const ephemeral = modelSlack.calls.filter((call) => call.method === 'chat.postEphemeral');
+        assert.ok(text(ephemeral).includes(secret), 'the fuller answer, for the HR person alone, does');
+        const channelPrompts = model.chatRequests().filter((request) => !JSON.stringify(request.body).includes(secret));
+        assert.ok(channelPrompts.length > 0, 'the channel answer was written from a prompt without the band');
+      } finally {
+        await withModel.stop();
+        await modelSlack.stop();
+        await model.stop();
+      }
     });
 
     it('logs at info carry document ids, never the restricted text', () => {

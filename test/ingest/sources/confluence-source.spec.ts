@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessPolicy } from '../../../src/access/access-policy.js';
 import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/index/sqlite-store.js';
@@ -28,7 +29,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
 
   const sync = (location: string, name = 'wiki', baseUrl: string | null = 'https://wiki.example.com') => {
     const spec: SourceSpec = { name, kind: 'confluence', location };
-    return runSync({ ...store, logger: silentLogger }, [new ConfluenceSource(spec, { baseUrl })], {
+    return runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [new ConfluenceSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 1024 * 1024,
     }).then((reports) => reports[0]!);
@@ -109,7 +110,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   it('keeps one document per page of an export with version history, and skips drafts', async () => {
     const old = await sync(path.join(xmlExports, 'confluence-4.3.2-site-export'), 'old');
     assert.equal(old.added, 6);
-    const hits = await store.index.search({ terms: ['page'], limit: 50 });
+    const hits = await store.index.search({ terms: ['page'], limit: 50, readers: ['everyone'] });
     assert.equal(new Set(hits.filter((hit) => hit.document.title === 'Page 1').map((hit) => hit.document.id)).size, 1);
     const ht = await sync(path.join(xmlExports, 'confluence-8.5.6-space-HT'), 'ht');
     assert.equal(ht.added + ht.skipped.filter((s) => s.reason === 'it holds no text').length, 3, 'three current pages; the three drafts are skipped');

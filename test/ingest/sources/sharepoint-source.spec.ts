@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessPolicy } from '../../../src/access/access-policy.js';
 import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/index/sqlite-store.js';
@@ -42,7 +43,7 @@ describe('SharePointSource', () => {
 
   const sync = (location: string, baseUrl: string | null = 'https://contoso.sharepoint.com/sites/intranet') => {
     const spec: SourceSpec = { name: 'intranet', kind: 'sharepoint', location };
-    return runSync({ ...store, logger: silentLogger }, [new SharePointSource(spec, { baseUrl })], {
+    return runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [new SharePointSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 10 * 1024 * 1024,
     }).then((reports) => reports[0]!);
