@@ -12,7 +12,7 @@ import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type Qdrant
 import { describePassageIndex } from './passage-index-conformance.js';
 import { openQdrantStores } from './qdrant-stores.js';
 
-const leave = { id: 'leave', source: 'hr', path: 'leave.md', title: 'Annual leave', url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: 'h1' };
+const leave = { id: 'leave', source: 'hr', path: 'leave.md', title: 'Annual leave', url: null, updatedAt: null, author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'h1' };
 const leaveChunk = { id: 'leave:0', documentId: 'leave', position: 0, headingPath: [], text: 'Employees get 28 days of annual leave.', tokenCount: 8, contentHash: 'c1' };
 
 /** The error a call failed with. */
@@ -53,7 +53,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       await fake.start();
       await stores.close();
     });
-    const search = () => stores.index.search({ terms: distinctTerms('annual leave'), limit: 5 });
+    const search = () => stores.index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['everyone'] });
 
     it('is unavailable while Qdrant is down, naming Qdrant and its URL, and works again when it is back, with the same client', async () => {
       await fake.stop();
@@ -132,7 +132,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
         `The Qdrant collection "${stores.index.collectionName}" at ${fake.url} does not have the schema Groundwork writes: it has an unnamed dense vector, not one named "dense"; ` +
           'it has no sparse vector "terms"; its payload index on "document_id" is integer, not keyword. Nothing was changed: set QDRANT_COLLECTION to another prefix, or delete the collection and run "groundwork sync".',
       );
-      assert.equal(await failure(stores.index.search({ terms: ['leav'], limit: 5 })).then((e) => e.message), error.message, 'reads are refused too');
+      assert.equal(await failure(stores.index.search({ terms: ['leav'], limit: 5, readers: ['everyone'] })).then((e) => e.message), error.message, 'reads are refused too');
       assert.equal((await stores.client.count(stores.index.collectionName)).count, 0);
       assert.deepEqual((await stores.client.getCollection(stores.index.collectionName)).config.params.vectors, { size: 3, distance: 'Dot' });
     });
@@ -144,7 +144,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       );
       assert.ok(error instanceof ReindexRequiredError);
       assert.match(error.message, /was created without dense vectors \(keyword search only\), and the embedding model "emb" makes vectors of 4 dimensions\. Nothing was changed/);
-      assert.equal((await stores.index.documentChunks('leave'))?.chunks[0]?.text, leaveChunk.text);
+      assert.equal((await stores.index.documentChunks('leave', ['everyone']))?.chunks[0]?.text, leaveChunk.text);
     });
 
     it('whose dense vectors have another size refuses vectors of a new model after a reset', async () => {
