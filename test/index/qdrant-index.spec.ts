@@ -162,7 +162,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       const collection = fake.collections.get(fake.aliases.get(stores.index.collectionName)!)!;
       const info = collection.info() as { payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }>; config: { params: Record<string, unknown> } };
       assert.deepEqual(Object.fromEntries(Object.entries(info.payload_schema).map(([field, index]) => [field, index.data_type])), {
-        document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword',
+        document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword', readers: 'keyword',
       });
       assert.equal(info.payload_schema.source!.params?.is_tenant, true);
       assert.deepEqual(info.config.params.sparse_vectors, { terms: { modifier: 'idf' } });
