@@ -147,6 +147,29 @@ describe('QdrantIndex on the Qdrant fake', function () {
       assert.equal((await stores.index.documentChunks('leave', ['everyone']))?.chunks[0]?.text, leaveChunk.text);
     });
 
+    it('written before access rules (points without readers, no readers index) is found by no one until setReaders gives it readers, keeping its vector space', async () => {
+      const space = { model: 'emb', dimensions: 3 };
+      await replaceDocument(stores, leave, [{ ...leaveChunk, embedding: { inputHash: 'i', vector: new Float32Array([1, 0, 0]) } }], { space });
+      const name = fake.aliases.get(stores.index.collectionName)!;
+      await stores.client.deletePayload(name, { keys: ['readers'], filter: { must: [{ key: 'document_id', match: { value: 'leave' } }] }, wait: true });
+      await stores.client.deletePayloadIndex(name, 'readers', { wait: true });
+      const everyone = ['everyone'];
+      // A new index object opens the collection afresh, as a process started after the upgrade does.
+      const index = new QdrantIndex({ ...stores.index.options }, stores.index.deps);
+      assert.deepEqual(await index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: everyone }), []);
+      assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: everyone }), []);
+      assert.equal(await index.documentChunks('leave', everyone), null);
+      assert.equal(await index.accessFingerprint(), null);
+      assert.deepEqual(await index.documentAccess(), [{ id: 'leave', source: 'hr', path: 'leave.md', labels: [], readers: [] }]);
+      assert.equal((fake.collections.get(name)!.info() as { payload_schema: Record<string, { data_type: string }> }).payload_schema.readers?.data_type, 'keyword', 'opening the collection created the missing index');
+      await index.setReaders([{ documentIds: ['leave'], readers: ['group:hr'] }], 'policy-1');
+      assert.equal(await index.accessFingerprint(), 'policy-1');
+      assert.deepEqual(await index.vectorSpace(), space, 'the record keeps its other fields');
+      const [hit] = await index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['group:hr'] });
+      assert.deepEqual(hit?.document.readers, ['group:hr']);
+      assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: ['group:hr'] })).map((h) => h.chunk.id), ['leave:0']);
+    });
+
     it('whose dense vectors have another size refuses vectors of a new model after a reset', async () => {
       const withVector = (vector: number[]) => [{ ...leaveChunk, embedding: { inputHash: 'i', vector: new Float32Array(vector) } }];
       await replaceDocument(stores, leave, withVector([1, 0, 0]), { space: { model: 'emb', dimensions: 3 } });
