@@ -112,6 +112,35 @@ describe('QdrantIndex re-index through the alias', function () {
     assert.equal(await stores.index.chunkCount(), 9);
   });
 
+  it("carries every document's readers and the access fingerprint into the rebuilt collection, with a change of readers made during the rebuild", async () => {
+    const readable = (id: string, readers: string[]) => ({ ...doc(id), readers });
+    await replaceDocument(stores, readable('a', ['group:hr']), chunks('a', 'Rule a old', [1, 0, 0]), { space: small });
+    await replaceDocument(stores, readable('b', ['group:it']), chunks('b', 'Rule b old', [1, 0, 0]), { space: small });
+    await replaceDocument(stores, readable('c', ['everyone']), chunks('c', 'Rule c old', [1, 0, 0]), { space: small });
+    await stores.index.setReaders([{ documentIds: ['c'], readers: ['group:finance'] }], 'policy-1');
+
+    const rebuild = await stores.index.rebuild();
+    // a is written by the sync (its readers come with it); b and c are copied from the old collection.
+    await replaceDocument({ index: rebuild.index, catalogue: stores.catalogue }, readable('a', ['group:hr']), chunks('a', 'Rule a new', [0, 1, 0, 0]), { space: large });
+    // The access rules change while the rebuild runs: both collections take the new readers.
+    await rebuild.index.setReaders([{ documentIds: ['a', 'b'], readers: ['group:board'] }], 'policy-2');
+    // And again, applied by another process through the collection readers use only.
+    await stores.index.setReaders([{ documentIds: ['c'], readers: ['group:finance', 'slack:U01'] }], 'policy-3');
+    const access = [['a', ['group:board']], ['b', ['group:board']], ['c', ['group:finance', 'slack:U01']]];
+    assert.deepEqual((await stores.index.documentAccess()).map((d) => [d.id, d.readers]), access);
+    await rebuild.finish();
+
+    assert.deepEqual(ours(), [generation(2)]);
+    assert.equal(await stores.index.accessFingerprint(), 'policy-3');
+    assert.deepEqual((await stores.index.documentAccess()).map((d) => [d.id, d.readers]), access);
+    const ids = async (readers: string[]) => (await stores.index.search({ terms: distinctTerms('rule'), limit: 50, readers })).map((hit) => hit.document.id);
+    assert.deepEqual(new Set(await ids(['group:board'])), new Set(['a', 'b']));
+    assert.deepEqual(new Set(await ids(['group:finance'])), new Set(['c']));
+    assert.deepEqual(await ids(['everyone', 'group:hr', 'group:it']), []);
+    const nearest = await stores.index.searchVectors({ vector: new Float32Array([0, 1, 0, 0]), limit: 50, readers: ['group:board'] });
+    assert.deepEqual([...new Set(nearest.map((hit) => hit.document.id))], ['a']);
+  });
+
   it('leaves readers on the old collection when a rebuild stops before the switch, and the next one deletes what it left', async () => {
     for (const id of ['a', 'b']) await replaceDocument(stores, doc(id), chunks(id, `Rule ${id} old`));
     const killed = await stores.index.rebuild();
