@@ -17,18 +17,7 @@ import { match, QdrantPassages, versionFilter, type Condition, type Filter, type
 import { fromPayload, recordPointId, spaceKey } from './qdrant-points.js';
 import { QdrantRebuild } from './qdrant-rebuild.js';
 import type { CollectionLayout } from '../config.js';
-import type {
-  DocumentAccess,
-  IndexedChunk,
-  IndexedDocument,
-  IndexRebuild,
-  PassageIndex,
-  SearchHit,
-  SearchQuery,
-  TermStatistics,
-  VectorQuery,
-  VectorSpace,
-} from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import { querySparse } from './sparse-terms.js';
 import type { TermStatisticsStore } from './term-statistics.js';
 
