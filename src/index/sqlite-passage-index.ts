@@ -1,5 +1,6 @@
-// The embedded passage index in groundwork.db: each document version's metadata and chunks, an
-// FTS5 table over pre-segmented search terms (BM25), and the chunks' vectors (sqlite-vec).
+// The embedded passage index in groundwork.db: each document version's metadata, readers and
+// chunks, an FTS5 table over pre-segmented search terms (BM25), and the chunks' vectors
+// (sqlite-vec). Every read keeps the chunks of versions one of its readers may read, in the query.
 // Readers see a document's current version as the catalogue of the same file records it
 // (documents.version), so this index pairs with SqliteCatalogue; see openSqliteStore.
 import type { Chunk, DocumentInfo } from '../domain.js';

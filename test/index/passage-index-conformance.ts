@@ -1,7 +1,8 @@
 // The contract of PassageIndex, checked through its interface alone (with the catalogue it pairs
 // with), so that every implementation runs the same cases: what searches find and in which
-// order, source filters, updates and deletes, the replacement protocol, vectors and their space,
-// Unicode and Chinese, term statistics and typo candidates.
+// order, source filters, access by readers (exact top-K over what a reader may see), updates and
+// deletes, the replacement protocol, vectors and their space, Unicode and Chinese, term statistics
+// and typo candidates.
 import assert from 'node:assert/strict';
 import type { Chunk } from '../../src/domain.js';
 import { ErrorCode, InternalError, ReindexRequiredError } from '../../src/errors.js';
