@@ -76,7 +76,7 @@ async function measure(askers: number, streaming: boolean, hybrid: boolean): Pro
         dense: hybrid ? new DenseSearch({ index, embedder: timedEmbedder(inModel) }) : null,
         chat: { model: timed(inModel), promptBudgetTokens: 6000 },
       },
-      { text: question, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: 'bench' }, history: [] },
+      { text: question, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: 'bench' }, history: [], readers: ['everyone'] },
       streaming ? { onToken: () => {} } : {},
     );
     overheads.push(performance.now() - start - inModel.reduce((a, b) => a + b, 0));

@@ -116,9 +116,9 @@ async function reference(split: Split): Promise<{ ndcg10: number; hit5: number; 
   const scores = await Promise.all(
     answerable.map(async (q) => {
       // A follow-up is searched as our path without a model searches it (with the previous question's words).
-      const text = await standaloneQuestion({ text: q.question, history: q.history, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: q.id } }, null);
+      const text = await standaloneQuestion({ text: q.question, history: q.history, asker: { platform: 'cli', userId: 'bench' }, conversation: { id: q.id }, readers: ['everyone'] }, null);
       const ranked = bm25.rank(text, 10, q.sources);
-      const relevant = ranked.map((d) => isExpected(q, { ...d, url: null, updatedAt: null, superseded: false }));
+      const relevant = ranked.map((d) => isExpected(q, { ...d, url: null, updatedAt: null, superseded: false, readers: ['everyone'] }));
       return rankingScores(relevant, Math.max(relevant.filter(Boolean).length, q.expectFiles.length + q.expectTitles.length, 1), 5);
     }),
   );

@@ -20,6 +20,8 @@ export const payloadIndexes: Record<string, FieldSchema> = {
   updated_at: { type: 'datetime' },
   input_hash: { type: 'keyword' },
   vector_space: { type: 'keyword' },
+  // Every search filters by the document's readers (a list of principals).
+  readers: { type: 'keyword' },
 };
 
 /** What the code needs to know of an existing collection. */

@@ -13,11 +13,11 @@ import type { DocumentCatalogue } from './catalogue.js';
 import { createQdrantClient, explainQdrantFailure, type QdrantConnectionOptions } from './qdrant-client.js';
 import { denseVectorName, QdrantCollection, sparseVectorName, type CollectionSchema, type QdrantCall } from './qdrant-collection.js';
 import { aliasName, findGenerations, generationName, pointAlias } from './qdrant-generations.js';
-import { match, QdrantPassages, versionFilter, type Condition, type Filter } from './qdrant-passages.js';
+import { match, QdrantPassages, versionFilter, type Condition, type Filter, type StoredAccess } from './qdrant-passages.js';
 import { fromPayload, recordPointId, spaceKey } from './qdrant-points.js';
 import { QdrantRebuild } from './qdrant-rebuild.js';
 import type { CollectionLayout } from '../config.js';
-import type { IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import { querySparse } from './sparse-terms.js';
 import type { TermStatisticsStore } from './term-statistics.js';
 
@@ -152,7 +152,7 @@ export class QdrantIndex implements PassageIndex {
   /** Creates a collection with its record. */
   async createCollection(named: { passages: QdrantPassages; collection: QdrantCollection }, space: VectorSpace | null, deferIndexing: boolean): Promise<CollectionSchema> {
     const schema = await named.collection.create(space, { deferIndexing });
-    await named.passages.writeRecord({ vector_space: null, analysis_version: analysisVersion });
+    await named.passages.writeRecord({ vector_space: null, analysis_version: analysisVersion, access_fingerprint: null });
     return schema;
   }
 
@@ -180,7 +180,7 @@ export class QdrantIndex implements PassageIndex {
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
-    if (query.terms.length === 0) return [];
+    if (query.terms.length === 0 || query.readers.length === 0) return [];
     const open = await this.opened();
     if (!open) return [];
     const [hits] = await this.query(open, 'searching passages', [{ request: sparseRequest(query), limit: query.limit }]);
@@ -197,7 +197,7 @@ export class QdrantIndex implements PassageIndex {
   /** The keyword and the vector query in one query batch: one round trip for a hybrid question. */
   async searchBoth(terms: SearchQuery, vector: VectorQuery): Promise<{ lexical: SearchHit[]; nearest: SearchHit[] }> {
     const target = await this.vectorTarget(vector);
-    if (!target || terms.terms.length === 0) return { lexical: await this.search(terms), nearest: target ? await this.searchVectors(vector) : [] };
+    if (!target || terms.terms.length === 0 || terms.readers.length === 0) return { lexical: await this.search(terms), nearest: target ? await this.searchVectors(vector) : [] };
     const [lexical, nearest] = await this.query(target.open, 'searching passages and vectors', [
       { request: sparseRequest(terms), limit: terms.limit },
       { request: target.request, limit: vector.limit },
@@ -207,6 +207,7 @@ export class QdrantIndex implements PassageIndex {
 
   /** The collection and the dense query for `query`, or null when the index holds no vectors of its size. */
   private async vectorTarget(query: VectorQuery): Promise<{ open: OpenCollection; request: Record<string, unknown> } | null> {
+    if (query.readers.length === 0) return null;
     let open = await this.opened();
     if (!open) return null;
     const space = (await open.passages.readRecord())?.vector_space;
@@ -217,26 +218,35 @@ export class QdrantIndex implements PassageIndex {
       open = await this.opened();
       if (!open || open.schema.denseSize !== space.dimensions) return null;
     }
-    const must: Condition[] = [match('vector_space', spaceKey(space))];
-    if (query.sources) must.push({ key: 'source', match: { any: query.sources } });
+    const must: Condition[] = [match('vector_space', spaceKey(space)), ...accessConditions(query)];
     return { open, request: { query: Array.from(query.vector), using: denseVectorName, filter: { must } } };
   }
 
   /**
    * Runs queries (one request: a batch when there are several), each for a few more points than
    * asked, since some may belong to a version readers do not see (written before its commit, or not
-   * deleted yet); keeps the current ones, looked up once for all.
+   * deleted yet); keeps the current ones, looked up once for all. A query whose full answer still
+   * holds fewer current points than asked runs again, deeper, so that the limit counts what
+   * readers see. (The readers and sources filters are in the queries themselves.)
    */
   private async query(open: OpenCollection, action: string, queries: Array<{ request: Record<string, unknown>; limit: number }>): Promise<SearchHit[][]> {
     const padded = queries.map(({ request, limit }) => ({ request, limit: limit + Math.max(10, Math.ceil(limit / 4)) }));
     const results = padded.length === 1 ? [await open.passages.query(action, padded[0]!.request, padded[0]!.limit)] : await open.passages.queryBatch(action, padded);
     const current = await this.deps.catalogue.currentVersions([...new Set(results.flat().map((hit) => hit.document.id))]);
-    return results.map((hits, i) =>
-      hits
-        .filter((hit) => current.get(hit.document.id) === hit.version)
-        .slice(0, queries[i]!.limit)
-        .map(({ chunk, document, bodyTerms, relevance }) => ({ chunk, document, bodyTerms, relevance })),
-    );
+    const found: SearchHit[][] = [];
+    for (const [i, { request, limit }] of queries.entries()) {
+      let asked = padded[i]!.limit;
+      let hits = results[i]!;
+      let kept = hits.filter((hit) => current.get(hit.document.id) === hit.version);
+      while (kept.length < limit && hits.length === asked) {
+        asked *= 4;
+        hits = await open.passages.query(action, request, asked);
+        const versions = await this.deps.catalogue.currentVersions([...new Set(hits.map((hit) => hit.document.id))]);
+        kept = hits.filter((hit) => versions.get(hit.document.id) === hit.version);
+      }
+      found.push(kept.slice(0, limit).map(({ chunk, document, bodyTerms, relevance }) => ({ chunk, document, bodyTerms, relevance })));
+    }
+    return found;
   }
 
   async termStatistics(terms: string[]): Promise<TermStatistics> {
@@ -247,16 +257,40 @@ export class QdrantIndex implements PassageIndex {
     return this.deps.termStatistics.startingWith(prefix);
   }
 
-  async documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+  async documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+    if (readers.length === 0) return null;
     const version = (await this.deps.catalogue.currentVersions([documentId])).get(documentId);
     if (version === undefined) return null;
     const open = await this.opened();
     if (!open) return null;
-    const points = await open.passages.scroll('reading a document', versionFilter(documentId, version), true, false);
+    const { must } = versionFilter(documentId, version) as { must: Condition[] };
+    const points = await open.passages.scroll('reading a document', { must: [...must, ...accessConditions({ readers })] }, true, false);
     const stored = points.map((point) => readStored(open.passages, point.payload));
     if (stored.length === 0) return null;
     stored.sort((a, b) => a.chunk.position - b.chunk.position);
     return { document: stored[0]!.document, chunks: stored.map((s) => s.chunk) };
+  }
+
+  async documentAccess(): Promise<DocumentAccess[]> {
+    const open = await this.opened();
+    return open ? currentAccess(await open.passages.storedAccess(), this.deps.catalogue) : [];
+  }
+
+  /**
+   * Without a collection there is nothing to change, and nothing is created (a collection made
+   * now would lack the dense vector of the first sync's model); the first writes carry readers
+   * of the policy already, and the fingerprint is recorded the next time the policy is applied.
+   */
+  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+    const open = await this.opened();
+    if (!open) return;
+    await open.passages.setReaders(changes);
+    await open.passages.updateRecord({ access_fingerprint: fingerprint });
+  }
+
+  async accessFingerprint(): Promise<string | null> {
+    const open = await this.opened();
+    return open ? ((await open.passages.readRecord())?.access_fingerprint ?? null) : null;
   }
 
   async chunkCount(): Promise<number> {
@@ -277,7 +311,7 @@ export class QdrantIndex implements PassageIndex {
   async resetVectors(): Promise<void> {
     const open = await this.opened();
     const record = open ? await open.passages.readRecord() : null;
-    if (open && record?.vector_space) await open.passages.writeRecord({ ...record, vector_space: null });
+    if (open && record?.vector_space) await open.passages.updateRecord({ vector_space: null });
   }
 
   async storedVectors(inputHashes: string[]): Promise<Map<string, Float32Array>> {
@@ -370,7 +404,23 @@ async function useVectorSpace({ passages, collection, schema }: OpenCollection, 
     );
   }
   collection.checkVectors(schema, space);
-  if (!current) await passages.writeRecord({ vector_space: space, analysis_version: record?.analysis_version ?? analysisVersion });
+  if (!current) await passages.updateRecord({ vector_space: space });
+}
+
+/** Each current document's access, once, from what a collection stores. */
+export async function currentAccess(stored: StoredAccess, catalogue: Pick<DocumentCatalogue, 'currentVersions'>): Promise<DocumentAccess[]> {
+  const current = await catalogue.currentVersions([...stored.keys()]);
+  const access: DocumentAccess[] = [];
+  for (const [id, versions] of stored) {
+    const held = versions.get(current.get(id) ?? -1);
+    if (held) access.push(held);
+  }
+  return access.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** What every search adds to its filter: the readers, and the sources when given. */
+function accessConditions(query: { readers: string[]; sources?: string[] }): Condition[] {
+  return [{ key: 'readers', match: { any: query.readers } }, ...(query.sources ? [{ key: 'source', match: { any: query.sources } }] : [])];
 }
 
 export const otherVersions = (documentId: string, keep: number): Filter => ({ must: [match('document_id', documentId)], must_not: [match('document_version', keep)] });
@@ -394,8 +444,7 @@ function describeSpace(space: VectorSpace): string {
   return `the embedding model "${space.model}" (${space.dimensions} dimensions)`;
 }
 
-/** The keyword query: the sparse vector of the terms, within the sources when given. */
+/** The keyword query: the sparse vector of the terms, readable by the readers, within the sources when given. */
 function sparseRequest(query: SearchQuery): Record<string, unknown> {
-  const must = query.sources ? [{ key: 'source', match: { any: query.sources } }] : [];
-  return { query: querySparse(query.terms), using: sparseVectorName, ...(must.length ? { filter: { must } } : {}) };
+  return { query: querySparse(query.terms), using: sparseVectorName, filter: { must: accessConditions(query) } };
 }

@@ -6,8 +6,8 @@ import pLimit from 'p-limit';
 import { IndexUnavailableError } from '../errors.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
 import { denseVectorName, sparseVectorName, type QdrantCall } from './qdrant-collection.js';
-import { fromPayload, pointId, recordPointId, spaceKey, toPayload } from './qdrant-points.js';
-import type { IndexedChunk, IndexedDocument, VectorSpace } from './passage-index.js';
+import { fromPayload, pointId, readersOf, recordPointId, spaceKey, toPayload } from './qdrant-points.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, VectorSpace } from './passage-index.js';
 import { analyseChunk } from './sparse-terms.js';
 import type { ChunkTermSummary } from './term-statistics.js';
 
@@ -17,12 +17,19 @@ export type ScrolledPoint = { id: unknown; payload?: unknown; vector?: unknown }
 
 const uploadsInFlight = 2;
 export const scrollPage = 256;
+/** Document ids per set_payload request that gives documents their readers. */
+const documentsPerReadersUpdate = 1000;
 
 /** The index's own record, in the reserved point's payload. */
 export interface IndexRecord {
   vector_space: VectorSpace | null;
   analysis_version: number;
+  /** The access policy the points' readers follow (PassageIndex.accessFingerprint); null before any. */
+  access_fingerprint: string | null;
 }
+
+/** What access rules match on in a stored version, and its readers: document id -> version -> access. */
+export type StoredAccess = Map<string, Map<number, DocumentAccess>>;
 
 export const match = (key: string, value: string | number): Condition => ({ key, match: { value } });
 export const versionFilter = (documentId: string, version: number): Filter => ({ must: [match('document_id', documentId), match('document_version', version)] });
@@ -46,11 +53,59 @@ export class QdrantPassages {
     if (!payload) return null;
     const space = payload.vector_space;
     if (space !== null && (typeof space?.model !== 'string' || typeof space.dimensions !== 'number')) throw this.malformed('reading the index record');
-    return { vector_space: space ?? null, analysis_version: payload.analysis_version ?? analysisVersion };
+    const fingerprint = payload.access_fingerprint;
+    if (fingerprint !== undefined && fingerprint !== null && typeof fingerprint !== 'string') throw this.malformed('reading the index record');
+    return { vector_space: space ?? null, analysis_version: payload.analysis_version ?? analysisVersion, access_fingerprint: fingerprint ?? null };
   }
 
   async writeRecord(record: IndexRecord): Promise<void> {
     await this.call('writing the index record', (client) => client.upsert(this.name, { wait: true, points: [{ id: recordPointId, vector: {}, payload: { ...record } }] }));
+  }
+
+  /**
+   * Changes some fields of the record and keeps the others (set_payload merges), so that two
+   * writers of different fields (the sync's vector space, a server's access fingerprint) do not
+   * undo each other's change.
+   */
+  async updateRecord(fields: Partial<IndexRecord>): Promise<void> {
+    const record = await this.readRecord();
+    if (!record) {
+      await this.writeRecord({ vector_space: null, analysis_version: analysisVersion, access_fingerprint: null, ...fields });
+      return;
+    }
+    await this.call('writing the index record', (client) => client.setPayload(this.name, { wait: true, points: [recordPointId], payload: { ...fields } }));
+  }
+
+  /**
+   * Gives documents new readers in every version they have here: one set_payload request per
+   * readers set (and per thousand documents), filtered by document id.
+   */
+  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>): Promise<void> {
+    for (const { documentIds, readers } of changes) {
+      const payload = { readers: [...new Set(readers)] };
+      for (let at = 0; at < documentIds.length; at += documentsPerReadersUpdate) {
+        const filter = { must: [{ key: 'document_id', match: { any: documentIds.slice(at, at + documentsPerReadersUpdate) } }] };
+        await this.call('setting the readers of documents', (client) => client.setPayload(this.name, { wait: true, filter, payload }));
+      }
+    }
+  }
+
+  /** Each stored version's access, read from its points (only the fields access needs). */
+  async storedAccess(): Promise<StoredAccess> {
+    const stored: StoredAccess = new Map();
+    const fields = ['document_id', 'document_version', 'source', 'path', 'labels', 'readers'];
+    for (const point of await this.scroll('listing the readers of documents', { must_not: [{ has_id: [recordPointId] }] }, fields, false)) {
+      const p = (point.payload ?? {}) as { document_id?: unknown; document_version?: unknown; source?: unknown; path?: unknown; labels?: unknown; readers?: unknown };
+      if (typeof p.document_id !== 'string' || typeof p.document_version !== 'number' || typeof p.source !== 'string' || typeof p.path !== 'string') {
+        throw this.malformed('listing the readers of documents');
+      }
+      const versions = stored.get(p.document_id) ?? new Map<number, DocumentAccess>();
+      stored.set(p.document_id, versions);
+      if (versions.has(p.document_version)) continue;
+      const labels = Array.isArray(p.labels) ? p.labels.map(String) : [];
+      versions.set(p.document_version, { id: p.document_id, source: p.source, path: p.path, labels, readers: readersOf(p) });
+    }
+    return stored;
   }
 
   /**

@@ -37,6 +37,12 @@ export interface ChunkPayload {
   author: string | null;
   labels: string[];
   superseded: boolean;
+  /**
+   * The principals that may read the document (DocumentInfo.readers). Every search filters on it
+   * with `match.any`, which a point without the field never matches: points written before access
+   * rules are found by no one until `setReaders` gives them readers.
+   */
+  readers: string[];
   chunk_id: string;
   position: number;
   heading_path: string[];
@@ -68,6 +74,7 @@ export function toPayload(
     author: document.author,
     labels: document.labels,
     superseded: document.superseded,
+    readers: [...new Set(document.readers)],
     chunk_id: chunk.id,
     position: chunk.position,
     heading_path: chunk.headingPath,
@@ -106,7 +113,13 @@ export function fromPayload(payload: unknown): { chunk: Chunk; document: Documen
       url: typeof p.url === 'string' ? p.url : null,
       updatedAt: typeof p.updated_at === 'string' ? new Date(p.updated_at) : null,
       superseded: p.superseded === true,
+      readers: readersOf(p),
     },
     bodyTerms: TermCounts.parse(p.body_terms!),
   };
+}
+
+/** A payload's readers, in one order; none when it has no such field (or not a list of strings). */
+export function readersOf(payload: { readers?: unknown }): string[] {
+  return Array.isArray(payload.readers) ? payload.readers.filter((reader): reader is string => typeof reader === 'string').sort() : [];
 }

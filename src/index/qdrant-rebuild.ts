@@ -12,14 +12,17 @@
 //      old collection (keyword-only when the vector space changed: the catalogue already marks
 //      them to embed again), builds the HNSW graph (`m: 16`), points the alias at the new
 //      collection in one `update_aliases` request (delete + create), and deletes the old one.
+//      Before the switch, the new collection takes the old one's access: each current document's
+//      readers where they differ, and the fingerprint of the policy they follow. (A change of
+//      readers during the rebuild goes to both collections, like every other write.)
 // A stop before the switch leaves the alias on the old collection, which holds every current
 // version; the next rebuild deletes the unfinished collection first. A stop after the switch
 // leaves an old collection no reader uses, deleted by the next rebuild as well.
 import { InternalError } from '../errors.js';
 import type { Chunk, DocumentInfo } from '../domain.js';
 import { aliasName, pointAlias, type Generations } from './qdrant-generations.js';
-import { checkChunks, documentsFilter, otherVersions, writeInto, type OpenCollection, type QdrantIndex } from './qdrant-index.js';
-import type { IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection, type QdrantIndex } from './qdrant-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 
 const sameSpace = (a: VectorSpace | null | undefined, b: VectorSpace | null | undefined) => !!a && !!b && a.model === b.model && a.dimensions === b.dimensions;
 
@@ -71,6 +74,7 @@ export class QdrantRebuild implements IndexRebuild {
       if (version === undefined || !versions.has(version) || held.get(id)?.has(version)) continue;
       await next.passages.copyVersion(this.old.passages, id, version, keepDense);
     }
+    await this.copyAccess(next);
     await next.collection.enableIndexing();
     await pointAlias(this.live.options.collectionPrefix, next.passages.name, this.generations, this.live.call);
     this.live.forgetOpened();
@@ -78,6 +82,23 @@ export class QdrantRebuild implements IndexRebuild {
     if (this.old.passages.name !== aliasName(this.live.options.collectionPrefix)) {
       await this.live.call('deleting the collection before the re-index', (client) => client.deleteCollection(this.old.passages.name));
     }
+  }
+
+  /** Gives the new collection the old one's readers (where they differ) and access fingerprint. */
+  private async copyAccess(next: OpenCollection): Promise<void> {
+    const catalogue = this.live.deps.catalogue;
+    const wanted = await currentAccess(await this.old.passages.storedAccess(), catalogue);
+    const held = new Map((await currentAccess(await next.passages.storedAccess(), catalogue)).map((access) => [access.id, access.readers.join('\n')]));
+    const byReaders = new Map<string, { documentIds: string[]; readers: string[] }>();
+    for (const { id, readers } of wanted) {
+      const key = readers.join('\n');
+      if (held.get(id) === key) continue;
+      const change = byReaders.get(key) ?? { documentIds: [], readers };
+      change.documentIds.push(id);
+      byReaders.set(key, change);
+    }
+    await next.passages.setReaders([...byReaders.values()]);
+    await next.passages.updateRecord({ access_fingerprint: (await this.old.passages.readRecord())?.access_fingerprint ?? null });
   }
 
   async abandon(): Promise<void> {
@@ -137,8 +158,24 @@ class RebuildingIndex implements PassageIndex {
     return this.live.termsStartingWith(prefix);
   }
 
-  documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
-    return this.live.documentChunks(documentId);
+  documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+    return this.live.documentChunks(documentId, readers);
+  }
+
+  documentAccess(): Promise<DocumentAccess[]> {
+    return this.live.documentAccess();
+  }
+
+  /** Both collections take the readers and the fingerprint: readers use the old one until the switch, then the new one. */
+  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+    for (const { passages } of [this.old, ...[this.building.existing()].filter((next): next is OpenCollection => next !== null)]) {
+      await passages.setReaders(changes);
+      await passages.updateRecord({ access_fingerprint: fingerprint });
+    }
+  }
+
+  accessFingerprint(): Promise<string | null> {
+    return this.live.accessFingerprint();
   }
 
   chunkCount(): Promise<number> {

@@ -1,12 +1,13 @@
-// The embedded passage index in groundwork.db: each document version's metadata and chunks, an
-// FTS5 table over pre-segmented search terms (BM25), and the chunks' vectors (sqlite-vec).
+// The embedded passage index in groundwork.db: each document version's metadata, readers and
+// chunks, an FTS5 table over pre-segmented search terms (BM25), and the chunks' vectors
+// (sqlite-vec). Every read keeps the chunks of versions one of its readers may read, in the query.
 // Readers see a document's current version as the catalogue of the same file records it
 // (documents.version), so this index pairs with SqliteCatalogue; see openSqliteStore.
 import type { Chunk, DocumentInfo } from '../domain.js';
 import { InternalError, ReindexRequiredError } from '../errors.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
-import type { IndexedChunk, IndexedDocument, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { TermCounts } from './term-counts.js';
 
@@ -16,7 +17,21 @@ const columnWeights = [3, 2, 1];
 // Keeps chunks c of current versions only, and adds their document's metadata d.
 const ofCurrentVersion = `JOIN documents catalogued ON catalogued.id = c.document_id AND catalogued.version = c.document_version
   JOIN indexed_documents d ON d.document_id = c.document_id AND d.version = c.document_version`;
-const hitColumns = 'c.*, d.source, d.path, d.title, d.url, d.updated_at, d.superseded';
+// The version's readers, as a JSON array.
+const readersOf = `(SELECT json_group_array(r.reader) FROM document_readers r WHERE r.document_id = d.document_id AND r.version = d.version)`;
+const hitColumns = `c.*, d.source, d.path, d.title, d.url, d.updated_at, d.superseded, ${readersOf} AS readers`;
+// Keeps chunks c of document versions that one of @readers (a JSON array) may read.
+const readable = `EXISTS (SELECT 1 FROM document_readers r
+  WHERE r.document_id = c.document_id AND r.version = c.document_version AND r.reader IN (SELECT value FROM json_each(@readers)))`;
+const inSources = 'd.source IN (SELECT value FROM json_each(@sources))';
+
+/**
+ * How many candidates the fast path of a search takes from the full-text or vector table before
+ * the joins and filters: the limit, or more with a source filter so that other sources' hits do
+ * not crowd it out. When the filters leave fewer than the limit of a full candidate set, the
+ * search runs again over every match (see `search` and `searchVectors`).
+ */
+const candidatesFor = (query: { limit: number; sources?: string[] }) => (query.sources ? query.limit * 20 : query.limit);
 
 /** Which versions of a document a deletion takes. */
 type Versions = { only: number } | { except: number } | 'all';
@@ -37,6 +52,7 @@ interface ChunkRow {
   url: string | null;
   updated_at: string | null;
   superseded: number;
+  readers: string;
 }
 
 export class SqlitePassageIndex implements PassageIndex {
@@ -111,6 +127,7 @@ export class SqlitePassageIndex implements PassageIndex {
         labels: JSON.stringify(document.labels),
         superseded: document.superseded ? 1 : 0,
       });
+      this.insertReaders(document.id, version, document.readers);
       const insertChunk = this.statement(
         `INSERT INTO chunks (id, document_id, document_version, position, heading_path, text, token_count, content_hash, body_terms, input_hash)
          VALUES (@id, @documentId, @version, @position, @headingPath, @text, @tokenCount, @contentHash, @bodyTerms, @inputHash)`,
@@ -155,6 +172,51 @@ export class SqlitePassageIndex implements PassageIndex {
     this.statement(`DELETE FROM chunks_fts WHERE rowid IN (${chunksOf})`).run(params);
     this.statement(`DELETE FROM chunks WHERE document_id = @documentId AND ${condition}`).run(params);
     this.statement(`DELETE FROM indexed_documents WHERE document_id = @documentId AND ${condition.replace('document_version', 'version')}`).run(params);
+    this.statement(`DELETE FROM document_readers WHERE document_id = @documentId AND ${condition.replace('document_version', 'version')}`).run(params);
+  }
+
+  /** Within a write transaction: gives a document version its readers (beside any it has). */
+  private insertReaders(documentId: string, version: number, readers: string[]): void {
+    this.statement('INSERT OR IGNORE INTO document_readers (document_id, version, reader) SELECT ?, ?, value FROM json_each(?)').run(documentId, version, JSON.stringify(readers));
+  }
+
+  async documentAccess(): Promise<DocumentAccess[]> {
+    const rows = this.connection.run(
+      () =>
+        this.statement(
+          `SELECT d.document_id, d.source, d.path, d.labels, ${readersOf} AS readers
+           FROM documents catalogued JOIN indexed_documents d ON d.document_id = catalogued.id AND d.version = catalogued.version
+           ORDER BY d.document_id`,
+        ).all() as Array<{ document_id: string; source: string; path: string; labels: string; readers: string }>,
+    );
+    return rows.map((row) => ({ id: row.document_id, source: row.source, path: row.path, labels: JSON.parse(row.labels) as string[], readers: parseReaders(row.readers) }));
+  }
+
+  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+    this.writes++;
+    this.connection.write(() => {
+      const forget = this.statement('DELETE FROM document_readers WHERE document_id IN (SELECT value FROM json_each(?))');
+      const give = this.statement(
+        `INSERT OR IGNORE INTO document_readers (document_id, version, reader)
+         SELECT d.document_id, d.version, r.value FROM indexed_documents d, json_each(@readers) r
+         WHERE d.document_id IN (SELECT value FROM json_each(@ids))`,
+      );
+      for (const { documentIds, readers } of changes) {
+        const ids = JSON.stringify(documentIds);
+        forget.run(ids);
+        give.run({ ids, readers: JSON.stringify(readers) });
+      }
+      this.statement("INSERT OR REPLACE INTO settings (key, value) VALUES ('access_fingerprint', ?)").run(fingerprint);
+    });
+  }
+
+  async accessFingerprint(): Promise<string | null> {
+    return this.connection.run(() => (this.statement("SELECT value FROM settings WHERE key = 'access_fingerprint'").pluck().get() as string | undefined) ?? null);
+  }
+
+  /** Runs reads on one snapshot of the file (a read transaction; a savepoint inside a write). */
+  private read<T>(work: () => T): T {
+    return this.connection.run(() => this.db.transaction(work).deferred());
   }
 
   private hasVectorTable(): boolean {
@@ -211,55 +273,100 @@ export class SqlitePassageIndex implements PassageIndex {
     });
   }
 
+  /**
+   * The `limit` readable chunks nearest to the vector. The fast path asks the vector table for the
+   * nearest `candidatesFor(query)` and filters them; when that leaves fewer than the limit while
+   * more vectors exist, the nearest readable ones may lie beyond the candidates, and the distance
+   * is computed for every readable chunk with a vector instead (sqlite-vec's KNN takes at most
+   * 4096 neighbours, so it cannot simply be asked for all of them).
+   */
   async searchVectors(query: VectorQuery): Promise<SearchHit[]> {
-    const rows = this.connection.run(() => {
+    if (query.readers.length === 0 || query.limit <= 0) return [];
+    const rows = this.read(() => {
       if (!this.hasVectorTable()) return [];
-      const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
-      return this.statement(
+      const filter = `${readable} ${query.sources ? `AND ${inSources}` : ''}`;
+      const params = {
+        vector: query.vector,
+        // sqlite-vec answers at most 4096 neighbours.
+        candidates: Math.min(candidatesFor(query), 4096),
+        limit: query.limit,
+        readers: JSON.stringify(query.readers),
+        sources: query.sources ? JSON.stringify(query.sources) : undefined,
+      };
+      const bounded = this.statement(
         `SELECT ${hitColumns}, 1 - v.distance AS relevance
          FROM (SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH @vector AND k = @candidates) v
          JOIN chunks c ON c.rowid = v.rowid
          ${ofCurrentVersion}
-         WHERE 1 ${sourceFilter}
+         WHERE ${filter}
          ORDER BY v.distance LIMIT @limit`,
-      ).all({
-        vector: query.vector,
-        candidates: query.sources ? query.limit * 20 : query.limit,
-        limit: query.limit,
-        sources: query.sources ? JSON.stringify(query.sources) : undefined,
-      }) as Array<ChunkRow & { relevance: number }>;
+      ).all(params) as Array<ChunkRow & { relevance: number }>;
+      if (bounded.length === query.limit || this.vectorsHeld() <= params.candidates) return bounded;
+      // One point lookup in the vector table per readable chunk (a join would scan the table).
+      return this.statement(
+        `SELECT * FROM (
+           SELECT ${hitColumns}, 1 - (SELECT vec_distance_cosine(embedding, @vector) FROM chunks_vec WHERE rowid = c.rowid) AS relevance
+           FROM chunks c
+           ${ofCurrentVersion}
+           WHERE c.input_hash IS NOT NULL AND ${filter})
+         WHERE relevance IS NOT NULL
+         ORDER BY relevance DESC LIMIT @limit`,
+      ).all(params) as Array<ChunkRow & { relevance: number }>;
     });
     return rows.map(toSearchHit);
+  }
+
+  /** Chunks with a vector (each has one in chunks_vec), counted on the input-hash index. */
+  private vectorsHeld(): number {
+    return this.statement('SELECT count(*) FROM chunks WHERE input_hash IS NOT NULL').pluck().get() as number;
   }
 
   async vectorCount(): Promise<number> {
     return this.connection.run(() => (this.hasVectorTable() ? (this.statement('SELECT count(*) FROM chunks_vec').pluck().get() as number) : 0));
   }
 
+  /**
+   * The `limit` readable chunks that best match any of the terms (BM25). The fast path ranks the
+   * full-text matches, takes the best `candidatesFor(query)` and filters them; when that leaves
+   * fewer than the limit while more matches exist, the readable ones may rank below the
+   * candidates, and the search runs again with the filters over every match.
+   */
   async search(query: SearchQuery): Promise<SearchHit[]> {
-    if (query.terms.length === 0) return [];
+    if (query.terms.length === 0 || query.readers.length === 0 || query.limit <= 0) return [];
     const match = query.terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' OR ');
-    const sourceFilter = query.sources ? `AND d.source IN (SELECT value FROM json_each(@sources))` : '';
-    const rows = this.connection.run(
-      () =>
-        this.statement(
-          `SELECT ${hitColumns}, -f.rank AS relevance
-           FROM (SELECT rowid, rank FROM chunks_fts
-                 WHERE chunks_fts MATCH @match AND rank MATCH @ranking
-                 ORDER BY rank LIMIT @candidates) f
-           JOIN chunks c ON c.rowid = f.rowid
-           ${ofCurrentVersion}
-           WHERE 1 ${sourceFilter}
-           ORDER BY f.rank LIMIT @limit`,
-        ).all({
-          match,
-          ranking: `bm25(${columnWeights.join(', ')})`,
-          // With a source filter, look deeper so that other sources' hits do not crowd it out.
-          candidates: query.sources ? query.limit * 20 : query.limit,
-          limit: query.limit,
-          sources: query.sources ? JSON.stringify(query.sources) : undefined,
-        }) as Array<ChunkRow & { relevance: number }>,
-    );
+    const filter = `${readable} ${query.sources ? `AND ${inSources}` : ''}`;
+    const params = {
+      match,
+      ranking: `bm25(${columnWeights.join(', ')})`,
+      candidates: candidatesFor(query),
+      limit: query.limit,
+      readers: JSON.stringify(query.readers),
+      sources: query.sources ? JSON.stringify(query.sources) : undefined,
+    };
+    const rows = this.read(() => {
+      const bounded = this.statement(
+        `SELECT ${hitColumns}, -f.rank AS relevance
+         FROM (SELECT rowid, rank FROM chunks_fts
+               WHERE chunks_fts MATCH @match AND rank MATCH @ranking
+               ORDER BY rank LIMIT @candidates) f
+         JOIN chunks c ON c.rowid = f.rowid
+         ${ofCurrentVersion}
+         WHERE ${filter}
+         ORDER BY f.rank LIMIT @limit`,
+      ).all(params) as Array<ChunkRow & { relevance: number }>;
+      if (bounded.length === query.limit) return bounded;
+      // Were the candidates all the matches? Counting them needs no ranking.
+      const matches = this.statement('SELECT count(*) FROM (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH @match LIMIT @candidates)').pluck().get(params) as number;
+      if (matches < params.candidates) return bounded;
+      return this.statement(
+        `SELECT ${hitColumns}, -f.rank AS relevance
+         FROM chunks_fts f
+         JOIN chunks c ON c.rowid = f.rowid
+         ${ofCurrentVersion}
+         WHERE f.chunks_fts MATCH @match AND f.rank MATCH @ranking AND ${filter}
+         ORDER BY f.rank LIMIT @limit`,
+      ).all(params) as Array<ChunkRow & { relevance: number }>;
+    });
     return rows.map(toSearchHit);
   }
 
@@ -290,9 +397,13 @@ export class SqlitePassageIndex implements PassageIndex {
     return this.cachedStatistics;
   }
 
-  async documentChunks(documentId: string): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+  async documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
     const rows = this.connection.run(
-      () => this.statement(`SELECT ${hitColumns} FROM chunks c ${ofCurrentVersion} WHERE c.document_id = ? ORDER BY c.position`).all(documentId) as ChunkRow[],
+      () =>
+        this.statement(`SELECT ${hitColumns} FROM chunks c ${ofCurrentVersion} WHERE c.document_id = @documentId AND ${readable} ORDER BY c.position`).all({
+          documentId,
+          readers: JSON.stringify(readers),
+        }) as ChunkRow[],
     );
     if (rows.length === 0) return null;
     return { document: toDocumentInfo(rows[0]!), chunks: rows.map(toChunk) };
@@ -339,5 +450,11 @@ function toDocumentInfo(row: ChunkRow): DocumentInfo {
     url: row.url,
     updatedAt: row.updated_at ? new Date(row.updated_at) : null,
     superseded: row.superseded === 1,
+    readers: parseReaders(row.readers),
   };
+}
+
+/** A version's readers from their JSON array, in one order whatever SQLite returned them in. */
+function parseReaders(json: string): string[] {
+  return (JSON.parse(json) as string[]).sort();
 }

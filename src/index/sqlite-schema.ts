@@ -157,6 +157,18 @@ export const migrations: string[] = [
      tokens INTEGER NOT NULL,
      PRIMARY KEY (document_id, version)
    ) WITHOUT ROWID;`,
+  // Who may read each indexed document version (access/access-policy.ts): one row per principal.
+  // Versions indexed before access rules have none, so no reader finds them until the policy is
+  // applied (apply-access.ts; the settings key access_fingerprint is absent, so it runs at start).
+  // Searches look a version's readers up by the primary key; the second index serves "which
+  // documents may this principal read", where a search starts from the readers.
+  `CREATE TABLE document_readers (
+     document_id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     reader TEXT NOT NULL,
+     PRIMARY KEY (document_id, version, reader)
+   ) WITHOUT ROWID;
+   CREATE INDEX document_readers_by_reader ON document_readers(reader, document_id, version);`,
 ];
 
 

@@ -184,6 +184,32 @@ describe('Qdrant fake (through @qdrant/js-client-rest)', function () {
     assert.deepEqual([...fake.collections.get('docs')!.points.keys()], [1, '6f9619ff-8b86-d011-b42d-00c04fc964ff']);
   });
 
+  it('filters a keyword-indexed list by any of its values; a point without the field matches none, until set_payload by filter gives it one', async () => {
+    await createDocs();
+    await client.createPayloadIndex('docs', { field_name: 'readers', field_schema: 'keyword', wait: true });
+    await client.upsert('docs', {
+      wait: true,
+      points: [
+        { id: 1, vector: { dense: [1, 0, 0] }, payload: { doc: 'a', readers: ['everyone'] } },
+        { id: 2, vector: { dense: [0.9, 0.1, 0] }, payload: { doc: 'b', readers: ['group:hr', 'slack:U1'] } },
+        { id: 3, vector: { dense: [0.8, 0.2, 0] }, payload: { doc: 'c' } },
+      ],
+    });
+    const readable = (readers: string[]) => ({ must: [{ key: 'readers', match: { any: readers } }] });
+    const ids = async (readers: string[]) => (await client.scroll('docs', { filter: readable(readers), limit: 10 })).points.map((p) => p.id);
+    assert.deepEqual(await ids(['slack:U1']), [2]);
+    assert.deepEqual(await ids(['everyone', 'group:hr']), [1, 2]);
+    assert.deepEqual(await ids(['group:finance']), []);
+    const nearest = await client.query('docs', { query: [1, 0, 0], using: 'dense', filter: readable(['everyone', 'group:hr', 'slack:U1']), limit: 1 });
+    assert.deepEqual(nearest.points.map((p) => p.id), [1]);
+    const info = (await client.getCollection('docs')) as unknown as { payload_schema: Record<string, { data_type: string; points: number }> };
+    assert.deepEqual(info.payload_schema.readers, { data_type: 'keyword', points: 2 });
+
+    await client.setPayload('docs', { payload: { readers: ['group:hr'] }, filter: { must: [{ key: 'doc', match: { any: ['b', 'c'] } }] }, wait: true });
+    assert.deepEqual(await ids(['group:hr']), [2, 3]);
+    assert.deepEqual(await ids(['slack:U1']), [], 'set_payload replaces the list, it does not add to it');
+  });
+
   it('switches an alias atomically; a failing list of actions changes nothing', async () => {
     await createDocs('docs_v1');
     await createDocs('docs_v2');

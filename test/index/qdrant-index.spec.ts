@@ -12,7 +12,7 @@ import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type Qdrant
 import { describePassageIndex } from './passage-index-conformance.js';
 import { openQdrantStores } from './qdrant-stores.js';
 
-const leave = { id: 'leave', source: 'hr', path: 'leave.md', title: 'Annual leave', url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: 'h1' };
+const leave = { id: 'leave', source: 'hr', path: 'leave.md', title: 'Annual leave', url: null, updatedAt: null, author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'h1' };
 const leaveChunk = { id: 'leave:0', documentId: 'leave', position: 0, headingPath: [], text: 'Employees get 28 days of annual leave.', tokenCount: 8, contentHash: 'c1' };
 
 /** The error a call failed with. */
@@ -53,7 +53,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       await fake.start();
       await stores.close();
     });
-    const search = () => stores.index.search({ terms: distinctTerms('annual leave'), limit: 5 });
+    const search = () => stores.index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['everyone'] });
 
     it('is unavailable while Qdrant is down, naming Qdrant and its URL, and works again when it is back, with the same client', async () => {
       await fake.stop();
@@ -132,7 +132,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
         `The Qdrant collection "${stores.index.collectionName}" at ${fake.url} does not have the schema Groundwork writes: it has an unnamed dense vector, not one named "dense"; ` +
           'it has no sparse vector "terms"; its payload index on "document_id" is integer, not keyword. Nothing was changed: set QDRANT_COLLECTION to another prefix, or delete the collection and run "groundwork sync".',
       );
-      assert.equal(await failure(stores.index.search({ terms: ['leav'], limit: 5 })).then((e) => e.message), error.message, 'reads are refused too');
+      assert.equal(await failure(stores.index.search({ terms: ['leav'], limit: 5, readers: ['everyone'] })).then((e) => e.message), error.message, 'reads are refused too');
       assert.equal((await stores.client.count(stores.index.collectionName)).count, 0);
       assert.deepEqual((await stores.client.getCollection(stores.index.collectionName)).config.params.vectors, { size: 3, distance: 'Dot' });
     });
@@ -144,7 +144,30 @@ describe('QdrantIndex on the Qdrant fake', function () {
       );
       assert.ok(error instanceof ReindexRequiredError);
       assert.match(error.message, /was created without dense vectors \(keyword search only\), and the embedding model "emb" makes vectors of 4 dimensions\. Nothing was changed/);
-      assert.equal((await stores.index.documentChunks('leave'))?.chunks[0]?.text, leaveChunk.text);
+      assert.equal((await stores.index.documentChunks('leave', ['everyone']))?.chunks[0]?.text, leaveChunk.text);
+    });
+
+    it('written before access rules (points without readers, no readers index) is found by no one until setReaders gives it readers, keeping its vector space', async () => {
+      const space = { model: 'emb', dimensions: 3 };
+      await replaceDocument(stores, leave, [{ ...leaveChunk, embedding: { inputHash: 'i', vector: new Float32Array([1, 0, 0]) } }], { space });
+      const name = fake.aliases.get(stores.index.collectionName)!;
+      await stores.client.deletePayload(name, { keys: ['readers'], filter: { must: [{ key: 'document_id', match: { value: 'leave' } }] }, wait: true });
+      await stores.client.deletePayloadIndex(name, 'readers', { wait: true });
+      const everyone = ['everyone'];
+      // A new index object opens the collection afresh, as a process started after the upgrade does.
+      const index = new QdrantIndex({ ...stores.index.options }, stores.index.deps);
+      assert.deepEqual(await index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: everyone }), []);
+      assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: everyone }), []);
+      assert.equal(await index.documentChunks('leave', everyone), null);
+      assert.equal(await index.accessFingerprint(), null);
+      assert.deepEqual(await index.documentAccess(), [{ id: 'leave', source: 'hr', path: 'leave.md', labels: [], readers: [] }]);
+      assert.equal((fake.collections.get(name)!.info() as { payload_schema: Record<string, { data_type: string }> }).payload_schema.readers?.data_type, 'keyword', 'opening the collection created the missing index');
+      await index.setReaders([{ documentIds: ['leave'], readers: ['group:hr'] }], 'policy-1');
+      assert.equal(await index.accessFingerprint(), 'policy-1');
+      assert.deepEqual(await index.vectorSpace(), space, 'the record keeps its other fields');
+      const [hit] = await index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['group:hr'] });
+      assert.deepEqual(hit?.document.readers, ['group:hr']);
+      assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: ['group:hr'] })).map((h) => h.chunk.id), ['leave:0']);
     });
 
     it('whose dense vectors have another size refuses vectors of a new model after a reset', async () => {
@@ -162,7 +185,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       const collection = fake.collections.get(fake.aliases.get(stores.index.collectionName)!)!;
       const info = collection.info() as { payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }>; config: { params: Record<string, unknown> } };
       assert.deepEqual(Object.fromEntries(Object.entries(info.payload_schema).map(([field, index]) => [field, index.data_type])), {
-        document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword',
+        document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword', readers: 'keyword',
       });
       assert.equal(info.payload_schema.source!.params?.is_tenant, true);
       assert.deepEqual(info.config.params.sparse_vectors, { terms: { modifier: 'idf' } });

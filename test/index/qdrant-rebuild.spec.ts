@@ -18,7 +18,7 @@ const small: VectorSpace = { model: 'emb', dimensions: 3 };
 const large: VectorSpace = { model: 'emb-large', dimensions: 4 };
 
 const doc = (id: string, contentHash = `h-${id}`): WrittenDocument => ({
-  id, source: 'docs', path: `${id}.md`, title: `Policy ${id}`, url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash,
+  id, source: 'docs', path: `${id}.md`, title: `Policy ${id}`, url: null, updatedAt: null, author: null, labels: [], superseded: false, readers: ['everyone'], contentHash,
 });
 const chunks = (id: string, text: string, vector?: number[], count = 3): IndexedChunk[] =>
   Array.from({ length: count }, (_, p): Chunk => ({ id: `${id}:${p}`, documentId: id, position: p, headingPath: [], text: `${text} part ${p}.`, tokenCount: 6, contentHash: `${id}:${p}:${text}` })).map((c) =>
@@ -28,7 +28,7 @@ const chunks = (id: string, text: string, vector?: number[], count = 3): Indexed
 /** Each document found by a search for `words`, with the texts of its chunks. */
 async function found(index: PassageIndex, words: string): Promise<Map<string, string[]>> {
   const byDocument = new Map<string, string[]>();
-  for (const hit of await index.search({ terms: distinctTerms(words), limit: 100 })) byDocument.set(hit.document.id, [...(byDocument.get(hit.document.id) ?? []), hit.chunk.text].sort());
+  for (const hit of await index.search({ terms: distinctTerms(words), limit: 100, readers: ['everyone'] })) byDocument.set(hit.document.id, [...(byDocument.get(hit.document.id) ?? []), hit.chunk.text].sort());
   return byDocument;
 }
 
@@ -72,11 +72,11 @@ describe('QdrantIndex re-index through the alias', function () {
     assert.equal(fake.aliases.get(alias()), generation(1), 'the first sync made generation 1 behind the alias');
     // Another process's reader, opened before the re-index.
     const other = new QdrantIndex(stores.index.options, { catalogue: stores.catalogue, termStatistics: stores.store.termStatistics });
-    assert.equal((await other.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 10 })).length, 9);
+    assert.equal((await other.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 10, readers: ['everyone'] })).length, 9);
 
     const rebuild = await stores.index.rebuild();
     const writing = { index: rebuild.index, catalogue: stores.catalogue };
-    const readersSee = async () => ({ terms: await found(stores.index, 'rule'), nearest: new Set((await other.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 50 })).map((h) => h.document.id)) });
+    const readersSee = async () => ({ terms: await found(stores.index, 'rule'), nearest: new Set((await other.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 50, readers: ['everyone'] })).map((h) => h.document.id)) });
     const before = await readersSee();
     assert.deepEqual([...before.terms.keys()].sort(), ['a', 'b', 'c']);
 
@@ -107,9 +107,38 @@ describe('QdrantIndex re-index through the alias', function () {
     assert.equal(hnswM(generation(2)), 16, 'the HNSW graph is built before the switch');
     assert.deepEqual(await found(stores.index, 'rule'), during.terms, 'every document, c copied from the old collection');
     assert.deepEqual(await stores.index.vectorSpace(), large);
-    const nearest = await other.searchVectors({ vector: new Float32Array([0, 1, 0, 0]), limit: 50 });
+    const nearest = await other.searchVectors({ vector: new Float32Array([0, 1, 0, 0]), limit: 50, readers: ['everyone'] });
     assert.deepEqual(new Set(nearest.map((h) => h.document.id)), new Set(['a', 'b']), 'the new vectors, also for a reader opened before the switch; c is keyword-only until it is embedded again');
     assert.equal(await stores.index.chunkCount(), 9);
+  });
+
+  it("carries every document's readers and the access fingerprint into the rebuilt collection, with a change of readers made during the rebuild", async () => {
+    const readable = (id: string, readers: string[]) => ({ ...doc(id), readers });
+    await replaceDocument(stores, readable('a', ['group:hr']), chunks('a', 'Rule a old', [1, 0, 0]), { space: small });
+    await replaceDocument(stores, readable('b', ['group:it']), chunks('b', 'Rule b old', [1, 0, 0]), { space: small });
+    await replaceDocument(stores, readable('c', ['everyone']), chunks('c', 'Rule c old', [1, 0, 0]), { space: small });
+    await stores.index.setReaders([{ documentIds: ['c'], readers: ['group:finance'] }], 'policy-1');
+
+    const rebuild = await stores.index.rebuild();
+    // a is written by the sync (its readers come with it); b and c are copied from the old collection.
+    await replaceDocument({ index: rebuild.index, catalogue: stores.catalogue }, readable('a', ['group:hr']), chunks('a', 'Rule a new', [0, 1, 0, 0]), { space: large });
+    // The access rules change while the rebuild runs: both collections take the new readers.
+    await rebuild.index.setReaders([{ documentIds: ['a', 'b'], readers: ['group:board'] }], 'policy-2');
+    // And again, applied by another process through the collection readers use only.
+    await stores.index.setReaders([{ documentIds: ['c'], readers: ['group:finance', 'slack:U01'] }], 'policy-3');
+    const access = [['a', ['group:board']], ['b', ['group:board']], ['c', ['group:finance', 'slack:U01']]];
+    assert.deepEqual((await stores.index.documentAccess()).map((d) => [d.id, d.readers]), access);
+    await rebuild.finish();
+
+    assert.deepEqual(ours(), [generation(2)]);
+    assert.equal(await stores.index.accessFingerprint(), 'policy-3');
+    assert.deepEqual((await stores.index.documentAccess()).map((d) => [d.id, d.readers]), access);
+    const ids = async (readers: string[]) => (await stores.index.search({ terms: distinctTerms('rule'), limit: 50, readers })).map((hit) => hit.document.id);
+    assert.deepEqual(new Set(await ids(['group:board'])), new Set(['a', 'b']));
+    assert.deepEqual(new Set(await ids(['group:finance'])), new Set(['c']));
+    assert.deepEqual(await ids(['everyone', 'group:hr', 'group:it']), []);
+    const nearest = await stores.index.searchVectors({ vector: new Float32Array([0, 1, 0, 0]), limit: 50, readers: ['group:board'] });
+    assert.deepEqual([...new Set(nearest.map((hit) => hit.document.id))], ['a']);
   });
 
   it('leaves readers on the old collection when a rebuild stops before the switch, and the next one deletes what it left', async () => {

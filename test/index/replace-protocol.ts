@@ -25,6 +25,7 @@ const document = (id: string, title: string): IndexedDocument => ({
   author: null,
   labels: [],
   superseded: false,
+readers: ['everyone'],
 });
 
 const chunk = (documentId: string, position: number, text: string, vector: number[]): IndexedChunk & Chunk => ({
@@ -51,13 +52,13 @@ export function checkReplaceProtocol(open: () => Promise<ProtocolStores>): void 
   /** What each kind of reader sees of the leave policy. */
   const seen = async () => {
     const { index } = stores;
-    const byTerms = async (words: string) => (await index.search({ terms: distinctTerms(words), limit: 10 })).map((hit) => hit.chunk.text);
+    const byTerms = async (words: string) => (await index.search({ terms: distinctTerms(words), limit: 10, readers: ['everyone'] })).map((hit) => hit.chunk.text);
     return {
       oldWords: await byTerms('carry over'),
       newWords: await byTerms('parental thirty'),
-      nearest: (await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 10 })).map((hit) => hit.chunk.text),
-      document: (await index.documentChunks('leave'))?.chunks.map((c) => c.text) ?? null,
-      title: (await index.documentChunks('leave'))?.document.title ?? null,
+      nearest: (await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 10, readers: ['everyone'] })).map((hit) => hit.chunk.text),
+      document: (await index.documentChunks('leave', ['everyone']))?.chunks.map((c) => c.text) ?? null,
+      title: (await index.documentChunks('leave', ['everyone']))?.document.title ?? null,
     };
   };
 

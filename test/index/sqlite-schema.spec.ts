@@ -42,7 +42,7 @@ function writeSchema5File(file: string): void {
 }
 
 describe('groundwork.db schema', () => {
-  it('migrates a file of schema 5 without a re-sync: passages, vectors and metadata kept, the hash prefix turned into the flag', async () => {
+  it('migrates a file of schema 5 without a re-sync: passages, vectors and metadata kept, the hash prefix turned into the flag, no readers until the access policy gives them', async () => {
     const file = path.join(tempDir(), 'groundwork.db');
     writeSchema5File(file);
     const store = openSqliteStore(file);
@@ -50,7 +50,22 @@ describe('groundwork.db schema', () => {
       assert.equal(store.schemaVersion, schemaVersion);
       const { index, catalogue } = store;
       assert.equal(await index.chunkCount(), 2);
-      const [leave] = await index.search({ terms: searchTerms('annual leave'), limit: 5 });
+      // Indexed before access rules: no reader finds them until the policy gives them readers.
+      const everyone = ['everyone'];
+      assert.equal(await index.accessFingerprint(), null);
+      assert.deepEqual(await index.search({ terms: searchTerms('annual leave'), limit: 5, readers: everyone }), []);
+      assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: everyone }), []);
+      assert.equal(await index.documentChunks('leave', everyone), null);
+      assert.deepEqual(
+        (await index.documentAccess()).map((d) => [d.id, d.labels, d.readers]),
+        [
+          ['leave', ['hr'], []],
+          ['vpn', ['hr'], []],
+        ],
+      );
+      await index.setReaders([{ documentIds: ['leave', 'vpn'], readers: everyone }], 'policy-1');
+      assert.equal(await index.accessFingerprint(), 'policy-1');
+      const [leave] = await index.search({ terms: searchTerms('annual leave'), limit: 5, readers: everyone });
       assert.equal(leave?.chunk.text, 'Employees get 28 days of annual leave.');
       assert.deepEqual(leave.document, {
         id: 'leave',
@@ -60,10 +75,11 @@ describe('groundwork.db schema', () => {
         url: 'https://wiki.example/leave',
         updatedAt: new Date('2026-01-02T03:04:05Z'),
         superseded: false,
+        readers: everyone,
       });
-      assert.equal((await index.search({ terms: searchTerms('WireGuard'), limit: 5 }))[0]?.document.id, 'vpn');
+      assert.equal((await index.search({ terms: searchTerms('WireGuard'), limit: 5, readers: everyone }))[0]?.document.id, 'vpn');
       assert.deepEqual(await index.vectorSpace(), { model: 'text-embedding-3-small', dimensions: 3 });
-      assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5 })).map((hit) => hit.document.id), ['leave']);
+      assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: everyone })).map((hit) => hit.document.id), ['leave']);
       assert.deepEqual([...(await index.storedVectors(['input-leave'])).keys()], ['input-leave']);
       assert.deepEqual(
         await catalogue.documentsOf('docs'),

@@ -20,6 +20,7 @@ const document = (id: string, source = 'docs'): WrittenDocument => ({
   author: null,
   labels: [],
   superseded: false,
+  readers: ['everyone'],
   contentHash: `hash-${id}`,
 });
 
@@ -41,7 +42,7 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
 
   it('creates the schema at the latest version and reopens an existing file', async () => {
     const store = openSqliteStore(file);
-    assert.equal(store.schemaVersion, 7);
+    assert.equal(store.schemaVersion, 8);
     await replaceDocument(store, document('a'), [chunk('a', 0, 'Employees get 28 days of annual leave.')]);
     store.close();
     const reopened = openSqliteStore(file);
@@ -60,11 +61,11 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
     raw.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) SELECT rowid, '', '', 'unrelated' FROM chunks").run();
     raw.close();
     const reopened = openSqliteStore(file);
-    const [hit] = await reopened.index.search({ terms: ['wifi'], limit: 5 });
+    const [hit] = await reopened.index.search({ terms: ['wifi'], limit: 5, readers: ['everyone'] });
     assert.equal(hit?.document.id, 'a');
     assert.equal(hit.bodyTerms.count('wifi'), 1);
     assert.equal(hit.document.superseded, true, 'its title says archive');
-    assert.deepEqual(await reopened.index.search({ terms: ['unrelated'], limit: 5 }), []);
+    assert.deepEqual(await reopened.index.search({ terms: ['unrelated'], limit: 5, readers: ['everyone'] }), []);
     reopened.close();
   });
 
@@ -73,9 +74,9 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
     await replaceDocument(store, document('zh', 'china'), [chunk('zh', 0, '员工每年享有带薪年假十天。')]);
     await replaceDocument(store, document('en', 'germany'), [chunk('en', 0, 'Employees get 28 days of annual leave.')]);
     const terms = distinctTerms('年假有几天');
-    assert.deepEqual((await store.index.search({ terms, limit: 5 })).map((hit) => hit.document.id), ['zh']);
-    assert.deepEqual(await store.index.search({ terms, limit: 5, sources: ['germany'] }), []);
-    const hit = (await store.index.search({ terms: distinctTerms('annual leave'), limit: 5, sources: ['germany'] }))[0]!;
+    assert.deepEqual((await store.index.search({ terms, limit: 5, readers: ['everyone'] })).map((hit) => hit.document.id), ['zh']);
+    assert.deepEqual(await store.index.search({ terms, limit: 5, sources: ['germany'], readers: ['everyone'] }), []);
+    const hit = (await store.index.search({ terms: distinctTerms('annual leave'), limit: 5, sources: ['germany'], readers: ['everyone'] }))[0]!;
     assert.equal(hit.document.title, 'Title en');
     assert.deepEqual(hit.document.updatedAt, new Date('2026-01-02T03:04:05Z'));
     store.close();
@@ -86,7 +87,7 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
     await replaceDocument(store, document('a'), [chunk('a', 0, 'The old leave rule.')]);
     const duplicateIds = [chunk('a', 0, 'The new leave rule.'), chunk('a', 1, 'Another new rule.', 'a:0')];
     await assert.rejects(replaceDocument(store, document('a'), duplicateIds));
-    const hits = await store.index.search({ terms: distinctTerms('leave rule'), limit: 5 });
+    const hits = await store.index.search({ terms: distinctTerms('leave rule'), limit: 5, readers: ['everyone'] });
     assert.deepEqual(hits.map((hit) => hit.chunk.text), ['The old leave rule.']);
     store.close();
   });
@@ -96,7 +97,7 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
     await replaceDocument(store, document('a'), [chunk('a', 0, 'Alpha rule.'), chunk('a', 1, 'Beta rule.')]);
     await store.index.deleteDocuments(['a']);
     assert.equal(await store.index.chunkCount(), 0);
-    assert.deepEqual(await store.index.search({ terms: ['rule'], limit: 5 }), []);
+    assert.deepEqual(await store.index.search({ terms: ['rule'], limit: 5, readers: ['everyone'] }), []);
     store.close();
   });
 
@@ -144,15 +145,15 @@ describe('SqlitePassageIndex vectors (sqlite-vec)', () => {
 
   it('stores vectors with their chunks and finds the nearest by cosine similarity, filtered by source', async () => {
     assert.equal(await index.vectorSpace(), null);
-    assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5 }), []);
+    assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: ['everyone'] }), []);
     await replaceDocument(store, document('leave', 'hr'), [withVector(chunk('leave', 0, 'Annual leave is 28 days.'), [1, 0, 0])], { space });
     await replaceDocument(store, document('vpn', 'it'), [withVector(chunk('vpn', 0, 'Install WireGuard.'), [0, 1, 0])], { space });
     assert.deepEqual(await index.vectorSpace(), space);
     assert.equal(await index.vectorCount(), 2);
-    const hits = await index.searchVectors({ vector: new Float32Array([0.9, 0.1, 0]), limit: 2 });
+    const hits = await index.searchVectors({ vector: new Float32Array([0.9, 0.1, 0]), limit: 2, readers: ['everyone'] });
     assert.deepEqual(hits.map((hit) => hit.document.id), ['leave', 'vpn']);
     assert.ok(hits[0]!.relevance > 0.99 && hits[1]!.relevance < 0.2, 'relevance is the cosine similarity');
-    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 2, sources: ['it'] })).map((h) => h.document.id), ['vpn']);
+    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 2, sources: ['it'], readers: ['everyone'] })).map((h) => h.document.id), ['vpn']);
   });
 
   it('hands back stored vectors by input hash, and drops a document\'s vectors with it', async () => {
@@ -178,7 +179,7 @@ describe('SqlitePassageIndex vectors (sqlite-vec)', () => {
         return true;
       });
     }
-    assert.equal((await index.documentChunks('a'))!.chunks[0]!.text, 'Annual leave is 28 days.');
+    assert.equal((await index.documentChunks('a', ['everyone']))!.chunks[0]!.text, 'Annual leave is 28 days.');
     assert.equal(await index.vectorCount(), 1);
   });
 
@@ -188,7 +189,7 @@ describe('SqlitePassageIndex vectors (sqlite-vec)', () => {
       replaceDocument(store, document('a'), [withVector(chunk('a', 0, 'Changed.'), [1, 0, 0])]),
       (error: unknown) => error instanceof InternalError && error.code === ErrorCode.Internal && error.message === 'chunks with vectors need their vector space',
     );
-    assert.equal((await index.documentChunks('a'))!.chunks[0]!.text, 'Annual leave is 28 days.');
+    assert.equal((await index.documentChunks('a', ['everyone']))!.chunks[0]!.text, 'Annual leave is 28 days.');
   });
 
   it('forgets every vector and the model on reset, keeping the passages searchable by words', async () => {
@@ -196,11 +197,11 @@ describe('SqlitePassageIndex vectors (sqlite-vec)', () => {
     await index.resetVectors();
     assert.equal(await index.vectorSpace(), null);
     assert.equal(await index.vectorCount(), 0);
-    assert.equal((await index.search({ terms: distinctTerms('annual leave'), limit: 5 })).length, 1);
+    assert.equal((await index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['everyone'] })).length, 1);
     const bigger = { model: 'emb-large', dimensions: 4 };
     await replaceDocument(store, document('a'), [withVector(chunk('a', 0, 'Annual leave is 28 days.'), [0, 0, 0, 1])], { space: bigger });
     assert.deepEqual(await index.vectorSpace(), bigger);
-    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([0, 0, 0, 1]), limit: 1 })).map((h) => h.document.id), ['a']);
+    assert.deepEqual((await index.searchVectors({ vector: new Float32Array([0, 0, 0, 1]), limit: 1, readers: ['everyone'] })).map((h) => h.document.id), ['a']);
   });
 
   it('keeps vectors across reopening the file', async () => {
