@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { answerQuestion } from '../src/answer/answer-question.js';
 import { loadConfig } from '../src/config.js';
 import { parseQuestionFile } from '../src/eval/question-file.js';
@@ -36,7 +37,7 @@ const embedder = createEmbedder(
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-answer-'));
 const store = openSqliteStore(path.join(dir, 'groundwork.db'));
 const { index, catalogue } = store;
-await runSync({ ...store, logger: pino({ level: 'silent' }), embedder }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
+await runSync({ ...store, logger: pino({ level: 'silent' }), access: AccessPolicy.open(), embedder }, [new FolderSource({ name: 'handbook', kind: 'folder', location: handbook })], {
   chunking: { maxTokens: 350, overlapTokens: 60 },
   maxFileBytes: 50 * 1024 * 1024,
 });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { answerQuestion } from '../src/answer/answer-question.js';
 import type { EvidenceFloors } from '../src/answer/judge-evidence.js';
 import { standaloneQuestion } from '../src/answer/standalone-question.js';
@@ -94,7 +95,7 @@ async function indexOf(sources: SourceSpec[], chunking = defaultChunking): Promi
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-quality-')), 'groundwork.db');
   const store = openSqliteStore(file);
   const config = loadConfig({ LOG_LEVEL: 'silent' }, os.tmpdir());
-  await runSync({ ...store, logger: pino({ level: 'silent' }) }, sources.map((spec) => createSource(spec, config)), { chunking, maxFileBytes: 50 * 1024 * 1024 });
+  await runSync({ ...store, logger: pino({ level: 'silent' }), access: AccessPolicy.open() }, sources.map((spec) => createSource(spec, config)), { chunking, maxFileBytes: 50 * 1024 * 1024 });
   const entry = { store, file };
   indexes.set(key, entry);
   return entry;
@@ -105,7 +106,7 @@ const floors: EvidenceFloors = loadConfig({}, os.tmpdir()).evidence;
 async function evaluate(split: Split, ranking: Partial<RankingParameters> = {}, chunking = defaultChunking, evidence = floors): Promise<QuestionResult[]> {
   const { store } = await indexOf(split.sources, chunking);
   const deps = { index: store.index, syncState: store.catalogue, retrieval: { topK, ranking }, evidence };
-  return (await runEval({ answer: (question, options) => answerQuestion(deps, question, options) }, split.questions, { k: 5, topK })).results;
+  return (await runEval({ answer: (question, options) => answerQuestion(deps, question, options), readers: ['everyone'] }, split.questions, { k: 5, topK })).results;
 }
 
 /** The reference BM25's ranking measures on the same questions. */

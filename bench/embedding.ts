@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { openSqliteStore, type SqliteStore } from '../src/index/sqlite-store.js';
 import { runSync, type SyncOptions } from '../src/ingest/run-sync.js';
 import { FolderSource } from '../src/ingest/sources/folder-source.js';
@@ -35,7 +36,7 @@ const embedder: Embedder = createEmbedder(
 async function sync(store: SqliteStore, withEmbedder: Embedder | null) {
   const before = fake.embeddingRequests().length;
   const start = performance.now();
-  const [report] = await runSync({ ...store, logger, embedder: withEmbedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], options);
+  const [report] = await runSync({ ...store, logger, access: AccessPolicy.open(), embedder: withEmbedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], options);
   const ms = performance.now() - start;
   const requests = fake.embeddingRequests().slice(before);
   const inputs = requests.map((r) => (r.body.input as string[]).length);

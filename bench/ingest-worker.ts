@@ -4,6 +4,7 @@
 // Prints {firstMs, resyncMs, maxRssMB, report} as JSON.
 import path from 'node:path';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import type { SourceKind } from '../src/config.js';
 import { createParserPool, createSource } from '../src/app-context.js';
 import { loadConfig } from '../src/config.js';
@@ -18,7 +19,7 @@ const options = {
   chunking: { maxTokens: config.ingest.chunkMaxTokens, overlapTokens: config.ingest.chunkOverlapTokens },
   maxFileBytes: config.ingest.maxFileBytes,
 };
-const deps = { ...store, logger: pino({ level: 'silent' }) };
+const deps = { ...store, logger: pino({ level: 'silent' }), access: AccessPolicy.open() };
 const pool = mode === '--in-process' ? null : createParserPool(config);
 const parsers = pool ?? undefined;
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { createParserPool } from '../src/app-context.js';
 import { loadConfig } from '../src/config.js';
 import { parseQuestionFile } from '../src/eval/question-file.js';
@@ -69,8 +70,8 @@ async function main() {
       await runSync(deps, [new FolderSource({ name: 'docs', kind: 'folder', location: folder }, { parsers })], syncOptions);
       return Number(process.hrtime.bigint() - start) / 1e6;
     };
-    const sqliteSyncMs = await sync({ ...sqlite, logger });
-    const qdrantSyncMs = await sync({ index: qdrant, catalogue: qdrantStore.catalogue, logger });
+    const sqliteSyncMs = await sync({ ...sqlite, logger, access: AccessPolicy.open() });
+    const qdrantSyncMs = await sync({ index: qdrant, catalogue: qdrantStore.catalogue, logger, access: AccessPolicy.open() });
 
     const onSqlite = await measure(sqlite.index);
     const onQdrant = await measure(qdrant);

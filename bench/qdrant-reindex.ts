@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { createQdrantClient } from '../src/index/qdrant-client.js';
 import { QdrantIndex } from '../src/index/qdrant-index.js';
 import { openSqliteStore } from '../src/index/sqlite-store.js';
@@ -78,7 +79,7 @@ async function main() {
     const index = new QdrantIndex({ url: fake.url, apiKey: null, collectionPrefix: 'bench', timeoutMs: 120_000 }, { catalogue: store.catalogue, termStatistics: store.termStatistics, client });
     const sync = async (model: Embedder, reindex: boolean) => {
       const start = process.hrtime.bigint();
-      const [report] = await runSync({ index, catalogue: store.catalogue, logger, embedder: model }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], {
+      const [report] = await runSync({ index, catalogue: store.catalogue, logger, access: AccessPolicy.open(), embedder: model }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], {
         chunking: { maxTokens: 40, overlapTokens: 0 },
         maxFileBytes: 1 << 20,
         reindex,

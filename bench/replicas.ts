@@ -78,7 +78,8 @@ async function measureTurns(qdrantUrl: string, schema: TestSchema) {
       const outcome = await context.chatTurn(
         {
           // Ten people, each asking in their own conversation: every turn reads and writes its memory.
-          question: { text: questions[n % questions.length]!, asker: { platform: 'slack', userId: `U${n % 10}` }, conversation: { id: `slack:D${n % 10}` }, history: [], readers: ['everyone'] },
+          question: { text: questions[n % questions.length]!, asker: { platform: 'slack', userId: `U${n % 10}` }, conversation: { id: `slack:D${n % 10}` }, history: [] },
+          place: { shared: false },
           delivery: { eventId: `Ev${n}` },
           dedupeKey: `Ev${n}`,
           remember: true,

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { AccessPolicy } from '../src/access/access-policy.js';
 import { answerQuestion } from '../src/answer/answer-question.js';
 import { loadConfig } from '../src/config.js';
 import type { Question } from '../src/domain.js';
@@ -38,7 +39,7 @@ async function main() {
   // Parsed in a parser pool, as the server parses (a process of its own, off the event loop).
   const parsers = createParserPool(loadConfig({}, os.tmpdir()));
   const source = new FolderSource({ name: 'handbook', kind: 'folder', location: handbook }, { parsers });
-  const deps = { ...store, logger: pino({ level: 'silent' }) };
+  const deps = { ...store, logger: pino({ level: 'silent' }), access: AccessPolicy.open() };
   const syncOptions = { chunking, maxFileBytes: 50 * 1024 * 1024 };
 
   // Baseline for sync: list, read and hash every file (the I/O a sync cannot avoid).

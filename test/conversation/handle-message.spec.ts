@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import sinon from 'sinon';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import { createMessageHandler } from '../../src/conversation/handle-message.js';
 import type { Answer, Question } from '../../src/domain.js';
 import { InvalidQuestionError } from '../../src/errors.js';
@@ -14,7 +15,7 @@ describe('handleMessage', () => {
   const setup = () => {
     const { index, catalogue } = openSqliteStore(path.join(tempDir(), 'index.db'));
     const answerFn = sinon.fake.resolves(answer);
-    return { index, answerFn, handle: createMessageHandler({ answer: answerFn, index, syncState: catalogue, maxQuestionChars: 4000 }) };
+    return { index, answerFn, handle: createMessageHandler({ answer: answerFn, index, syncState: catalogue, access: AccessPolicy.open(), maxQuestionChars: 4000 }) };
   };
 
   it('passes a question, trimmed, to the answer pipeline', async () => {

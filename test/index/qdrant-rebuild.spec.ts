@@ -2,6 +2,7 @@
 // readers keep the old collection, whole, until the alias moves in one request to the new one.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { AccessPolicy } from '../../src/access/access-policy.js';
 import type { Chunk } from '../../src/domain.js';
 import type { IndexedChunk, PassageIndex, VectorSpace } from '../../src/index/passage-index.js';
 import { QdrantIndex } from '../../src/index/qdrant-index.js';
@@ -183,7 +184,7 @@ describe('QdrantIndex re-index through the alias', function () {
   it('a sync with --reindex rebuilds with vectors of a new size, and the first vectors for a collection made without them rebuild it too', async () => {
     const folder = folderWith({ 'leave.md': '# Leave\n\nEmployees get 28 days of annual leave.', 'travel.md': '# Travel\n\nBook trains for trips under five hours.' });
     const sync = (embedder: Embedder | null, reindex = false) =>
-      runSync({ index: stores.index, catalogue: stores.catalogue, logger: silentLogger, embedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], {
+      runSync({ index: stores.index, catalogue: stores.catalogue, logger: silentLogger, access: AccessPolicy.open(), embedder }, [new FolderSource({ name: 'docs', kind: 'folder', location: folder })], {
         chunking: { maxTokens: 200, overlapTokens: 20 }, maxFileBytes: 1 << 20, reindex,
       });
     await sync(null);

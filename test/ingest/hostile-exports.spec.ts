@@ -45,7 +45,7 @@ describe('syncing hostile exports', function () {
   const ask = (text: string) =>
     answerQuestion(
       { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
-      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
+      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] },
     );
   const citedPaths = async (text: string) => (await ask(text)).citations.map((c) => c.passage.document.path);
   const stillAnswersLeave = async () => assert.match((await ask('How many days of annual leave?')).text, /28 days of annual leave\. \[1\]/);

@@ -106,10 +106,10 @@ describe('hybrid retrieval (dense search with BM25)', () => {
 
   it('fuses both lists: a passage found by words and by meaning ranks first, and the unrelated is judged to have no answer', async () => {
     const dense = new DenseSearch({ index, embedder: embedder() });
-    const { passages } = await retrieve(index, 'Where do I submit expense receipts?', { topK: 3 }, dense);
+    const { passages } = await retrieve(index, 'Where do I submit expense receipts?', { topK: 3, readers: ['everyone'] }, dense);
     assert.equal(passages[0]!.document.path, 'expenses.md');
     assert.ok(judgeEvidence(passages, evidence(0.7, 0.6)).passages.every((p) => p.document.path !== 'canteen.md'));
-    const unrelated = await retrieve(index, 'Who won the football match?', { topK: 3 }, dense);
+    const unrelated = await retrieve(index, 'Who won the football match?', { topK: 3, readers: ['everyone'] }, dense);
     assert.equal(judgeEvidence(unrelated.passages, evidence(0.7, 0.6)).confidence, 'none');
   });
 

@@ -44,11 +44,11 @@ describe('hybrid retrieval on Qdrant', function () {
       await sync(onSqlite.index, onSqlite.catalogue);
       const question = 'which VPN client do we use?';
       const before = qdrant.requests.length;
-      const qdrantPassages = (await retrieve(onQdrant.index, question, { topK: 3 }, new DenseSearch({ index: onQdrant.index, embedder }))).passages;
+      const qdrantPassages = (await retrieve(onQdrant.index, question, { topK: 3, readers: ['everyone'] }, new DenseSearch({ index: onQdrant.index, embedder }))).passages;
       const queries = qdrant.requests.slice(before).filter((r) => r.path.includes('/points/query'));
       assert.deepEqual(queries.map((r) => r.path.replace(/^.*\/points\//, '')), ['query/batch'], 'one request for both searches');
       assert.equal(queries[0]!.body.searches.length, 2);
-      const sqlitePassages = (await retrieve(onSqlite.index, question, { topK: 3 }, new DenseSearch({ index: onSqlite.index, embedder }))).passages;
+      const sqlitePassages = (await retrieve(onSqlite.index, question, { topK: 3, readers: ['everyone'] }, new DenseSearch({ index: onSqlite.index, embedder }))).passages;
       assert.equal(qdrantPassages[0]!.document.path, 'vpn.md');
       assert.deepEqual(qdrantPassages.map((p) => p.document.path), sqlitePassages.map((p) => p.document.path));
       assert.ok(qdrantPassages[0]!.similarity !== undefined, 'the passage carries its cosine similarity');

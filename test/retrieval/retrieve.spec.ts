@@ -18,7 +18,7 @@ async function indexWith(documents: Record<string, string[]>, source = (id: stri
       tokenCount: 10,
       contentHash: `${id}:${text}`,
     }));
-    await replaceDocument(store, { id, source: source(id), path: `${id}.md`, title: id, url: null, updatedAt: null, author: null, labels: [], superseded: false, contentHash: id }, chunks);
+    await replaceDocument(store, { id, source: source(id), path: `${id}.md`, title: id, url: null, updatedAt: null, author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: id }, chunks);
   }
   return store.index;
 }
@@ -28,7 +28,7 @@ describe('retrieve', () => {
     const index = await indexWith(
       Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`doc${i}`, [`Travel rule ${i}: book trains for trips${i === 3 ? ' under five hours to Berlin' : ''}.`]])),
     );
-    const { passages } = await retrieve(index, 'book trains to Berlin', { topK: 5 });
+    const { passages } = await retrieve(index, 'book trains to Berlin', { topK: 5, readers: ['everyone'] });
     assert.equal(passages.length, 5);
     assert.equal(passages[0]!.document.id, 'doc3');
     assert.equal(passages[0]!.score, 1);
@@ -37,15 +37,15 @@ describe('retrieve', () => {
 
   it('returns nothing when no passage holds enough of the question', async () => {
     const index = await indexWith({ leave: ['Employees get 28 days of annual leave.'], vpn: ['Install WireGuard for the VPN.'] });
-    assert.equal((await retrieve(index, 'annual leave days', { topK: 5 })).passages.length, 1);
-    assert.deepEqual((await retrieve(index, 'parking garage fees for visitors', { topK: 5 })).passages, []);
-    assert.deepEqual((await retrieve(index, '???', { topK: 5 })).passages, []);
+    assert.equal((await retrieve(index, 'annual leave days', { topK: 5, readers: ['everyone'] })).passages.length, 1);
+    assert.deepEqual((await retrieve(index, 'parking garage fees for visitors', { topK: 5, readers: ['everyone'] })).passages, []);
+    assert.deepEqual((await retrieve(index, '???', { topK: 5, readers: ['everyone'] })).passages, []);
   });
 
   it('collapses near-duplicate passages from different documents', async () => {
     const text = 'Expenses must be submitted in Pleo within 30 days of the trip.';
     const index = await indexWith({ a: [text], b: [text], c: ['Expenses for meals are limited to 40 EUR per day.'] });
-    const { passages } = await retrieve(index, 'submit expenses', { topK: 5 });
+    const { passages } = await retrieve(index, 'submit expenses', { topK: 5, readers: ['everyone'] });
     assert.deepEqual(passages.map((p) => p.text).filter((t) => t === text).length, 1);
   });
 
@@ -53,7 +53,7 @@ describe('retrieve', () => {
     const index = await indexWith({
       policy: ['Parental leave lasts up to three years. Tell the People team early.', 'Tell the People team early. Parental leave pay is topped up to 80 %.', 'Unrelated closing words.'],
     });
-    const { passages } = await retrieve(index, 'parental leave', { topK: 5 });
+    const { passages } = await retrieve(index, 'parental leave', { topK: 5, readers: ['everyone'] });
     assert.equal(passages.length, 1);
     assert.deepEqual(passages[0]!.chunkIds, ['policy:0', 'policy:1']);
     assert.equal(passages[0]!.text, 'Parental leave lasts up to three years. Tell the People team early. Parental leave pay is topped up to 80 %.');
@@ -61,14 +61,14 @@ describe('retrieve', () => {
 
   it('searches a Chinese word the documents never use by its characters (几天 -> 天)', async () => {
     const index = await indexWith({ zh: ['婚假：3 天', '病假需要医院证明。'] });
-    const { passages } = await retrieve(index, '婚假有几天？', { topK: 5 });
+    const { passages } = await retrieve(index, '婚假有几天？', { topK: 5, readers: ['everyone'] });
     assert.equal(passages[0]?.text, '婚假：3 天');
     assert.equal(passages[0]?.score, 1);
   });
 
   it('searches only the sources it is given', async () => {
     const index = await indexWith({ zh: ['年假为十天。annual leave'], de: ['Annual leave is 28 days.'] });
-    const { passages } = await retrieve(index, 'annual leave', { topK: 5, sources: ['china'] });
+    const { passages } = await retrieve(index, 'annual leave', { topK: 5, readers: ['everyone'], sources: ['china'] });
     assert.deepEqual(passages.map((p) => p.document.id), ['zh']);
   });
 });

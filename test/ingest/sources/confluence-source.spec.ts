@@ -37,7 +37,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   const ask = (text: string) =>
     answerQuestion(
       { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
-      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
+      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] },
     );
 
   it('cites a page by its title (without the space prefix), its breadcrumb path, its date and its canonical url', async () => {

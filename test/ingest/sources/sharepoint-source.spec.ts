@@ -51,7 +51,7 @@ describe('SharePointSource', () => {
   const ask = (text: string) =>
     answerQuestion(
       { index: store.index, syncState: store.catalogue, retrieval: { topK: 5 }, evidence: evidence(0.5, 0.4) },
-      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [] },
+      { text, asker: { platform: 'cli', userId: 'u' }, conversation: { id: 'c' }, history: [], readers: ['everyone'] },
     );
 
   it('indexes the text web parts of a real PnP site template, one document per page', async function () {
