@@ -5,6 +5,7 @@ import { postgresSchemaVersion } from '../../src/catalogue/postgres-migrations.j
 import { IndexUnavailableError } from '../../src/errors.js';
 import { createServer, startServer } from '../../src/server.js';
 import { Metrics } from '../../src/metrics.js';
+import { startQdrantFake } from '../fakes/qdrant-server.js';
 import { groundwork, silentLogger, tempDir, testConfig } from '../helpers.js';
 import { createTestSchema, skipWithoutPostgres, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
 
@@ -39,7 +40,9 @@ describe('DATABASE_URL wiring', function () {
   });
 
   it('gives two replicas one catalogue, one set of claimed deliveries and one memory', async () => {
-    const config = testConfig({ DATABASE_URL: url, QDRANT_URL: 'http://127.0.0.1:6333' });
+    // Ready means the access rules are applied to the passage index too: it must answer.
+    const qdrant = await startQdrantFake();
+    const config = testConfig({ DATABASE_URL: url, QDRANT_URL: qdrant.url });
     const [a, b] = [AppContext.fromConfig(config, { logger: silentLogger }), AppContext.fromConfig(config, { logger: silentLogger })];
     try {
       await Promise.all([a.ready(), b.ready()]);
@@ -52,6 +55,7 @@ describe('DATABASE_URL wiring', function () {
     } finally {
       a.close();
       b.close();
+      await qdrant.stop();
     }
   });
 

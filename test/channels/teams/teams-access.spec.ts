@@ -59,7 +59,7 @@ for (const store of ['sqlite', 'qdrant'] as const) {
         text: `<at>My Combined</at> ${question}\n`,
         attachments: [],
         from: from(user),
-        conversation: { ...activity.conversation, id: `${channel};messageid=${nextId}` },
+        conversation: { ...activity.conversation, id: `${channel};messageid=${nextId}`, tenantId: 'tenant-1' },
         channelData: { channel: { id: channel }, team: { id: places.teams.team }, tenant: { id: 'tenant-1' } },
       });
     };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseAccessFile } from '../../../src/access/access-file.js';
 import { AccessPolicy } from '../../../src/access/access-policy.js';
 import { answerQuestion } from '../../../src/answer/answer-question.js';
 import type { SourceSpec } from '../../../src/config.js';
@@ -27,9 +28,9 @@ describe('ConfluenceSource (real Confluence exports)', () => {
   });
   afterEach(() => store.close());
 
-  const sync = (location: string, name = 'wiki', baseUrl: string | null = 'https://wiki.example.com') => {
+  const sync = (location: string, name = 'wiki', baseUrl: string | null = 'https://wiki.example.com', access = AccessPolicy.open()) => {
     const spec: SourceSpec = { name, kind: 'confluence', location };
-    return runSync({ ...store, logger: silentLogger, access: AccessPolicy.open() }, [new ConfluenceSource(spec, { baseUrl })], {
+    return runSync({ ...store, logger: silentLogger, access }, [new ConfluenceSource(spec, { baseUrl })], {
       chunking: { maxTokens: 200, overlapTokens: 30 },
       maxFileBytes: 1024 * 1024,
     }).then((reports) => reports[0]!);
@@ -122,7 +123,9 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     const folder = tempDir();
     // The meeting notes page carries the global label "meeting": relabel it "obsolete".
     fs.writeFileSync(path.join(folder, 'entities.xml'), original.replace('<property name="name">meeting</property>', '<property name="name">obsolete</property>'));
-    await sync(folder, 'ht');
+    // The meeting notes are restricted in Confluence: a rule opens them to everyone here.
+    const openRestricted = (source: string) => parseAccessFile(`rules:\n  - source: ${source}\n    label: restricted\n    readers: [everyone]\n`, 'access.yaml', [source]);
+    await sync(folder, 'ht', undefined, openRestricted('ht'));
     const answer = await ask('meeting notes 2024-04-22');
     const cited = answer.citations.find((c) => c.passage.document.title === '2024-04-22 Meeting notes');
     assert.ok(cited, answer.text);
@@ -132,7 +135,7 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     fs.writeFileSync(path.join(archived, 'entities.xml'), original.replace(/(<property name="title">2024-04-22 Meeting notes<\/property>[\s\S]*?<property name="contentStatus">)current/, '$1archived'));
     store.close();
     store = openSqliteStore(path.join(tempDir(), 'index.db'));
-    const report = await sync(archived, 'archived');
+    const report = await sync(archived, 'archived', undefined, openRestricted('archived'));
     assert.equal(report.added + report.skipped.length, 3, 'the archived page is still read');
     const again = (await ask('meeting notes 2024-04-22')).citations.find((c) => c.passage.document.title === '2024-04-22 Meeting notes');
     assert.equal(again?.passage.document.superseded, true);
@@ -155,11 +158,10 @@ describe('ConfluenceSource access labels (who the export says may view a page)',
   const exportWith = (entities: string, files: Record<string, string> = {}) => folderWith({ 'entities.xml': entities, ...files });
   const htSpace = ['confluence-space-anonymous', 'confluence-space-group:confluence-administrators', 'confluence-space-group:confluence-users', 'confluence-space-user:admin'];
 
-  it('gives a page with View restrictions (8.5.6) "restricted" and each permitted user, and leaves unrestricted pages open; every page gets its space\'s view permissions', async () => {
+  it('gives a page with View restrictions (8.5.6) "restricted" and each permitted user (not its space\'s permissions, which are wider), and leaves unrestricted pages open with their space\'s view permissions', async () => {
     const items = await indexedItems(source(path.dirname(ht)));
     // Page 98371 is restricted to three users by key (admin, normaluser, visitor); its Edit restriction adds nothing.
     assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes'), [
-      ...htSpace,
       'confluence-user:admin',
       'confluence-user:normaluser',
       'confluence-user:visitor',
@@ -205,7 +207,7 @@ describe('ConfluenceSource access labels (who the export says may view a page)',
     const meeting = labelsAt(items, 'Home Test / 2024-04-22 Meeting notes').filter((label) => label !== 'meeting');
     assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes / Action items'), meeting, 'a child inherits its parent\'s restriction');
     // Confluence asks a viewer to pass both restrictions: only visitor is named by both.
-    assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes / Action items / Visitor briefing'), [...htSpace, 'confluence-user:visitor', 'restricted']);
+    assert.deepEqual(labelsAt(items, 'Home Test / 2024-04-22 Meeting notes / Action items / Visitor briefing'), ['confluence-user:visitor', 'restricted']);
     assert.deepEqual(labelsAt(items, 'Home Test / Home Test / Open page'), htSpace);
   });
 
@@ -215,12 +217,12 @@ describe('ConfluenceSource access labels (who the export says may view a page)',
     assert.notEqual(entities, fs.readFileSync(old, 'utf8'));
     const items = await indexedItems(source(exportWith(entities, { 'attachments/753680/884740/1': 'Minutes of the board meeting.' })));
     const space2 = ['confluence-space-group:confluence-users', 'confluence-space-user:admin'];
-    assert.deepEqual(labelsAt(items, 'space2 / space2 Home'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
-    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / Page 2'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
-    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / minutes.txt'), [...space2, 'confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home'), ['confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / Page 2'), ['confluence-user:admin', 'restricted', 'tag1']);
+    assert.deepEqual(labelsAt(items, 'space2 / space2 Home / minutes.txt'), ['confluence-user:admin', 'restricted', 'tag1']);
     assert.deepEqual(labelsAt(items, 'space1 / space1 Home / Page 1'), ['confluence-space-group:confluence-users', 'confluence-space-user:admin']);
-    // A space only admin may view is not marked restricted: rules decide what its labels mean.
-    assert.deepEqual(labelsAt(items, 'privatespace / privatespace Home / Private page 1'), ['confluence-space-user:admin']);
+    // A space that all staff may not view (only admin here) makes its pages restricted.
+    assert.deepEqual(labelsAt(items, 'privatespace / privatespace Home / Private page 1'), ['confluence-space-user:admin', 'restricted']);
   });
 
   it('reads the labels an HTML export page lists below its body, and gives them to its attachments', async () => {
