@@ -33,16 +33,19 @@ describe('groundwork CLI under access rules', function () {
     assert.equal(dm.code, 0, dm.stderr);
     const view = JSON.parse(dm.stdout);
     assert.deepEqual(view.readers, ['everyone', `slack:${people.slack.hr}`, 'group:hr']);
-    assert.equal(view.documents, 3);
-    assert.deepEqual(view.sources, [{ name: 'docs', documents: 3, labels: {} }]);
+    assert.equal(view.documents, 5);
+    assert.deepEqual(view.sources, [{ name: 'docs', documents: 3, labels: {} }, { name: 'it', documents: 1, labels: {} }, { name: 'legal', documents: 1, labels: {} }]);
 
     const channel = await groundwork(['access', '--platform', 'slack', '--user', people.slack.hr, '--channel', places.slack.general], env);
     assert.match(channel.stdout, new RegExp(`slack:${people.slack.hr} in slack-channel:${places.slack.general} reads as: everyone, slack-channel:${places.slack.general}`));
-    assert.match(channel.stdout, /2 documents readable:\n- docs: 2 documents/);
-    assert.match(channel.stdout, /Sent privately as well: 1 more document/);
+    assert.match(channel.stdout, /3 documents readable:\n- docs: 2 documents\n- it: 1 document\n/);
+    assert.match(channel.stdout, /Sent privately as well: 2 more documents/);
 
     const other = JSON.parse((await groundwork(['access', '--platform', 'teams', '--user', people.teams.other, '--json'], env)).stdout);
-    assert.equal(other.documents, 2);
+    assert.equal(other.documents, 3);
+    const itHelp = JSON.parse((await groundwork(['access', '--platform', 'slack', '--user', people.slack.hr, '--channel', places.slack.itHelp, '--json'], env)).stdout);
+    assert.deepEqual(itHelp.answersFrom, ['it']);
+    assert.deepEqual([itHelp.documents, itHelp.privately.documents], [1, 0], 'in #it-help, the IT page only: nothing more to send privately');
     const bad = await groundwork(['access', '--platform', 'email', '--user', 'x'], env);
     assert.equal(bad.code, 2);
   });

@@ -55,11 +55,12 @@ export async function statusReply({ index, syncState, feedbackLog, access }: Sta
     lines.push(statusText(sources, await index.chunkCount()));
     if (hidden.length > 0) {
       const count = hidden.reduce((sum, source) => sum + source.documents, 0);
-      lines.push(`${hidden.length} more source${hidden.length === 1 ? '' : 's'} (${count} documents) cannot be read here.`);
+      lines.push(`${hidden.length} more source${hidden.length === 1 ? '' : 's'} (${count} document${count === 1 ? '' : 's'}) cannot be read here.`);
     }
   } else lines.push(statusText(sources, await index.chunkCount()));
   const [lastRun] = await syncState.recentRuns(1);
-  if (lastRun) lines.push(`Last sync: ${syncRunLine(lastRun)}`);
+  // Its report names sources and files: under access rules only admins read it whole.
+  if (lastRun) lines.push(`Last sync: ${access.restricts && !viewer.isAdmin ? `${lastRun.startedAt.toISOString()} ${lastRun.status}` : syncRunLine(lastRun)}`);
   if (feedbackLog) {
     const { like, dislike } = await feedbackLog.feedbackCounts();
     lines.push(`Feedback on answers: ${like} helpful, ${dislike} not helpful.`);

@@ -92,6 +92,15 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       assert.equal(posted(other, 'chat.postEphemeral').length, 0);
     });
 
+    it('#it-help answers from the IT sources only, whoever asks', async () => {
+      const vpn = await turn({ type: 'app_mention', user: people.slack.other, text: '<@UBOTGW01> Which VPN client do we use?', channel: places.slack.itHelp });
+      assert.match(text(posted(vpn, 'answer')), /WireGuard/);
+      const salary = await mention(people.slack.hr, places.slack.itHelp);
+      assert.doesNotMatch(text(salary), /Salary reviews|Salary bands/, 'the HR and handbook pages are not searched there');
+      assert.ok(!text(salary).includes(secret));
+      assert.equal(posted(salary, 'chat.postEphemeral').length, 0);
+    });
+
     it('a follow-up in the #general thread never sees the private answer', async () => {
       const first = await mention(people.slack.hr, places.slack.general);
       const threadTs = posted(first, 'chat.postMessage')[0]!.args.thread_ts as string;

@@ -48,6 +48,9 @@ describe('the web chat under access rules', function () {
     const response = await fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'status' }) });
     const body = (await response.json()) as { answer: string };
     assert.match(body.answer, /docs \(folder\): 2 documents/, 'the two documents everyone may read');
+    assert.match(body.answer, /it \(folder\): 1 documents/);
+    assert.match(body.answer, /1 more source \(1 document\) cannot be read here\./);
+    assert.doesNotMatch(body.answer, /legal/, 'the source nobody here may read is not named');
     assert.doesNotMatch(body.answer, /Access rules in force/);
   });
 });
