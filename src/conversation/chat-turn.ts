@@ -70,10 +70,11 @@ export interface Presenter {
   privately(text: string): Promise<void>;
   /**
    * In a shared place: the fuller answer, from documents the asker may read and the place may
-   * not, for the asker alone (a Slack ephemeral message, a Teams personal chat). Returns the id of
-   * the message feedback will name, if any. Absent where a channel has no private way.
+   * not, for the asker alone (a Slack ephemeral message, a Teams personal chat). Returns the
+   * message feedback will name and the conversation it is in, if any. Absent where a channel has
+   * no private way.
    */
-  privateAnswer?: (answer: Answer) => Promise<string | null>;
+  privateAnswer?: (answer: Answer) => Promise<{ messageId: string; conversationId: string } | null>;
   /** Posts to the conversation after the turn (sync progress and report). */
   postLater(text: string): Promise<void>;
   /** Answering failed: `message` (in the asker's language) says so, never the error itself. */
@@ -151,12 +152,14 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
       const shown = more ? { ...answer, text: `${answer.text}\n\n${privateAnswerNote(text, question.asker.platform)}` } : answer;
       const messageId = await presenter.answer(shown);
       if (request.remember) await deps.memory.remember(conversationId, text, shown.text);
-      const record = (id: string, given: Answer) => recordGivenAnswer(deps.feedbackLog, turnLog, { messageId: id, platform: question.asker.platform, conversationId, question: text, answer: given });
+      const record = (id: string, given: Answer, where = conversationId) =>
+        recordGivenAnswer(deps.feedbackLog, turnLog, { messageId: id, platform: question.asker.platform, conversationId: where, question: text, answer: given });
       if (messageId) await record(messageId, shown);
       if (more) {
         try {
-          const privateId = await presenter.privateAnswer!(more);
-          if (privateId) await record(privateId, more);
+          const posted = await presenter.privateAnswer!(more);
+          // Kept with the private conversation: feedback in the channel never lands on it.
+          if (posted) await record(posted.messageId, more, posted.conversationId);
           turnLog.info({ privateCited: more.citations.map((citation) => citation.passage.document.id) }, 'fuller answer sent to the asker alone');
         } catch (error) {
           // The channel answer stands; its note promised more, so the failure is worth a warning.

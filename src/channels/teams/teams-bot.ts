@@ -116,11 +116,12 @@ export class TeamsBot {
       privateAnswer: personal
         ? undefined
         : async (answer) => {
-            let id: string | null = null;
+            let posted: { messageId: string; conversationId: string } | null = null;
             await this.deps.openPersonalChat(context, async (chat) => {
-              id = (await chat.sendActivity(answerActivity(answer)))?.id ?? null;
+              const id = (await chat.sendActivity(answerActivity(answer)))?.id;
+              if (id) posted = { messageId: id, conversationId: `teams:${chat.activity.conversation?.id}` };
             });
-            return id;
+            return posted;
           },
       reply: send,
       refuse: send,

@@ -33,7 +33,7 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       log = new CapturedLog();
       const { env } = accessSetup();
       service = await startService(
-        testConfig({ ...env, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false', ...(qdrant ? { QDRANT_URL: qdrant.url, QDRANT_COLLECTION: 'access' } : {}) }),
+        testConfig({ ...env, SLACK_ADMIN_IDS: 'UADMIN01', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false', ...(qdrant ? { QDRANT_URL: qdrant.url, QDRANT_COLLECTION: 'access' } : {}) }),
         { logger: createLogger('debug', log.destination) },
       );
     });
@@ -139,6 +139,18 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       assert.ok(text(hr).includes(secret));
       const other = await slash(people.slack.other, 2);
       assert.ok(!text(other).includes(secret));
+      // status: the rules for admins only.
+      const statusOf = async (user: string, n: number) => {
+        const before = slack.calls.length;
+        const body = new URLSearchParams({ ...Object.fromEntries(Object.keys(shape).map((key) => [key, ''])), team_id: 'TFAKE', channel_id: places.slack.general, user_id: user, user_name: user, command: '/groundwork', text: 'status', response_url: `${slack.url.replace(/\/api\/$/, '')}/response/${store}-s${n}`, trigger_id: 'trigger' }).toString();
+        await fetch(`${service.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignature(signingSecret, body) }, body });
+        await slack.until(() => slack.calls.slice(before).some((call) => call.method === 'response_url'), 'the status reply');
+        return slack.calls.slice(before).find((call) => call.method === 'response_url')!.args.text as string;
+      };
+      assert.match(await statusOf('UADMIN01', 1), /Access rules in force:\n- Access file .*\n- docs hr\/\*\* → group:hr/);
+      const forOthers = await statusOf(people.slack.other, 2);
+      assert.doesNotMatch(forOthers, /Access rules in force|legal/);
+      assert.match(forOthers, /1 more source \(1 document\) cannot be read here/);
     });
 
     it('feedback on the #general answer keeps what the channel saw, without the fuller answer', async () => {

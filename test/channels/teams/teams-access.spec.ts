@@ -88,6 +88,13 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       assert.equal(privately.length, 1);
       assert.ok(text(privately).includes(secret));
 
+      // Feedback on the private answer is stored with it, in the personal chat; the channel's answer record has no band.
+      const invoke = { ...recorded('20191021205338231-request.json'), type: 'invoke', name: 'message/submitAction', id: `fb-${nextId++}`, serviceUrl: connector.url, from: from(people.teams.hr), conversation: { conversationType: 'personal', id: created!.id, tenantId: 'tenant-1' }, replyToId: privately[0]!.id, value: { actionName: 'feedback', actionValue: { reaction: 'like', feedback: '{"feedbackText":"exactly"}' } } };
+      assert.equal((await fetch(`${service.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(invoke) })).status, 200);
+      const [stored] = await service.context.catalogue.recentFeedback(1);
+      assert.equal(stored!.conversationId, `teams:${created!.id}`);
+      assert.equal(stored!.comment, 'exactly');
+
       const other = await inChannel(people.teams.other, places.teams.generalChannel);
       assert.ok(!text(other).includes(secret));
       assert.doesNotMatch(text(other), /fuller answer/);
