@@ -111,7 +111,7 @@ export class AppContext {
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
     this.answer = async (question, options) => {
       await accessReady();
-      return answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger, access }, question, options);
+      return answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger, access, staleAfterDays: config.staleAfterDays }, question, options);
     };
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;

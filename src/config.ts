@@ -90,6 +90,8 @@ export interface Config {
   /** What the retrieved passages must show before the bot answers, or offers them as the closest it found. */
   evidence: EvidenceFloors;
   maxQuestionChars: number;
+  /** A cited document last updated longer ago than this is shown as possibly out of date. */
+  staleAfterDays: number;
   webchat: { enabled: boolean };
   /** Where Teams and Slack reach this server, e.g. https://groundwork.example.com (for the app manifests). */
   publicBaseUrl: string | null;
@@ -203,6 +205,7 @@ const envSchema = z.object({
   RETRIEVAL_MIN_SIMILARITY: share.default(0.4),
   RETRIEVAL_CLOSEST_SIMILARITY: share.default(0.3),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
+  STALE_AFTER_DAYS: integer(1, 36500).default(365),
   QDRANT_URL: baseUrl('http://localhost:6333'),
   QDRANT_API_KEY: optionalText,
   QDRANT_COLLECTION: z
@@ -439,6 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       closestSimilarity: e.RETRIEVAL_CLOSEST_SIMILARITY,
     },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
+    staleAfterDays: e.STALE_AFTER_DAYS,
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),

@@ -1,9 +1,25 @@
 // The shared vocabulary of the two flows (ask and sync). One definition each.
 
+/**
+ * Where in its document a section is (and the chunks cut from it), so that a citation opens the
+ * document there: a heading's fragment id on the page, a PDF page, a slide, a sheet.
+ */
+export interface SectionLocation {
+  /** The id of the section's heading on the document's web page (Confluence heading ids, Markdown and HTML heading slugs). */
+  anchor?: string;
+  /** 1-based PDF page. */
+  page?: number;
+  /** 1-based PowerPoint slide. */
+  slide?: number;
+  /** Excel sheet name. */
+  sheet?: string;
+}
+
 /** A section of a parsed document: the text under one heading path. */
 export interface Section {
   headingPath: string[];
   text: string;
+  location?: SectionLocation;
 }
 
 /** The unit that is indexed. */
@@ -16,6 +32,8 @@ export interface Chunk {
   text: string;
   tokenCount: number;
   contentHash: string;
+  /** Where its section is in the document, when the source can say. */
+  location?: SectionLocation;
 }
 
 /** Document fields a passage carries back to the reader. */
@@ -54,6 +72,8 @@ export interface Passage {
   score: number;
   /** Cosine similarity to the question, when the passage was found by meaning. */
   similarity?: number;
+  /** Where its first chunk is in the document, when the source can say. */
+  location?: SectionLocation;
 }
 
 export type Platform = 'webchat' | 'cli' | 'teams' | 'slack';
@@ -84,6 +104,8 @@ export interface Citation {
   /** The marker number used in the answer text, `[n]`. */
   n: number;
   passage: Passage;
+  /** Its document was last updated longer ago than STALE_AFTER_DAYS: shown with a "may be out of date" note. */
+  stale?: boolean;
 }
 
 export interface SourceStatus {

@@ -28,6 +28,9 @@ export interface AnswerDependencies {
   logger?: Logger;
   /** Under access rules, sources the readers can read nothing of are not named in a "not found" reply. */
   access?: AccessPolicy;
+  /** Citations of documents last updated longer ago than this are marked stale. */
+  staleAfterDays?: number;
+  now?: () => Date;
 }
 
 /** How one answer was made, for the turn's log line. */
@@ -93,7 +96,13 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
   } else answer = withoutModel(question, judged.confidence, judged.passages, termWeights);
   deps.metrics?.answers.inc({ confidence: answer.confidence, mode: answer.mode });
   options.onTrace?.(trace);
-  return answer;
+  return markStale(answer, deps.staleAfterDays, (deps.now ?? (() => new Date()))());
+}
+
+function markStale(answer: Answer, staleAfterDays: number | undefined, now: Date): Answer {
+  if (staleAfterDays === undefined) return answer;
+  const oldest = now.getTime() - staleAfterDays * 24 * 60 * 60 * 1000;
+  return { ...answer, citations: answer.citations.map((citation) => ({ ...citation, stale: (citation.passage.document.updatedAt?.getTime() ?? Infinity) < oldest })) };
 }
 
 /** An extractive answer, or the closest passages, as the evidence supports. */
