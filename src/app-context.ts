@@ -7,6 +7,7 @@ import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
 import { InProcessConversationMemory, type ConversationMemory } from './conversation/conversation-memory.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
+import { createSuggestedPrompts, type SuggestedPrompt } from './conversation/suggested-prompts.js';
 import { createSharedState, type SharedState } from './catalogue/shared-state.js';
 import type { Catalogue } from './index/catalogue.js';
 import type { Atomically, PassageIndex } from './index/passage-index.js';
@@ -75,6 +76,8 @@ export class AppContext {
   readonly answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
   readonly syncJob: SyncJob;
   readonly embedder: Embedder | null;
+  /** Questions offered on an empty conversation to readers with these principals. */
+  readonly suggestedPrompts: (readers: string[]) => Promise<SuggestedPrompt[]>;
   /** Resolves when the stores can be used (the shared database migrated and answering); for start-up and /readyz. */
   readonly ready: () => Promise<void>;
 
@@ -115,6 +118,7 @@ export class AppContext {
     };
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
+    this.suggestedPrompts = createSuggestedPrompts({ index, access, configured: config.suggestedPrompts });
     this.syncJob = new SyncJob({
       index,
       catalogue,

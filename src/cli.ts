@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { accessView, accessViewText } from './access/access-view.js';
 import type { Identity } from './access/access-policy.js';
 import { answerToJson } from './answer/answer-json.js';
+import { citationDetails, citationUrl } from './channels/citation-view.js';
 import { AppContext } from './app-context.js';
 import { loadConfig, parseSourceSpecs, type Config } from './config.js';
 import type { Place } from './domain.js';
@@ -145,10 +146,11 @@ program
         process.stdout.write(`${JSON.stringify(json)}\n`);
         return;
       }
-      const sources = reply.answer.citations.map(({ n, passage: { document } }) => {
-        const where = document.url ?? `${document.source}/${document.path}`;
-        const updated = document.updatedAt ? `, updated ${document.updatedAt.toISOString().slice(0, 10)}` : '';
-        return `[${n}] ${document.title}: ${where}${updated}`;
+      const sources = reply.answer.citations.map((citation) => {
+        const { n, passage } = citation;
+        const where = citationUrl(passage) ?? `${passage.document.source}/${passage.document.path}`;
+        const details = citationDetails(citation, reply.answer.text, ', ');
+        return `[${n}] ${passage.document.title}: ${where}${details ? ` (${details})` : ''}`;
       });
       process.stdout.write(`${json.answer}\n${sources.length > 0 ? `\nSources:\n${sources.join('\n')}\n` : ''}`);
     } finally {

@@ -92,6 +92,8 @@ export interface Config {
   maxQuestionChars: number;
   /** A cited document last updated longer ago than this is shown as possibly out of date. */
   staleAfterDays: number;
+  /** Questions offered on an empty conversation (at most 4); none: drawn from the documents. */
+  suggestedPrompts: string[];
   webchat: { enabled: boolean };
   /** Where Teams and Slack reach this server, e.g. https://groundwork.example.com (for the app manifests). */
   publicBaseUrl: string | null;
@@ -206,6 +208,7 @@ const envSchema = z.object({
   RETRIEVAL_CLOSEST_SIMILARITY: share.default(0.3),
   MAX_QUESTION_CHARS: integer(10, 100000).default(4000),
   STALE_AFTER_DAYS: integer(1, 36500).default(365),
+  SUGGESTED_PROMPTS: optionalText,
   QDRANT_URL: baseUrl('http://localhost:6333'),
   QDRANT_API_KEY: optionalText,
   QDRANT_COLLECTION: z
@@ -443,6 +446,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     staleAfterDays: e.STALE_AFTER_DAYS,
+    suggestedPrompts: (e.SUGGESTED_PROMPTS ?? '').split('|').map((prompt) => prompt.trim()).filter((prompt) => prompt !== '').slice(0, 4),
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),

@@ -60,7 +60,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       metrics: context.metrics,
       index: context.index,
       ready: context.ready,
-      webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl } : null,
+      webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl, suggestedPrompts: context.suggestedPrompts } : null,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,
       slack: slack?.endpoint ?? null,

@@ -1,4 +1,5 @@
-import type { Answer } from '../domain.js';
+import { citationUrl } from '../channels/citation-view.js';
+import type { Answer, SectionLocation } from '../domain.js';
 import { safeUrl } from '../safe-url.js';
 
 export interface CitationJson {
@@ -10,6 +11,13 @@ export interface CitationJson {
   score: number;
   /** Cosine similarity to the question when the passage was found by meaning, else null. */
   similarity: number | null;
+  /** The link opened at the quoted section or page, where the source allows it (else the document's url). */
+  sectionUrl: string | null;
+  /** Where the passage is in its document: a heading's anchor, a PDF page, a slide, a sheet. */
+  location: SectionLocation | null;
+  /** When the document was last updated (ISO 8601), and whether that is longer ago than STALE_AFTER_DAYS. */
+  updatedAt: string | null;
+  stale: boolean;
 }
 
 export interface AnswerJson {
@@ -25,7 +33,7 @@ export function answerToJson(answer: Answer): AnswerJson {
     answer: answer.text,
     confidence: answer.confidence,
     grounded: answer.grounded,
-    citations: answer.citations.map(({ n, passage }) => ({
+    citations: answer.citations.map(({ n, passage, stale }) => ({
       n,
       title: passage.document.title,
       url: safeUrl(passage.document.url),
@@ -33,6 +41,10 @@ export function answerToJson(answer: Answer): AnswerJson {
       source: passage.document.source,
       score: passage.score,
       similarity: passage.similarity ?? null,
+      sectionUrl: citationUrl(passage),
+      location: passage.location ?? null,
+      updatedAt: passage.document.updatedAt?.toISOString() ?? null,
+      stale: stale ?? false,
     })),
   };
 }

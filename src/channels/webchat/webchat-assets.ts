@@ -51,10 +51,14 @@ const webchatScript = `(() => {
     // The three outcomes look different: a cited answer, the closest passages (weak evidence), nothing found.
     if (reply.confidence === 'closest') children.unshift(el('div', { className: 'badge' }, [/\\p{Script=Han}/u.test(reply.answer) ? '最接近的内容，并非直接答案' : 'Closest match, not a direct answer']));
     if (reply.citations.length > 0) {
+      const heading = /\\p{Script=Han}/u.test(reply.answer) ? '来源' : 'Sources';
+      children.push(el('h2', { className: 'sources-heading' }, [heading]));
       children.push(el('ol', { className: 'sources' }, reply.citations.map((c) =>
         el('li', { value: c.n }, [
           safeLink(c.link) ? el('a', { href: safeLink(c.link), target: '_blank', rel: 'noopener' }, [c.title]) : c.title,
-          ' \\u2014 ' + c.source + '/' + c.path + (c.updatedAt ? ', updated ' + c.updatedAt.slice(0, 10) : ''),
+          ' \\u2014 ' + c.source + '/' + c.path,
+          // Where in the document, when it was last updated, and whether it may be out of date.
+          ...(c.details ? [' \\u00b7 ', el('span', { className: c.stale ? 'details stale' : 'details' }, [c.details])] : []),
         ]))));
     }
     addTurn('bot ' + (reply.confidence || 'answer'), children);
@@ -79,7 +83,11 @@ const webchatScript = `(() => {
         if (!event || !data) continue;
         const payload = JSON.parse(data[1]);
         if (event[1] === 'token') {
-          if (!live) live = addTurn('bot streaming', [el('div', { className: 'text' }, [''])]);
+          if (!live) {
+            live = addTurn('bot streaming', [el('div', { className: 'text' }, [''])]);
+            // Read out once whole, not piece by piece.
+            live.setAttribute('aria-busy', 'true');
+          }
           live.firstChild.textContent += payload.text;
         } else {
           if (live) live.remove();
@@ -122,6 +130,18 @@ const webchatScript = `(() => {
     }
   });
 
+  // Suggested questions while the conversation is empty: a click asks one.
+  const prompts = document.getElementById('prompts');
+  fetch('api/prompts', { headers: { accept: 'application/json' } })
+    .then((response) => (response.ok ? response.json() : { prompts: [] }))
+    .then(({ prompts: list }) => {
+      if (!Array.isArray(list) || list.length === 0 || history.length > 0) return;
+      prompts.replaceChildren(...list.slice(0, 4).map((prompt) => el('li', {}, [el('button', { type: 'button', className: 'prompt', onclick: () => { input.value = prompt.message; form.requestSubmit(); } }, [prompt.title])])));
+      prompts.hidden = false;
+    })
+    .catch(() => {});
+  form.addEventListener('submit', () => { prompts.hidden = true; });
+
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
@@ -144,8 +164,19 @@ h1 { font-size: 1.25rem; margin: 0 0 .25rem; }
 .turn.error { border-left: 4px solid #cf222e; }
 .text { white-space: pre-wrap; line-height: 1.5; }
 .text a { text-decoration: none; font-size: .8em; vertical-align: super; }
-ol.sources { margin: .75rem 0 0; padding-left: 1.25rem; font-size: .85rem; color: #59636e; }
+h2.sources-heading { font-size: .8rem; margin: .75rem 0 0; color: #59636e; }
+ol.sources { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .85rem; color: #59636e; overflow-wrap: anywhere; }
 ol.sources a { font-weight: 600; }
+.details.stale { color: #9a6700; font-weight: 600; }
+#prompts { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .5rem; }
+button.prompt { background: #fff; color: #0969da; border: 1px solid #d1d9e0; text-align: left; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
+@media (max-width: 30rem) {
+  main { padding: 1rem .75rem 9rem; }
+  form div { padding: .5rem .75rem; }
+  .turn { padding: .6rem .75rem; }
+}
 form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #d1d9e0; }
 form div { max-width: 46rem; margin: 0 auto; padding: .75rem 1rem; display: flex; gap: .5rem; }
 textarea { flex: 1; font: inherit; padding: .5rem; border-radius: .375rem; border: 1px solid #d1d9e0; resize: vertical; min-height: 2.5rem; }

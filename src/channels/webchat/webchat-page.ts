@@ -1,3 +1,4 @@
+import type { SectionLocation } from '../../domain.js';
 import { escapeHtml } from '../../escape-html.js';
 
 // The local web chat: one page whose script and styles are files of their own (webchat-assets.ts).
@@ -15,10 +16,12 @@ export function webchatPage(): string {
 <main>
   <h1>Groundwork</h1>
   <p class="hint">Ask about the company's documents in English or Chinese. Answers cite their sources; type <b>help</b> or <b>status</b> for more.</p>
-  <section id="conversation" aria-live="polite"></section>
+  <ul id="prompts" aria-label="Suggested questions" hidden></ul>
+  <section id="conversation" aria-live="polite" aria-label="Conversation"></section>
 </main>
-<form id="ask">
+<form id="ask" aria-label="Ask a question">
   <div>
+    <label for="question" class="visually-hidden">Your question</label>
     <textarea id="question" name="question" rows="1" placeholder="How many days of annual leave do I get?" required></textarea>
     <button id="send" type="submit">Ask</button>
   </div>
@@ -29,12 +32,17 @@ export function webchatPage(): string {
 }
 
 /** A read-only view of an indexed document, for citations that have no url of their own. */
-export function documentPage(document: { title: string; source: string; path: string; updatedAt: Date | null }, chunks: Array<{ headingPath: string[]; text: string }>): string {
+export function documentPage(
+  document: { title: string; source: string; path: string; updatedAt: Date | null },
+  chunks: Array<{ headingPath: string[]; text: string; location?: SectionLocation }>,
+): string {
   let lastHeading = '';
   const body = chunks
     .map((chunk) => {
       const heading = chunk.headingPath.join(' › ');
-      const headingHtml = heading !== lastHeading && heading !== '' ? `<h2>${escapeHtml(heading)}</h2>` : '';
+      // The section's anchor as its id: a citation links to documents/<id>#<anchor>.
+      const id = chunk.location?.anchor ? ` id="${escapeHtml(chunk.location.anchor)}"` : '';
+      const headingHtml = heading !== lastHeading && heading !== '' ? `<h2${id}>${escapeHtml(heading)}</h2>` : '';
       lastHeading = heading;
       return `${headingHtml}<p>${escapeHtml(chunk.text)}</p>`;
     })

@@ -5,12 +5,13 @@ import type restify from 'restify';
 import { everyone } from '../../access/principals.js';
 import { answerToJson } from '../../answer/answer-json.js';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
-import type { Answer, Question } from '../../domain.js';
+import type { SuggestedPrompt } from '../../conversation/suggested-prompts.js';
+import type { Answer, Question, SectionLocation } from '../../domain.js';
 import { ErrorCode, toGroundworkError } from '../../errors.js';
 import type { PassageIndex } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { joinWithoutOverlap } from '../../retrieval/retrieve.js';
-import { safeUrl } from '../../safe-url.js';
+import { citationDetails } from '../citation-view.js';
 import { webchatAssets } from './webchat-assets.js';
 import { documentPage, webchatPage } from './webchat-page.js';
 
@@ -19,6 +20,8 @@ export interface WebchatDependencies {
   index: PassageIndex;
   /** The address people reach the server at (PUBLIC_BASE_URL): the web chat's own origin behind a proxy that rewrites Host. */
   publicBaseUrl?: string | null;
+  /** Questions offered on an empty conversation, for readers who may read only what everyone may. */
+  suggestedPrompts?: (readers: string[]) => Promise<SuggestedPrompt[]>;
   logger: Logger;
 }
 
@@ -72,10 +75,11 @@ function answerJson(answer: Answer) {
     ...json,
     mode: answer.mode,
     citations: json.citations.map((citation, i) => {
-      const document = answer.citations[i]!.passage.document;
-      // A link is http(s) or this server's own page of the document, never another scheme.
-      const url = safeUrl(document.url);
-      return { ...citation, url, updatedAt: document.updatedAt?.toISOString() ?? null, link: url ?? `documents/${encodeURIComponent(document.id)}` };
+      const cited = answer.citations[i]!;
+      // A link is http(s) or this server's own page of the document (at the section), never another scheme.
+      const anchor = cited.passage.location?.anchor;
+      const ownPage = `documents/${encodeURIComponent(cited.passage.document.id)}${anchor ? `#${encodeURIComponent(anchor)}` : ''}`;
+      return { ...citation, link: citation.sectionUrl ?? ownPage, details: citationDetails(cited, answer.text) };
     }),
   };
 }
@@ -128,6 +132,15 @@ export function mountWebchat(server: restify.Server, deps: WebchatDependencies):
   const publicOrigin = deps.publicBaseUrl ? new URL(deps.publicBaseUrl).origin : null;
   server.get('/', async (_req, res) => sendHtml(res, 200, webchatPage()));
 
+  server.get('/api/prompts', async (_req, res) => {
+    // Suggestions are a nicety: without them the page simply shows none.
+    const prompts = await (deps.suggestedPrompts?.([everyone]) ?? Promise.resolve([])).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not make suggested prompts');
+      return [];
+    });
+    res.send(200, { prompts });
+  });
+
   server.get('/assets/:name', async (req, res) => {
     const asset = webchatAssets.get(String(req.params.name));
     if (!asset) {
@@ -171,11 +184,11 @@ export function mountWebchat(server: restify.Server, deps: WebchatDependencies):
       sendHtml(res, 404, '<!doctype html><title>Not found</title><p>No such document in the index.</p>');
       return;
     }
-    const merged: Array<{ headingPath: string[]; text: string }> = [];
+    const merged: Array<{ headingPath: string[]; text: string; location?: SectionLocation }> = [];
     for (const chunk of found.chunks) {
       const last = merged[merged.length - 1];
       if (last && last.headingPath.join('\n') === chunk.headingPath.join('\n')) last.text = joinWithoutOverlap(last.text, chunk.text);
-      else merged.push({ headingPath: chunk.headingPath, text: chunk.text });
+      else merged.push({ headingPath: chunk.headingPath, text: chunk.text, location: chunk.location });
     }
     sendHtml(res, 200, documentPage(found.document, merged));
   });
