@@ -93,7 +93,7 @@ describe('Slack bot (POST /slack/events)', function () {
     const [section, sources, feedback] = answer!.args.blocks;
     assert.deepEqual(section.text, { type: 'mrkdwn', text: 'Full-time employees get *28 days* of paid annual leave per calendar year [1].' });
     assert.equal(sources.type, 'context');
-    assert.match(sources.elements[0].text, /^\[1\] Leave policy · updated \d{4}-\d{2}-\d{2}$/);
+    assert.match(sources.elements[0].text, /^\[1\] Leave policy · updated \d{1,2} [A-Z][a-z]{2} \d{4}$/);
     assert.deepEqual(feedback.elements.map((e: { action_id: string }) => e.action_id), ['feedback_like', 'feedback_dislike']);
     // Working on it: a reaction on the question, removed when done.
     assert.equal(slack.callsOf('reactions.add')[0]!.args.timestamp, (event.event as { ts: string }).ts);
@@ -208,7 +208,7 @@ describe('Slack bot (POST /slack/events)', function () {
     await postJson(mention(plantedQuestion));
     const [answer] = await waitForAnswers();
     const sources = answer!.args.blocks.find((b: { block_id?: string }) => b.block_id === 'sources');
-    assert.match(sources.elements[0].text, /^\[1\] Zebra crossing stipend · updated 2026-02-03$/);
+    assert.match(sources.elements[0].text, /^\[1\] Zebra crossing stipend · updated 3 Feb 2026$/);
     assert.doesNotMatch(JSON.stringify(answer!.args.blocks), /javascript/i);
   });
 
