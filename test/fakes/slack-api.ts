@@ -1,5 +1,6 @@
 // A local Slack Web API (what SLACK_API_URL points at): records every call the bot makes and
-// answers like Slack, or with the error or rate limit a test asks for. It also serves
+// answers like Slack, or with the error or rate limit a test asks for; streams end as Slack ends
+// them (message_not_in_streaming_state) when a test asks for it. It also serves
 // response_url posts and, for Socket Mode, apps.connections.open with a local WebSocket.
 import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -37,6 +38,11 @@ export class FakeSlackApi {
   /** What conversations.replies returns for a thread, by "channel:ts". */
   readonly threads = new Map<string, Array<Record<string, unknown>>>();
   readonly botUserId = 'UBOTGW01';
+  /** Streams (by ts) Slack has ended: appendStream and stopStream on them answer message_not_in_streaming_state. */
+  readonly endedStreams = new Set<string>();
+  /** When set, a stream ends (as Slack ends one a few minutes in) once this many appendStream calls to it succeeded. */
+  endStreamsAfterAppends: number | null = null;
+  private readonly appendsByStream = new Map<string, number>();
   private server: http.Server | null = null;
   private sockets: WebSocketServer | null = null;
   private socket: WebSocket | null = null;
@@ -132,6 +138,13 @@ export class FakeSlackApi {
     if (fault && 'status' in fault) return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
     if (fault) return reply(200, { ok: false, error: fault.error });
     if (this.unavailable.has(method)) return reply(200, { ok: false, error: 'unknown_method' });
+    if (method === 'chat.appendStream' || method === 'chat.stopStream') {
+      const appended = this.appendsByStream.get(args.ts) ?? 0;
+      if (method === 'chat.appendStream' && this.endStreamsAfterAppends !== null && appended >= this.endStreamsAfterAppends) this.endedStreams.add(args.ts);
+      if (this.endedStreams.has(args.ts)) return reply(200, { ok: false, error: 'message_not_in_streaming_state' });
+      if (method === 'chat.appendStream') this.appendsByStream.set(args.ts, appended + 1);
+      else this.endedStreams.add(args.ts);
+    }
     switch (method) {
       case 'auth.test':
         return reply(200, { ok: true, user_id: this.botUserId, bot_id: 'BFAKE', team_id: 'TFAKE', user: 'groundwork' });
@@ -142,6 +155,15 @@ export class FakeSlackApi {
         return reply(200, { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100` });
       case 'chat.postEphemeral':
         return reply(200, { ok: true, message_ts: `${this.nextTs++}.000200` });
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setTitle':
+        return reply(200, { ok: true });
+      case 'assistant.threads.setSuggestedPrompts':
+        // Slack takes up to four prompts, each with a title and a message.
+        if (!Array.isArray(args.prompts) || args.prompts.length === 0 || args.prompts.length > 4 || args.prompts.some((p: any) => !p?.title || !p?.message)) {
+          return reply(200, { ok: false, error: 'invalid_arguments' });
+        }
+        return reply(200, { ok: true });
       case 'conversations.replies':
         return reply(200, { ok: true, messages: this.threads.get(`${args.channel}:${args.ts}`) ?? [], has_more: false });
       default:

@@ -21,6 +21,8 @@ const scopeOf: Record<string, string[]> = {
   'reactions.add': ['reactions:write'],
   'reactions.remove': ['reactions:write'],
   'assistant.threads.setStatus': ['assistant:write'],
+  'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  'assistant.threads.setTitle': ['assistant:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
 };
 
@@ -32,10 +34,12 @@ describe('Slack app manifest', () => {
     assert.deepEqual([...manifest.oauth_config.scopes.bot].sort(), [...needed].sort());
   });
 
-  it('subscribes to the events the code listens for, with the slash command and interactivity at /slack/events', () => {
-    assert.match(code, /app\.event\('app_mention'/);
-    assert.match(code, /app\.message\(/);
-    assert.deepEqual(manifest.settings.event_subscriptions.bot_events, ['app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim']);
+  it('subscribes to exactly the events the code listens for, with the slash command and interactivity at /slack/events', () => {
+    // app.message() takes messages wherever the bot is: channels, private channels, DMs and group DMs.
+    const listened = [...code.matchAll(/app\.event\('(\w+)'/g)].map((m) => m[1]!);
+    const messageEvents = /app\.message\(/.test(code) ? ['message.channels', 'message.groups', 'message.im', 'message.mpim'] : [];
+    assert.deepEqual([...manifest.settings.event_subscriptions.bot_events].sort(), [...new Set([...listened, ...messageEvents])].sort());
+    assert.ok(listened.includes('app_mention'));
     assert.match(code, /app\.command\('\/groundwork'/);
     assert.equal(manifest.features.slash_commands[0].command, '/groundwork');
     for (const url of [manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url, manifest.features.slash_commands[0].url]) {
@@ -43,5 +47,17 @@ describe('Slack app manifest', () => {
     }
     assert.equal(manifest.settings.interactivity.is_enabled, true);
     assert.equal(manifest.features.app_home.messages_tab_enabled, true, 'people can DM the bot');
+  });
+
+  it('enables the assistant view exactly when the code answers assistant threads', () => {
+    const usesAssistant = /app\.event\('assistant_thread_started'/.test(code) || /client\.assistant\.threads\./.test(code);
+    assert.equal(Boolean(manifest.features.assistant_view), usesAssistant);
+    if (!usesAssistant) return;
+    const view = manifest.features.assistant_view;
+    assert.ok(typeof view.assistant_description === 'string' && view.assistant_description.length > 0, 'Slack requires a description');
+    assert.ok(Array.isArray(view.suggested_prompts) && view.suggested_prompts.length <= 4);
+    for (const prompt of view.suggested_prompts) assert.deepEqual(Object.keys(prompt).sort(), ['message', 'title']);
+    assert.ok(manifest.oauth_config.scopes.bot.includes('assistant:write'));
+    assert.ok(manifest.settings.event_subscriptions.bot_events.includes('message.im'), 'questions in assistant threads arrive as DMs');
   });
 });

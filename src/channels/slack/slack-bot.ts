@@ -1,7 +1,15 @@
 // The Slack app: @mentions in channels (answered in the thread), DMs, follow-ups in threads the bot
-// answered and the /groundwork command become chat turns, shown the Slack way; feedback buttons are
-// stored. Every event is acknowledged before any work (Slack retries after 3 s); the turn answers a
-// retried event once.
+// answered and the /groundwork command become chat turns, shown the Slack way; feedback (Slack's
+// native thumbs in direct conversations, plain buttons in channels) is stored. The assistant view:
+// a thread opened there is greeted with suggested prompts; its questions are answered as DMs are,
+// the thread titled after the first one, a status shown while searching. Every event is
+// acknowledged before any work (Slack retries after 3 s); the turn answers a retried event once.
+//
+// Bolt's Assistant class is not used: its default thread-context store keeps one context for the
+// whole process and rewrites the greeting message's metadata, and its message matcher takes every
+// DM thread. The two assistant events are handled here directly; the context (the channel the
+// person is looking at) is not needed, since an assistant thread is answered with the asker's
+// own access.
 import { App, LogLevel, type Receiver, type RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
@@ -13,16 +21,39 @@ import type { Question } from '../../domain.js';
 import { toGroundworkError } from '../../errors.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
-import { answerMessages, feedbackActions } from './slack-message.js';
+import { answerMessages, feedbackActions, feedbackValues, type FeedbackStyle } from './slack-message.js';
 import { RestifyReceiver, SocketModeBridge } from './slack-receivers.js';
-import { SlackStream } from './slack-stream.js';
+import { slackErrorCode, SlackStream } from './slack-stream.js';
+
+/** A prompt offered when someone opens the assistant view: the button's words and the question it sends. */
+export interface SuggestedPrompt {
+  title: string;
+  message: string;
+}
 
 export interface SlackDependencies {
   chatTurn: ChatTurn;
   feedbackLog: FeedbackLog;
   logger: Logger;
   streamIntervalMs?: number;
+  /**
+   * The prompts offered in a new assistant thread (the most-asked answered questions, else the
+   * sources' titles); at most 4 are shown. Without it, or when it has none, the commands are
+   * offered (help, status).
+   */
+  suggestedPrompts?: () => Promise<SuggestedPrompt[]>;
+  /** Slack's native feedback element in DMs and assistant threads (default true); false: plain buttons everywhere. */
+  nativeFeedback?: boolean;
 }
+
+/** Slack shows at most four suggested prompts. */
+const maxSuggestedPrompts = 4;
+const defaultPrompts: SuggestedPrompt[] = [
+  { title: 'What can you do?', message: 'help' },
+  { title: 'Which documents do you answer from?', message: 'status' },
+];
+const greetingText = "Hi! I answer questions from the company's documents, with the sources. Ask me anything, or start with one of these.";
+const maxTitleChars = 80;
 
 export interface SlackChannel {
   /** The HTTP endpoint for POST /slack/events; null in Socket Mode. */
@@ -66,6 +97,8 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
   });
   // Threads the bot answered in: replies there are follow-ups without a mention.
   const answeredThreads = new LRUCache<string, true>({ max: 20_000, ttl: 24 * 60 * 60_000 });
+  // Assistant threads already greeted (a retried assistant_thread_started is not greeted twice here).
+  const greetedThreads = new LRUCache<string, true>({ max: 20_000, ttl: 60 * 60_000 });
   const running = new Set<Promise<void>>();
   const inBackground = (work: Promise<void>) => {
     const tracked = work.catch((error: unknown) => log.error({ err: error }, 'Slack answer failed'));
@@ -87,6 +120,17 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       ask({ client, eventId: eventIdOf(body), channel: event.channel, threadTs: event.thread_ts ?? event.ts, ts: event.ts, userId: event.user ?? '', teamId, text: event.text, inThread: Boolean(event.thread_ts), direct: false }),
     );
   });
+
+  app.event('assistant_thread_started', async ({ event, client, body }) => {
+    const { channel_id: channel, thread_ts: threadTs } = event.assistant_thread;
+    if (greetedThreads.has(`${channel}:${threadTs}`)) return ignored(body, 'assistant thread already greeted');
+    greetedThreads.set(`${channel}:${threadTs}`, true);
+    inBackground(greetAssistantThread(client, channel, threadTs, eventIdOf(body)));
+  });
+
+  // The person moved to another channel with the assistant view open: nothing to do, since the
+  // thread is answered with the asker's own access whatever channel they look at.
+  app.event('assistant_thread_context_changed', async ({ body }) => ignored(body, 'assistant thread context is not used'));
 
   app.message(async ({ message, client, context, body }) => {
     const m = message as { subtype?: string; bot_id?: string; text?: string; channel: string; channel_type?: string; ts: string; thread_ts?: string; user?: string; files?: unknown[] };
@@ -123,11 +167,11 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     );
   });
 
-  app.action(new RegExp(`^(${feedbackActions.like}|${feedbackActions.dislike})$`), async ({ ack, body, action, client }) => {
+  app.action(new RegExp(`^(${feedbackActions.like}|${feedbackActions.dislike}|${feedbackActions.native})$`), async ({ ack, body, action, client }) => {
     await ack();
     const b = body as { user: { id: string }; channel?: { id: string }; message?: { ts: string; thread_ts?: string } };
-    const reaction = (action as { action_id: string }).action_id === feedbackActions.like ? 'like' : 'dislike';
-    if (!b.channel || !b.message) return;
+    const reaction = reactionOf(action as { action_id: string; value?: string });
+    if (!b.channel || !b.message || !reaction) return;
     const stored = await deps.feedbackLog.recordFeedback({ messageId: `${b.channel.id}:${b.message.ts}`, conversationId: `slack:${b.channel.id}`, userId: b.user.id, reaction, comment: null });
     await client.chat.postEphemeral({
       channel: b.channel.id,
@@ -137,6 +181,50 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     });
   });
 
+  /** The thumbs clicked: our buttons by their action id, Slack's native element by the value of the button pressed. */
+  function reactionOf(action: { action_id: string; value?: string }): 'like' | 'dislike' | null {
+    if (action.action_id === feedbackActions.like) return 'like';
+    if (action.action_id === feedbackActions.dislike) return 'dislike';
+    if (action.value === feedbackValues.positive) return 'like';
+    if (action.value === feedbackValues.negative) return 'dislike';
+    log.warn({ actionId: action.action_id, value: action.value }, 'Slack feedback with an unknown value: not stored');
+    return null;
+  }
+
+  /** A new assistant thread: a short greeting and the suggested prompts. */
+  async function greetAssistantThread(client: WebClient, channel: string, threadTs: string, eventId: string | undefined): Promise<void> {
+    const greetLog = log.child({ eventId, channel });
+    let prompts = defaultPrompts;
+    try {
+      const offered = ((await deps.suggestedPrompts?.()) ?? []).filter((prompt) => prompt.title.trim() !== '' && prompt.message.trim() !== '');
+      if (offered.length > 0) prompts = offered;
+    } catch (error) {
+      greetLog.warn({ err: error }, 'could not prepare the suggested prompts: offering the commands');
+    }
+    await client.chat.postMessage({ channel, thread_ts: threadTs, text: greetingText });
+    try {
+      await client.assistant.threads.setSuggestedPrompts({
+        channel_id: channel,
+        thread_ts: threadTs,
+        title: 'Try asking',
+        prompts: prompts.slice(0, maxSuggestedPrompts) as [SuggestedPrompt, ...SuggestedPrompt[]],
+      });
+    } catch (error) {
+      greetLog.warn({ reason: slackErrorCode(error) ?? (error as Error).message }, 'could not set the suggested prompts');
+    }
+  }
+
+  /** Names an assistant thread after its first question, as the person's list of chats shows it. */
+  async function titleThread(client: WebClient, channel: string, threadTs: string, question: string): Promise<void> {
+    const title = question.length > maxTitleChars ? `${question.slice(0, maxTitleChars - 1).trimEnd()}…` : question;
+    try {
+      await client.assistant.threads.setTitle({ channel_id: channel, thread_ts: threadTs, title });
+    } catch (error) {
+      // An ordinary DM thread has no title to set.
+      log.debug({ reason: slackErrorCode(error) ?? (error as Error).message, channel }, 'could not set the thread title');
+    }
+  }
+
   /** A mention, a DM or a follow-up in a thread: a chat turn answered in the conversation. */
   async function ask(asked: Asked): Promise<void> {
     const { client, channel, threadTs } = asked;
@@ -145,17 +233,21 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       await client.chat.postMessage({ channel, thread_ts: threadTs, text: 'Ask me a question about the company documents, e.g. "How do I request leave?". Type "help" for more.' });
       return;
     }
+    const history = asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : [];
     const question: Omit<Question, 'readers'> = {
       text,
       asker: { platform: 'slack', userId: asked.userId },
       conversation: { id: `slack:${channel}`, threadId: threadTs },
-      history: asked.inThread && threadTs ? await threadHistory(client, channel, threadTs, asked.ts) : [],
+      history,
     };
+    // A thread in a DM (the assistant view's threads are these): the first question names it.
+    const direct = asked.direct || channel.startsWith('D');
+    if (direct && asked.inThread && threadTs && !history.some((turn) => turn.role === 'user')) await titleThread(client, channel, threadTs, text);
     await deps.chatTurn(
       {
         question,
         // A DM is read by the asker alone; a channel (a group DM too) by everyone in it.
-        place: asked.direct || channel.startsWith('D') ? { shared: false } : { shared: true, principals: [`slack-channel:${channel}`] },
+        place: direct ? { shared: false } : { shared: true, principals: [`slack-channel:${channel}`] },
         delivery: { eventId: asked.eventId },
         // Slack retries an event it thinks was lost, immediately, after 1 and after 5 minutes.
         dedupeKey: asked.eventId,
@@ -164,12 +256,12 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         isAdmin: slack.adminIds.includes(asked.userId),
         requestedBy: `slack:${asked.userId}`,
       },
-      (turnLog) => conversationPresenter(asked, turnLog.child({ component: 'slack' })),
+      (turnLog) => conversationPresenter(asked, direct && deps.nativeFeedback !== false ? 'native' : 'buttons', turnLog.child({ component: 'slack' })),
     );
   }
 
   /** Replies in the conversation (the thread, when there is one), the answer streamed where Slack allows. */
-  function conversationPresenter(asked: Asked, turnLog: Logger): Presenter {
+  function conversationPresenter(asked: Asked, feedback: FeedbackStyle, turnLog: Logger): Presenter {
     const { client, channel, threadTs } = asked;
     const post = async (text: string) => void (await client.chat.postMessage({ channel, thread_ts: threadTs, text }));
     const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, turnLog, deps.streamIntervalMs);
@@ -177,7 +269,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       progress: (status) => showProgress(asked, status, turnLog),
       stream: (piece) => stream.append(piece),
       answer: async (answer) => {
-        const lastTs = await stream.finish(answerMessages(answer));
+        const lastTs = await stream.finish(answerMessages(answer, feedback));
         answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
         return lastTs ? `${channel}:${lastTs}` : null;
       },
@@ -232,10 +324,10 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     };
   }
 
-  /** The assistant thread status where the workspace allows it, otherwise a reaction on the question. */
+  /** The assistant thread status in a DM thread where the workspace allows it, otherwise (and in channels) a reaction on the question. */
   async function showProgress(asked: Asked, status: string, turnLog: Logger): Promise<() => Promise<void>> {
     const { client, channel, threadTs, ts } = asked;
-    if (threadTs) {
+    if (threadTs && (asked.direct || channel.startsWith('D'))) {
       try {
         await client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
         return async () => {
@@ -261,7 +353,8 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     try {
       const { messages = [] } = await client.conversations.replies({ channel, ts: threadTs, limit: maxHistoryMessages });
       return messages
-        .filter((m) => m.ts !== currentTs && (m.text ?? '').trim() !== '')
+        // The assistant view's greeting is no turn of the conversation.
+        .filter((m) => m.ts !== currentTs && (m.text ?? '').trim() !== '' && m.text !== greetingText)
         .slice(-6)
         .map((m) => ({ role: m.bot_id ? ('assistant' as const) : ('user' as const), text: (m.text ?? '').replace(mention, ' ').trim() }));
     } catch (error) {

@@ -1,7 +1,10 @@
 // An answer as Slack messages: the text in mrkdwn sections (3,000 characters each), a context
-// block of numbered sources with links and dates, and feedback buttons; split into several
-// messages rather than break Slack's limits (50 blocks, 40,000 characters).
+// block of numbered sources (a link opened at the section or page, where it is, when it was
+// updated, whether it may be out of date), and feedback: Slack's own thumbs (a feedback_buttons
+// element in a context_actions block) or two plain buttons; split into several messages rather
+// than break Slack's limits (50 blocks, 40,000 characters).
 import type { Answer } from '../../domain.js';
+import { citationDetails, citationUrl } from '../citation-view.js';
 import { isChinese } from '../../conversation/language.js';
 import { markdownToMrkdwn, slackLinkTarget } from './slack-mrkdwn.js';
 
@@ -9,12 +12,19 @@ export interface SlackMessage {
   /** The notification and accessibility text. */
   text: string;
   blocks: Array<Record<string, unknown>>;
+  /** The same blocks with plain feedback buttons, for a workspace that refuses the native ones. */
+  fallbackBlocks?: Array<Record<string, unknown>>;
 }
+
+/** How the answer asks for feedback: Slack's native thumbs, or plain buttons (also the fallback). */
+export type FeedbackStyle = 'native' | 'buttons';
 
 const sectionLimit = 3000;
 const blocksPerMessage = 50;
 const textLimit = 40_000;
-export const feedbackActions = { like: 'feedback_like', dislike: 'feedback_dislike' } as const;
+export const feedbackActions = { like: 'feedback_like', dislike: 'feedback_dislike', native: 'feedback_thumbs' } as const;
+/** The values the native thumbs send back (the plain buttons send the same). */
+export const feedbackValues = { positive: 'like', negative: 'dislike' } as const;
 
 /** Splits text into pieces of at most `limit` characters, at paragraph, line or word boundaries. */
 export function splitText(text: string, limit: number): string[] {
@@ -33,14 +43,15 @@ export function splitText(text: string, limit: number): string[] {
 
 function sourcesBlock(answer: Answer): Record<string, unknown> | null {
   if (answer.citations.length === 0) return null;
-  const lines = answer.citations.map(({ n, passage: { document } }) => {
+  const lines = answer.citations.map((citation) => {
+    const { n, passage } = citation;
     // Escaped as Slack asks; a "|" would end a link's text early.
-    const title = document.title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '¦');
+    const title = escapeText(passage.document.title).replace(/\|/g, '¦');
     // Links come from the documents' metadata: only http(s) ones are shown as links.
-    const url = slackLinkTarget(document.url);
+    const url = slackLinkTarget(citationUrl(passage));
     const link = url ? `<${url}|${title}>` : title;
-    const updated = document.updatedAt ? ` · updated ${document.updatedAt.toISOString().slice(0, 10)}` : '';
-    return `[${n}] ${link}${updated}`;
+    const details = escapeText(citationDetails(citation, answer.text));
+    return `[${n}] ${link}${details ? ` · ${details}` : ''}`;
   });
   // A context block holds at most 10 elements of up to 2,000 characters.
   const elements = splitText(lines.join('\n'), 1900).slice(0, 10).map((text) => ({ type: 'mrkdwn', text }));
@@ -52,7 +63,24 @@ function closestLabel(answer: Answer): Record<string, unknown> {
   return { type: 'context', block_id: 'closest', elements: [{ type: 'mrkdwn', text }] };
 }
 
-function feedbackBlock(): Record<string, unknown> {
+const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function feedbackBlock(style: FeedbackStyle, chinese: boolean): Record<string, unknown> {
+  if (style === 'native') {
+    const thumb = (emoji: string, value: string, label: string) => ({ text: { type: 'plain_text', text: emoji }, value, accessibility_label: label });
+    return {
+      type: 'context_actions',
+      block_id: 'feedback',
+      elements: [
+        {
+          type: 'feedback_buttons',
+          action_id: feedbackActions.native,
+          positive_button: thumb('👍', feedbackValues.positive, chinese ? '有帮助' : 'Helpful'),
+          negative_button: thumb('👎', feedbackValues.negative, chinese ? '没有帮助' : 'Not helpful'),
+        },
+      ],
+    };
+  }
   return {
     type: 'actions',
     block_id: 'feedback',
@@ -63,11 +91,13 @@ function feedbackBlock(): Record<string, unknown> {
   };
 }
 
-/** The messages that carry an answer, in order; the last one holds the sources and the buttons. */
-export function answerMessages(answer: Answer): SlackMessage[] {
+/** The messages that carry an answer, in order; the last one holds the sources and the feedback. */
+export function answerMessages(answer: Answer, feedback: FeedbackStyle = 'buttons'): SlackMessage[] {
   const mrkdwn = markdownToMrkdwn(answer.text) || ' ';
   const sections = splitText(mrkdwn, sectionLimit).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
-  const tail = [sourcesBlock(answer), feedbackBlock()].filter((block): block is Record<string, unknown> => block !== null);
+  const chinese = isChinese(answer.text);
+  const sources = sourcesBlock(answer);
+  const tail = [...(sources ? [sources] : []), feedbackBlock(feedback, chinese)];
   const messages: SlackMessage[] = [];
   // The closest passages are not an answer: a label above them says so.
   let blocks: Array<Record<string, unknown>> = answer.confidence === 'closest' ? [closestLabel(answer)] : [];
@@ -86,5 +116,9 @@ export function answerMessages(answer: Answer): SlackMessage[] {
   }
   blocks.push(...tail);
   flush();
+  if (feedback === 'native') {
+    const last = messages.at(-1)!;
+    last.fallbackBlocks = [...last.blocks.slice(0, -1), feedbackBlock('buttons', chinese)];
+  }
   return messages;
 }

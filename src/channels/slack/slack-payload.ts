@@ -1,7 +1,8 @@
 // Which Slack payloads go to Bolt. Bolt reads a body's fields without checking them (a body of
 // `null`, an event that is a string, an action without a user all throw inside it), so only the
 // kinds this app listens for are passed on, and only in the shape Bolt and the listeners read:
-// Events API callbacks for messages and mentions, slash commands, and block actions. Other
+// Events API callbacks for messages, mentions and assistant threads (started, context changed),
+// slash commands, and block actions. Other
 // well-formed payloads are acknowledged and dropped; anything else is not a Slack payload.
 import { z } from 'zod';
 
@@ -30,14 +31,34 @@ const messageEvent = z.looseObject({
   subteam: z.looseObject({}).optional(),
 });
 
-const eventCallback = z.looseObject({
-  type: z.literal('event_callback'),
-  event_id: text.optional(),
-  team_id: optionalId,
-  enterprise_id: optionalId,
-  authorizations: z.array(z.looseObject({ team_id: optionalId, enterprise_id: optionalId, is_enterprise_install: z.boolean().optional() })).optional(),
-  event: messageEvent,
+// Someone opened the app's assistant view, or moved to another channel while it is open.
+const assistantThreadEvent = z.looseObject({
+  type: z.enum(['assistant_thread_started', 'assistant_thread_context_changed']),
+  assistant_thread: z.looseObject({
+    user_id: text,
+    channel_id: text,
+    thread_ts: text,
+    context: z.looseObject({ channel_id: text.optional(), team_id: optionalId, enterprise_id: optionalId }).optional(),
+  }),
+  event_ts: text.optional(),
 });
+
+const eventCallbackOf = (event: typeof messageEvent | typeof assistantThreadEvent) =>
+  z.looseObject({
+    type: z.literal('event_callback'),
+    event_id: text.optional(),
+    team_id: optionalId,
+    enterprise_id: optionalId,
+    authorizations: z.array(z.looseObject({ team_id: optionalId, enterprise_id: optionalId, is_enterprise_install: z.boolean().optional() })).optional(),
+    event,
+  });
+
+const eventCallbacks: Record<string, ReturnType<typeof eventCallbackOf>> = {
+  app_mention: eventCallbackOf(messageEvent),
+  message: eventCallbackOf(messageEvent),
+  assistant_thread_started: eventCallbackOf(assistantThreadEvent),
+  assistant_thread_context_changed: eventCallbackOf(assistantThreadEvent),
+};
 
 // Form fields are strings; these are the ones Bolt and the command listener use.
 const slashCommand = z.looseObject({
@@ -89,8 +110,9 @@ export function classifySlackPayload(payload: unknown): SlackPayloadKind {
       return typeof payload.challenge === 'string' ? { kind: 'url_verification', challenge: payload.challenge } : { kind: 'invalid', reason: 'url_verification without a "challenge"' };
     case 'event_callback': {
       if (!isObject(payload.event) || typeof payload.event.type !== 'string') return { kind: 'invalid', reason: 'event_callback without an "event" object' };
-      if (payload.event.type !== 'app_mention' && payload.event.type !== 'message') return { kind: 'not_handled', type: `event ${payload.event.type}` };
-      const event = eventCallback.safeParse(payload);
+      const schema = Object.hasOwn(eventCallbacks, payload.event.type) ? eventCallbacks[payload.event.type] : undefined;
+      if (!schema) return { kind: 'not_handled', type: `event ${payload.event.type}` };
+      const event = schema.safeParse(payload);
       return event.success ? { kind: 'for_bolt' } : invalid(`a ${payload.event.type} event`, event.error);
     }
     case 'block_actions': {

@@ -93,7 +93,7 @@ describe('Slack bot (POST /slack/events)', function () {
     const [section, sources, feedback] = answer!.args.blocks;
     assert.deepEqual(section.text, { type: 'mrkdwn', text: 'Full-time employees get *28 days* of paid annual leave per calendar year [1].' });
     assert.equal(sources.type, 'context');
-    assert.match(sources.elements[0].text, /^\[1\] Leave policy · updated \d{4}-\d{2}-\d{2}$/);
+    assert.match(sources.elements[0].text, /^\[1\] Leave policy · updated \d{1,2} [A-Z][a-z]{2} \d{4}$/);
     assert.deepEqual(feedback.elements.map((e: { action_id: string }) => e.action_id), ['feedback_like', 'feedback_dislike']);
     // Working on it: a reaction on the question, removed when done.
     assert.equal(slack.callsOf('reactions.add')[0]!.args.timestamp, (event.event as { ts: string }).ts);
@@ -208,7 +208,7 @@ describe('Slack bot (POST /slack/events)', function () {
     await postJson(mention(plantedQuestion));
     const [answer] = await waitForAnswers();
     const sources = answer!.args.blocks.find((b: { block_id?: string }) => b.block_id === 'sources');
-    assert.match(sources.elements[0].text, /^\[1\] Zebra crossing stipend · updated 2026-02-03$/);
+    assert.match(sources.elements[0].text, /^\[1\] Zebra crossing stipend · updated 3 Feb 2026$/);
     assert.doesNotMatch(JSON.stringify(answer!.args.blocks), /javascript/i);
   });
 
@@ -331,6 +331,138 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.equal(stored!.reaction, 'dislike');
     assert.equal(stored!.platform, 'slack');
     assert.equal(stored!.question, 'How many days of annual leave do I get?');
+  });
+
+  /** Someone opened the assistant view (or moved channel with it open): Slack's event, which has no ts of its own. */
+  const assistantEvent = (type: 'assistant_thread_started' | 'assistant_thread_context_changed', channel: string, threadTs: string) => {
+    const wrapped = slackEventEnvelope(`Ev${nextEvent++}`, 'UBOTGW01', {
+      type,
+      ts: '',
+      assistant_thread: { user_id: 'UASKER01', context: { channel_id: 'CGENERAL', team_id: 'TFAKE', enterprise_id: null }, channel_id: channel, thread_ts: threadTs },
+      event_ts: `1700005${nextEvent}.000100`,
+    });
+    delete (wrapped.event as { ts?: string }).ts;
+    return wrapped;
+  };
+  /** A click on a message's feedback (our buttons or Slack's native thumbs). */
+  const feedbackClick = (channel: string, message: { ts: string; thread_ts?: string }, action: Record<string, unknown>) => ({
+    type: 'block_actions',
+    team: { id: 'TFAKE', domain: 'fake' },
+    api_app_id: 'AFAKE',
+    user: { id: 'UASKER01', name: 'asker' },
+    channel: { id: channel, name: 'directmessage' },
+    container: { type: 'message', channel_id: channel, message_ts: message.ts },
+    message: { ...message, text: 'answer' },
+    trigger_id: 'trigger',
+    response_url: `${slack.url.replace(/\/api\/$/, '')}/response/3`,
+    actions: [{ block_id: 'feedback', action_ts: '1700000000.2', ...action }],
+    token: 'unused',
+  });
+
+  it('greets a new assistant thread with at most four suggested prompts, once, and acknowledges a change of context', async () => {
+    await start();
+    const started = assistantEvent('assistant_thread_started', 'DASSIST1', '1700006000.000100');
+    assert.equal((await postJson(started)).status, 200);
+    const [prompts] = await slack.waitFor('assistant.threads.setSuggestedPrompts');
+    assert.equal(prompts!.result!.ok, true);
+    assert.equal(prompts!.args.channel_id, 'DASSIST1');
+    assert.equal(prompts!.args.thread_ts, '1700006000.000100');
+    assert.ok(prompts!.args.prompts.length >= 1 && prompts!.args.prompts.length <= 4);
+    // Without prompts of its own to offer, the commands.
+    assert.deepEqual(prompts!.args.prompts.map((p: { message: string }) => p.message), ['help', 'status']);
+    const [greeting] = slack.callsOf('chat.postMessage');
+    assert.equal(greeting!.args.thread_ts, '1700006000.000100');
+    assert.match(greeting!.args.text, /answer questions from the company's documents/);
+
+    // A retry of the same event, and the person moving to another channel: nothing more is posted.
+    await postJson(started, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const moved = assistantEvent('assistant_thread_context_changed', 'DASSIST1', '1700006000.000100');
+    assert.equal((await postJson(moved)).status, 200);
+    await ignored(idOf(moved));
+    assert.equal(slack.callsOf('assistant.threads.setSuggestedPrompts').length, 1);
+    assert.equal(slack.callsOf('chat.postMessage').length, 1);
+  });
+
+  it('answers a question in an assistant thread: status while searching, the thread titled after the first question, native feedback stored', async () => {
+    await start();
+    slack.unavailable.delete('assistant.threads.setStatus');
+    const threadTs = '1700007000.000100';
+    const question = envelope('MessagePayload.json', { user: 'UASKER01', text: 'How many days of annual leave do I get?', ts: '1700007000.000500', thread_ts: threadTs, channel: 'DASSIST2', channel_type: 'im' });
+    await postJson(question);
+    const [answer] = await waitForAnswers();
+    assert.equal(answer!.args.channel, 'DASSIST2');
+    assert.equal(answer!.args.thread_ts, threadTs);
+    assert.match(allText(answer!), /28 days of paid annual leave/);
+    const feedback = answer!.args.blocks.at(-1);
+    assert.equal(feedback.type, 'context_actions');
+    assert.equal(feedback.elements[0].type, 'feedback_buttons');
+
+    const [title] = slack.callsOf('assistant.threads.setTitle');
+    assert.deepEqual([title!.args.channel_id, title!.args.thread_ts, title!.args.title], ['DASSIST2', threadTs, 'How many days of annual leave do I get?']);
+    const statuses = await slack.waitFor('assistant.threads.setStatus', 2);
+    assert.match(statuses[0]!.args.status, /\S/, 'a status while searching');
+    assert.equal(statuses[1]!.args.status, '', 'cleared once answered');
+    assert.equal(slack.callsOf('reactions.add').length, 0, 'no reaction where the status shows');
+    assert.ok(statuses[0]!.at <= answer!.at);
+
+    const click = feedbackClick('DASSIST2', { ts: answer!.result!.ts, thread_ts: threadTs }, {
+      type: 'feedback_buttons',
+      action_id: feedback.elements[0].action_id,
+      value: feedback.elements[0].positive_button.value,
+      text: { type: 'plain_text', text: '👍' },
+    });
+    assert.equal((await postForm({ payload: JSON.stringify(click) })).status, 200);
+    const [thanks] = await slack.waitFor('chat.postEphemeral');
+    assert.match(thanks!.args.text, /Thanks for the feedback/);
+    const [stored] = await service.context.catalogue.recentFeedback(1);
+    assert.equal(stored!.reaction, 'like');
+    assert.equal(stored!.question, 'How many days of annual leave do I get?');
+
+    // A follow-up in the same thread keeps its title.
+    slack.threads.set(`DASSIST2:${threadTs}`, [
+      { user: 'UASKER01', text: 'How many days of annual leave do I get?', ts: '1700007000.000500' },
+      { bot_id: 'BFAKE', text: 'Full-time employees get 28 days [1].', ts: answer!.result!.ts },
+    ]);
+    await postJson(envelope('MessagePayload.json', { user: 'UASKER01', text: 'How do I connect to the VPN?', ts: '1700007000.000900', thread_ts: threadTs, channel: 'DASSIST2', channel_type: 'im' }));
+    await waitForAnswers(2);
+    assert.equal(slack.callsOf('assistant.threads.setTitle').length, 1);
+  });
+
+  it('when Slack ends the stream mid-answer, the streamed message is updated with the final answer and its feedback', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].';
+    model.pieceDelayMs = 150;
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    slack.endStreamsAfterAppends = 0;
+    const event = mention('How many days of annual leave do I get?');
+    await postJson(event);
+    await turnDone(idOf(event));
+    const [stream] = slack.callsOf('chat.startStream');
+    const refused = slack.callsOf('chat.appendStream').filter((c) => c.result?.error === 'message_not_in_streaming_state');
+    assert.ok(refused.length >= 1, 'the stream was over');
+    const final = slack.callsOf('chat.update').find((c) => c.args.blocks);
+    assert.ok(final, 'the final answer was written into the streamed message');
+    assert.equal(final!.args.ts, stream!.result!.ts);
+    assert.match(allText(final!), /28 days of paid annual leave/);
+    assert.equal(final!.args.blocks.at(-1).block_id, 'feedback');
+    assert.equal(slack.callsOf('chat.stopStream').filter((c) => c.result?.ok).length, 0);
+    assert.equal(answers().length, 1);
+    assert.ok(log.withMessage('Slack ended the stream: updating the message instead').length >= 1);
+  });
+
+  it('when the stream cannot be stopped nor its message updated, the answer is posted anew in the thread', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year [1].';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    slack.faults.set('chat.stopStream', [{ error: 'message_not_in_streaming_state' }]);
+    slack.faults.set('chat.update', [{ error: 'cant_update_message' }]);
+    const event = mention('How many days of annual leave do I get?');
+    await postJson(event);
+    assert.equal((await turnDone(idOf(event)))[0]!.outcome, 'answer');
+    const [posted] = answers();
+    assert.equal(posted!.method, 'chat.postMessage');
+    assert.equal(posted!.args.thread_ts, (event.event as { ts: string }).ts);
+    assert.match(allText(posted!), /28 days of paid annual leave/);
   });
 
   it('/groundwork sync: refused for others, run for admins with the report in a thread, one at a time', async () => {

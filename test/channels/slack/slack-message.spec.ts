@@ -34,7 +34,42 @@ describe('Slack rendering', () => {
   it('lists the sources with escaped titles, links and dates', () => {
     const [message] = answerMessages(answer('Hotels are capped [1].'));
     const sources = message!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> };
-    assert.equal(sources.elements[0]!.text, '[1] <https://wiki.example.com/pages/viewpage.action?pageId=1&amp;x=2|Travel &lt;policy&gt; &amp; hotels> · updated 2026-03-04');
+    assert.equal(sources.elements[0]!.text, '[1] <https://wiki.example.com/pages/viewpage.action?pageId=1&amp;x=2|Travel &lt;policy&gt; &amp; hotels> · updated 4 Mar 2026');
+  });
+
+  it('opens a source at the section or PDF page it quotes, and says where it is and whether it may be out of date', () => {
+    const sourcesOf = (given: Answer) => (answerMessages(given)[0]!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> }).elements[0]!.text;
+    const pdf = answer('Hotels are capped [1].');
+    const citation = pdf.citations[0]!;
+    citation.passage = { ...citation.passage, location: { page: 4 }, document: { ...citation.passage.document, url: 'https://files.example.com/travel.pdf', updatedAt: new Date('2026-03-14T00:00:00Z') } };
+    citation.stale = true;
+    assert.equal(sourcesOf(pdf), '[1] <https://files.example.com/travel.pdf#page=4|Travel &lt;policy&gt; &amp; hotels> · p. 4 · updated 14 Mar 2026 · may be out of date');
+
+    const section = answer('Hotels are capped [1].');
+    section.citations[0]!.passage = { ...section.citations[0]!.passage, location: { anchor: 'Hotels' }, document: { ...section.citations[0]!.passage.document, url: 'https://wiki.example.com/travel' } };
+    assert.match(sourcesOf(section), /^\[1\] <https:\/\/wiki\.example\.com\/travel#Hotels\|/);
+
+    const sheet = answer('酒店有上限 [1]。');
+    sheet.citations[0]!.passage = { ...sheet.citations[0]!.passage, location: { sheet: 'R&D <2026>' } };
+    assert.match(sourcesOf(sheet), / · 工作表 R&amp;D &lt;2026&gt; · 更新于 2026-03-04$/);
+  });
+
+  it('asks for feedback with Slack\'s native thumbs when asked to, keeping plain buttons as the fallback', () => {
+    const [plain] = answerMessages(answer('Hotels are capped [1].'));
+    assert.equal(plain!.blocks.at(-1)!.type, 'actions');
+    assert.equal(plain!.fallbackBlocks, undefined);
+
+    const [native] = answerMessages(answer('Hotels are capped [1].'), 'native');
+    const feedback = native!.blocks.at(-1) as { type: string; block_id: string; elements: Array<Record<string, any>> };
+    assert.equal(feedback.type, 'context_actions');
+    assert.equal(feedback.block_id, 'feedback');
+    const [thumbs] = feedback.elements;
+    assert.equal(thumbs!.type, 'feedback_buttons');
+    assert.equal(thumbs!.action_id, 'feedback_thumbs');
+    assert.equal(thumbs!.positive_button.value, 'like');
+    assert.equal(thumbs!.negative_button.value, 'dislike');
+    assert.deepEqual(native!.fallbackBlocks!.slice(0, -1), native!.blocks.slice(0, -1));
+    assert.deepEqual(native!.fallbackBlocks!.at(-1), plain!.blocks.at(-1));
   });
 
   it('splits a long answer into sections of 3,000 characters and messages of 50 blocks, sources and buttons on the last', () => {
@@ -72,7 +107,7 @@ describe('Slack rendering', () => {
     unsafe.citations[0]!.passage = { ...unsafe.citations[0]!.passage, document: { ...unsafe.citations[0]!.passage.document, url: 'javascript:alert(1)' } };
     const [message] = answerMessages(unsafe);
     const sources = message!.blocks.find((b) => b.block_id === 'sources') as { elements: Array<{ text: string }> };
-    assert.equal(sources.elements[0]!.text, '[1] Travel &lt;policy&gt; &amp; hotels · updated 2026-03-04');
+    assert.equal(sources.elements[0]!.text, '[1] Travel &lt;policy&gt; &amp; hotels · updated 4 Mar 2026');
 
     const piped = answer('Hotels are capped [1].');
     piped.citations[0]!.passage = { ...piped.citations[0]!.passage, document: { ...piped.citations[0]!.passage.document, url: 'https://wiki.example.com/a|javascript:alert(1)' } };
