@@ -31,13 +31,15 @@ export interface VectorQuery {
   readers: string[];
 }
 
-/** What access rules match a document on, and the readers it has in the index. */
+/** What access rules match a document on, and the readers it has in the index (with its title and date, for listings). */
 export interface DocumentAccess {
   id: string;
   source: string;
   path: string;
   labels: string[];
   readers: string[];
+  title: string;
+  updatedAt: Date | null;
 }
 
 export interface SearchHit {

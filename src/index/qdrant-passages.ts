@@ -93,9 +93,9 @@ export class QdrantPassages {
   /** Each stored version's access, read from its points (only the fields access needs). */
   async storedAccess(): Promise<StoredAccess> {
     const stored: StoredAccess = new Map();
-    const fields = ['document_id', 'document_version', 'source', 'path', 'labels', 'readers'];
+    const fields = ['document_id', 'document_version', 'source', 'path', 'labels', 'readers', 'title', 'updated_at'];
     for (const point of await this.scroll('listing the readers of documents', { must_not: [{ has_id: [recordPointId] }] }, fields, false)) {
-      const p = (point.payload ?? {}) as { document_id?: unknown; document_version?: unknown; source?: unknown; path?: unknown; labels?: unknown; readers?: unknown };
+      const p = (point.payload ?? {}) as { document_id?: unknown; document_version?: unknown; source?: unknown; path?: unknown; labels?: unknown; readers?: unknown; title?: unknown; updated_at?: unknown };
       if (typeof p.document_id !== 'string' || typeof p.document_version !== 'number' || typeof p.source !== 'string' || typeof p.path !== 'string') {
         throw this.malformed('listing the readers of documents');
       }
@@ -103,7 +103,9 @@ export class QdrantPassages {
       stored.set(p.document_id, versions);
       if (versions.has(p.document_version)) continue;
       const labels = Array.isArray(p.labels) ? p.labels.map(String) : [];
-      versions.set(p.document_version, { id: p.document_id, source: p.source, path: p.path, labels, readers: readersOf(p) });
+      const title = typeof p.title === 'string' ? p.title : '';
+      const updatedAt = typeof p.updated_at === 'string' ? new Date(p.updated_at) : null;
+      versions.set(p.document_version, { id: p.document_id, source: p.source, path: p.path, labels, readers: readersOf(p), title, updatedAt });
     }
     return stored;
   }

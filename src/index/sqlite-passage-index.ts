@@ -184,12 +184,20 @@ export class SqlitePassageIndex implements PassageIndex {
     const rows = this.connection.run(
       () =>
         this.statement(
-          `SELECT d.document_id, d.source, d.path, d.labels, ${readersOf} AS readers
+          `SELECT d.document_id, d.source, d.path, d.labels, d.title, d.updated_at, ${readersOf} AS readers
            FROM documents catalogued JOIN indexed_documents d ON d.document_id = catalogued.id AND d.version = catalogued.version
            ORDER BY d.document_id`,
-        ).all() as Array<{ document_id: string; source: string; path: string; labels: string; readers: string }>,
+        ).all() as Array<{ document_id: string; source: string; path: string; labels: string; title: string; updated_at: string | null; readers: string }>,
     );
-    return rows.map((row) => ({ id: row.document_id, source: row.source, path: row.path, labels: JSON.parse(row.labels) as string[], readers: parseReaders(row.readers) }));
+    return rows.map((row) => ({
+      id: row.document_id,
+      source: row.source,
+      path: row.path,
+      labels: JSON.parse(row.labels) as string[],
+      readers: parseReaders(row.readers),
+      title: row.title,
+      updatedAt: row.updated_at ? new Date(row.updated_at) : null,
+    }));
   }
 
   async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {

@@ -251,11 +251,12 @@ export function describePassageIndex(name: string, open: () => Promise<Conforman
         // A version never made current is not listed.
         await index.writeVersion(readableBy(['group:secret'], document('ghost', 'it')), 1, [chunk('ghost', 0, 'Not current.')]);
         const listed = (await index.documentAccess()).sort((a, b) => a.id.localeCompare(b.id));
+        const dated = { updatedAt: new Date('2026-01-02T03:04:05Z') };
         assert.deepEqual(listed, [
-          { id: 'draft', source: 'hr', path: 'draft.md', labels: [], readers: [] },
-          { id: 'faq', source: 'hr', path: 'faq.md', labels: [], readers: ['everyone'] },
-          { id: 'pay', source: 'hr', path: 'pay.md', labels: [], readers: ['group:hr', 'slack:U0HR'] },
-          { id: 'vpn', source: 'it', path: 'net/vpn.md', labels: ['howto'], readers: ['everyone', 'group:it'] },
+          { id: 'draft', source: 'hr', path: 'draft.md', labels: [], readers: [], title: 'Title draft', ...dated },
+          { id: 'faq', source: 'hr', path: 'faq.md', labels: [], readers: ['everyone'], title: 'Title faq', ...dated },
+          { id: 'pay', source: 'hr', path: 'pay.md', labels: [], readers: ['group:hr', 'slack:U0HR'], title: 'Title pay', ...dated },
+          { id: 'vpn', source: 'it', path: 'net/vpn.md', labels: ['howto'], readers: ['everyone', 'group:it'], title: 'Title vpn', ...dated },
         ]);
       });
     });

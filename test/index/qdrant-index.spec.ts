@@ -160,7 +160,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       assert.deepEqual(await index.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 5, readers: everyone }), []);
       assert.equal(await index.documentChunks('leave', everyone), null);
       assert.equal(await index.accessFingerprint(), null);
-      assert.deepEqual(await index.documentAccess(), [{ id: 'leave', source: 'hr', path: 'leave.md', labels: [], readers: [] }]);
+      assert.deepEqual(await index.documentAccess(), [{ id: 'leave', source: 'hr', path: 'leave.md', labels: [], readers: [], title: 'Annual leave', updatedAt: null }]);
       assert.equal((fake.collections.get(name)!.info() as { payload_schema: Record<string, { data_type: string }> }).payload_schema.readers?.data_type, 'keyword', 'opening the collection created the missing index');
       await index.setReaders([{ documentIds: ['leave'], readers: ['group:hr'] }], 'policy-1');
       assert.equal(await index.accessFingerprint(), 'policy-1');

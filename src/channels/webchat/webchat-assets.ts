@@ -168,6 +168,7 @@ h2.sources-heading { font-size: .8rem; margin: .75rem 0 0; color: #59636e; }
 ol.sources { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .85rem; color: #59636e; overflow-wrap: anywhere; }
 ol.sources a { font-weight: 600; }
 .details.stale { color: #9a6700; font-weight: 600; }
+#prompts[hidden] { display: none; }
 #prompts { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .5rem; }
 button.prompt { background: #fff; color: #0969da; border: 1px solid #d1d9e0; text-align: left; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
