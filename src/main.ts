@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { AppContext, type AppOverrides } from './app-context.js';
 import type { Config } from './config.js';
 import { ConfigError, SyncAlreadyRunningError, toGroundworkError } from './errors.js';
+import { everyone } from './access/principals.js';
 import { createSlackChannel } from './channels/slack/slack-bot.js';
 import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
@@ -53,7 +54,13 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       );
     }
     const slack = config.slack
-      ? createSlackChannel(config.slack, { chatTurn: context.chatTurn, feedbackLog: context.catalogue, logger: context.logger.child({ component: 'slack' }) })
+      ? createSlackChannel(config.slack, {
+          chatTurn: context.chatTurn,
+          feedbackLog: context.catalogue,
+          // Offered before anyone is identified in the thread: from what everyone may read.
+          suggestedPrompts: () => context.suggestedPrompts([everyone]),
+          logger: context.logger.child({ component: 'slack' }),
+        })
       : null;
     const server = createServer({
       logger: context.logger,
