@@ -32,6 +32,12 @@ export interface TeamsBotDependencies {
    * from the cited sections' headings alone.
    */
   sectionHeadings?: (documentId: string, readers: string[]) => Promise<string[][]>;
+  /**
+   * Follow-up questions under answers in personal chats; on unless false. Some clients show a
+   * message carrying suggested actions without its Markdown and citation pills (Agents Playground),
+   * and Teams has been reported not to show them after a stream.
+   */
+  followUps?: boolean;
 }
 
 /** At most this many cited pages are looked up for their other sections. */
@@ -147,7 +153,7 @@ export class TeamsBot {
 
   /** The follow-up questions as suggested actions for the asker; none when there are none to offer. */
   private async followUps(answer: Answer, asked: string, askerId: string | undefined, log: Logger) {
-    if (!askerId) return undefined;
+    if (!askerId || this.deps.followUps === false) return undefined;
     const pageHeadings: string[][] = [];
     const lookup = this.deps.sectionHeadings;
     if (lookup && answer.citations.length > 0) {
