@@ -13,6 +13,37 @@ const require = createRequire(import.meta.url);
 const Ajv = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
 const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 const template = () => fs.readFileSync(path.join(manifestDir, 'manifest.json'), 'utf8');
+const schemasDir = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build/json-schemas/teams');
+
+type Manifest = {
+  manifestVersion: string;
+  $schema: string;
+  bots: Array<{ botId: string; scopes: string[]; commandLists: Array<{ scopes: string[]; commands: Array<{ title: string; description?: string }> }> }>;
+};
+
+/** The released schema versions @microsoft/app-manifest ships ("1.30"), oldest first; the developer preview left out. */
+function shippedVersions(): string[] {
+  const versions = fs.readdirSync(schemasDir).filter((name) => /^v\d+\.\d+$/.test(name)).map((name) => name.slice(1));
+  return versions.sort((a, b) => {
+    const [am, an] = a.split('.').map(Number);
+    const [bm, bn] = b.split('.').map(Number);
+    return am! - bm! || an! - bn!;
+  });
+}
+
+/** Checks a filled-in manifest against the schema its `$schema` names, as shipped by @microsoft/app-manifest. */
+function assertValidAgainstDeclaredSchema(manifest: Manifest): void {
+  const declared = /\/teams\/v(\d+\.\d+)\/MicrosoftTeams\.schema\.json$/.exec(manifest.$schema)?.[1];
+  assert.ok(declared, `$schema names a released Teams schema: ${manifest.$schema}`);
+  assert.equal(manifest.manifestVersion, declared, 'manifestVersion is the version of the declared schema');
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(schemasDir, `v${declared}`, 'MicrosoftTeams.schema.json'), 'utf8')));
+  assert.ok(validate(manifest), JSON.stringify(validate.errors, null, 2));
+}
+
+/** The personal chat's prompt starters: the commands that are questions. */
+const promptStarters = (manifest: Manifest) => manifest.bots[0]!.commandLists.find((list) => list.scopes.includes('personal'))!.commands.filter((command) => !['help', 'status', 'sync'].includes(command.title));
 const values = {
   APP_VERSION: '0.1.0',
   TEAMS_APP_ID: '2f3a1c9e-8d4b-4e6f-9a7c-1b2d3e4f5a6b',
@@ -46,18 +77,31 @@ async function readPng(file: string): Promise<{ width: number; height: number; c
 }
 
 describe('Teams app manifest', () => {
-  it('is valid against the official Teams manifest schema of its version once filled in', () => {
-    const manifest = fillManifest(template(), values) as { manifestVersion: string; $schema: string; bots: Array<{ botId: string; scopes: string[]; commandLists: Array<{ commands: Array<{ title: string }> }> }> };
-    const schemaFile = require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8')));
-    assert.ok(validate(manifest), JSON.stringify(validate.errors, null, 2));
-    assert.match(manifest.$schema, new RegExp(`/v${manifest.manifestVersion}/MicrosoftTeams.schema.json$`));
+  it('is valid against the Teams manifest schema it declares once filled in, the newest one @microsoft/app-manifest ships', () => {
+    const manifest = fillManifest(template(), values) as Manifest;
+    assertValidAgainstDeclaredSchema(manifest);
+    assert.equal(manifest.manifestVersion, shippedVersions().at(-1));
     const [bot] = manifest.bots;
     assert.equal(bot!.botId, values.BOT_ID);
     assert.deepEqual(bot!.scopes, ['personal', 'team', 'groupChat']);
-    assert.deepEqual(bot!.commandLists[0]!.commands.map((c) => c.title), ['help', 'status', 'sync']);
+  });
+
+  it('offers prompt starters in the personal chat, and the commands in every scope, one list per scope', () => {
+    const manifest = fillManifest(template(), values) as Manifest;
+    const lists = manifest.bots[0]!.commandLists;
+    const scopes = lists.flatMap((list) => list.scopes);
+    assert.deepEqual([...scopes].sort(), ['groupChat', 'personal', 'team'], 'each scope in exactly one list');
+    const starters = promptStarters(manifest);
+    assert.ok(starters.length >= 3 && starters.length <= 6, `${starters.length} prompt starters`);
+    assert.ok(starters.some((starter) => starter.title === 'How many days of annual leave do I get?'));
+    assert.ok(starters.some((starter) => starter.title === 'Which VPN client do we use?'));
+    for (const starter of starters) {
+      assert.match(starter.title, /[?？]$/, 'a prompt starter is a question');
+      assert.ok(starter.description && starter.description.length > 0, `${starter.title} says what it is about`);
+    }
+    for (const list of lists) assert.deepEqual(list.commands.map((c) => c.title).filter((t) => ['help', 'status', 'sync'].includes(t)), ['help', 'status', 'sync'], `the commands in ${list.scopes.join(', ')}`);
+    // Only personal chats: Teams shows prompt starters there.
+    for (const list of lists.filter((list) => !list.scopes.includes('personal'))) assert.deepEqual(list.commands.map((c) => c.title), ['help', 'status', 'sync']);
   });
 
   it('names a placeholder that has no value', () => {
@@ -95,6 +139,8 @@ describe('Teams app manifest', () => {
     const zip = await JSZip.loadAsync(fs.readFileSync(out));
     assert.deepEqual(Object.keys(zip.files).sort(), ['color.png', 'manifest.json', 'outline.png']);
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    assertValidAgainstDeclaredSchema(manifest);
+    assert.deepEqual(promptStarters(manifest), promptStarters(fillManifest(template(), values) as Manifest), 'the prompt starters are in the package');
     assert.equal(manifest.id, values.TEAMS_APP_ID);
     assert.equal(manifest.bots[0].botId, values.BOT_ID);
     assert.deepEqual(manifest.validDomains, ['groundwork.example.com']);

@@ -1,14 +1,15 @@
 // What the bot does with each Teams activity: a message (every one in a personal chat, @mentions in
 // channels and group chats) becomes a chat turn, shown the Teams way (streamed in personal chats,
-// one message after a typing indicator elsewhere); the bot welcomes a conversation it joins and
-// stores feedback clicks.
+// one message after a typing indicator elsewhere, with follow-up questions under an answer in a
+// personal chat); the bot welcomes a conversation it joins and stores feedback, with its comment.
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
 import { helpText } from '../../conversation/commands.js';
 import type { SeenMessages } from '../../conversation/seen-messages.js';
-import type { Question } from '../../domain.js';
+import type { Answer, Question } from '../../domain.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
+import { followUpQuestions, suggestedActions } from './teams-follow-ups.js';
 import { answerActivity } from './teams-message.js';
 import { TeamsStream, type TeamsStreamOptions } from './teams-stream.js';
 
@@ -25,7 +26,24 @@ export interface TeamsBotDependencies {
   /** Opens (or finds) the personal chat of the turn's sender with the bot, and sends there. */
   openPersonalChat: (context: TurnContext, send: (personal: TurnContext) => Promise<void>) => Promise<void>;
   stream?: TeamsStreamOptions;
+  /**
+   * The heading paths of a document's sections, for follow-up questions about the cited pages'
+   * other sections; called with the cited document's own readers. Without it, the follow-ups come
+   * from the cited sections' headings alone.
+   */
+  sectionHeadings?: (documentId: string, readers: string[]) => Promise<string[][]>;
+  /**
+   * Follow-up questions under answers in personal chats; on unless false. Some clients show a
+   * message carrying suggested actions without its Markdown and citation pills (Agents Playground),
+   * and Teams has been reported not to show them after a stream.
+   */
+  followUps?: boolean;
 }
+
+/** At most this many cited pages are looked up for their other sections. */
+const maxPagesForFollowUps = 3;
+
+type FeedbackValue = { actionName?: string; actionValue?: { reaction?: string; feedback?: unknown } };
 
 /** A Teams channel is read by its members (the channel's and its team's principals); a group chat has no principal of its own. */
 function placePrincipals(activity: Activity): string[] {
@@ -92,12 +110,12 @@ export class TeamsBot {
         isAdmin: Boolean(activity.from?.aadObjectId && this.deps.adminIds.includes(activity.from.aadObjectId)),
         requestedBy: `teams:${activity.from?.name ?? activity.from?.aadObjectId ?? activity.from?.id}`,
       },
-      (log) => this.presenter(context, personal, log.child({ component: 'teams' })),
+      (log) => this.presenter(context, personal, text, log.child({ component: 'teams' })),
     );
   }
 
   /** Personal chats stream; channels and group chats cannot: a typing indicator, then one message. */
-  private presenter(context: TurnContext, personal: boolean, log: Logger): Presenter {
+  private presenter(context: TurnContext, personal: boolean, asked: string, log: Logger): Presenter {
     const stream = personal ? new TeamsStream(context, log, this.deps.stream) : null;
     const send = async (text: string) => void (await (stream ? stream.finish({ type: 'message', text }) : context.sendActivity(text)));
     const reference = TurnContext.getConversationReference(context.activity);
@@ -109,7 +127,8 @@ export class TeamsBot {
       },
       stream: stream ? (piece) => stream.append(piece) : undefined,
       answer: async (answer) => {
-        const message = answerActivity(answer);
+        // Teams shows suggested actions in personal chats; in a channel a click would post without the @mention the bot answers to.
+        const message = answerActivity(answer, personal ? { suggestedActions: await this.followUps(answer, asked, context.activity.from?.id, log) } : {});
         return stream ? stream.finish(message) : ((await context.sendActivity(message))?.id ?? null);
       },
       // Targeted in-channel messages are in preview: the fuller answer goes to the personal chat.
@@ -118,7 +137,7 @@ export class TeamsBot {
         : async (answer) => {
             let posted: { messageId: string; conversationId: string } | null = null;
             await this.deps.openPersonalChat(context, async (chat) => {
-              const id = (await chat.sendActivity(answerActivity(answer)))?.id;
+              const id = (await chat.sendActivity(answerActivity(answer, { suggestedActions: await this.followUps(answer, asked, context.activity.from?.id, log) })))?.id;
               if (id) posted = { messageId: id, conversationId: `teams:${chat.activity.conversation?.id}` };
             });
             return posted;
@@ -130,6 +149,25 @@ export class TeamsBot {
       // Never a stack trace in chat: a short apology.
       fail: async (message) => void (await context.sendActivity(message)),
     };
+  }
+
+  /** The follow-up questions as suggested actions for the asker; none when there are none to offer. */
+  private async followUps(answer: Answer, asked: string, askerId: string | undefined, log: Logger) {
+    if (!askerId || this.deps.followUps === false) return undefined;
+    const pageHeadings: string[][] = [];
+    const lookup = this.deps.sectionHeadings;
+    if (lookup && answer.citations.length > 0) {
+      const documents = [...new Map(answer.citations.map(({ passage }) => [passage.document.id, passage.document.readers])).entries()].slice(0, maxPagesForFollowUps);
+      for (const [id, readers] of documents) {
+        try {
+          pageHeadings.push(...(await lookup(id, readers)));
+        } catch (error) {
+          // Follow-ups are a convenience: the answer goes without the page's other sections.
+          log.debug({ err: error, documentId: id }, 'could not read the cited page\'s sections for follow-up questions');
+        }
+      }
+    }
+    return suggestedActions(followUpQuestions(answer, asked, pageHeadings), [askerId]);
   }
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {
@@ -146,7 +184,7 @@ export class TeamsBot {
   }
 
   private async onInvoke(context: TurnContext): Promise<void> {
-    const { name, value, replyToId, from } = context.activity as Activity & { value?: { actionName?: string; actionValue?: { reaction?: string; feedback?: string } } };
+    const { name, value, replyToId, from } = context.activity as Activity & { value?: FeedbackValue };
     if (name !== 'message/submitAction' || value?.actionName !== 'feedback') {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 501 } });
       return;
@@ -156,14 +194,7 @@ export class TeamsBot {
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400 } });
       return;
     }
-    const feedback = typeof value.actionValue?.feedback === 'string' ? value.actionValue.feedback : '';
-    let comment: string | null = null;
-    try {
-      const text = (JSON.parse(feedback || '{}') as { feedbackText?: unknown } | null)?.feedbackText;
-      comment = typeof text === 'string' ? text.trim() || null : null;
-    } catch {
-      comment = feedback.trim() || null;
-    }
+    const comment = feedbackComment(value.actionValue?.feedback);
     const stored = await this.deps.feedbackLog.recordFeedback({
       // Without the id of the message rated, the feedback is about the conversation's latest answer.
       messageId: replyToId ?? null,
@@ -175,4 +206,21 @@ export class TeamsBot {
     if (!stored) this.deps.logger.warn({ replyToId }, 'feedback on an answer that is not on record');
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: {} } });
   }
+}
+
+/**
+ * The comment typed in Teams' feedback form: `feedback` is the form's JSON as a string
+ * (`{"feedbackText":"…"}`), an object in some clients, or plain text; empty means none.
+ */
+export function feedbackComment(feedback: unknown): string | null {
+  let form: unknown = feedback;
+  if (typeof feedback === 'string') {
+    try {
+      form = JSON.parse(feedback || '{}');
+    } catch {
+      return feedback.trim() || null;
+    }
+  }
+  const text = form && typeof form === 'object' ? (form as { feedbackText?: unknown }).feedbackText : typeof form === 'string' ? form : undefined;
+  return typeof text === 'string' ? text.trim() || null : null;
 }

@@ -10,6 +10,7 @@ import { FakeBotConnector } from '../../fakes/bot-connector.js';
 import { FakeBotFrameworkAuth } from '../../fakes/bot-framework-auth.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
 import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
+import { replaceDocument } from '../../../src/ingest/index-writer.js';
 import { plantDocument, plantedQuestion } from '../../planted-document.js';
 
 const recordings = path.join(sharedData, 'chat-payloads/teams-botframework-activities/inbound');
@@ -20,6 +21,33 @@ const channelMention = '20191020025610932-request.json';
 const groupChatInstall = '20191019235900304-request.json';
 
 const admin = '6d415fdd-f97e-4f70-ac45-e69601e4ecb2'; // the recorded personal chat's user
+
+/** A page of three sections, each at its own heading on the page (its fragment id), last updated long ago. */
+async function plantSectionedPage(service: Service): Promise<{ id: string; question: string; url: string; anchors: string[] }> {
+  const id = 'heron00000000000000000000000001';
+  const url = 'https://intranet.example.com/facilities/heron-permit';
+  const sections = [
+    { heading: 'Who can apply', anchor: 'who-can-apply', text: 'The heron parking permit is free for every employee who cycles to the office less than twice a week.' },
+    { heading: 'Renewing the permit', anchor: 'renewing-the-permit', text: 'The heron parking permit is renewed every January at the front desk of the heron building.' },
+    { heading: 'Lost permits', anchor: 'lost-permits', text: 'A lost heron parking permit is replaced once a year for free at the front desk.' },
+  ];
+  await replaceDocument(
+    service.context,
+    { id, source: 'intranet', path: 'facilities/heron-permit.aspx', title: 'Heron parking permit', url, updatedAt: new Date('2020-05-14T00:00:00Z'), author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'planted-heron' },
+    // Sections apart from each other on the page: retrieval merges neighbouring chunks into one passage.
+    sections.map((section, i) => ({
+      id: `${id}:${i * 2}`,
+      documentId: id,
+      position: i * 2,
+      headingPath: ['Heron parking permit', section.heading],
+      text: section.text,
+      tokenCount: 24,
+      contentHash: `planted-heron-${i}`,
+      location: { anchor: section.anchor },
+    })),
+  );
+  return { id, question: 'How does the heron parking permit work?', url, anchors: sections.map((section) => section.anchor) };
+}
 let nextId = 1;
 
 describe('Teams bot (POST /api/messages, local mode)', function () {
@@ -388,8 +416,102 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     await post(personal(plantedQuestion));
     const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
     const message = answer!.activity;
-    assert.match(message.text, /\*\*Sources\*\*\n\n\[1\] Zebra crossing stipend, updated 2026-02-03/);
+    assert.match(message.text, /\*\*Sources\*\*\n\n\[1\] Zebra crossing stipend · updated 3 Feb 2026/);
     assert.equal(citationEntity(message)[0].citation[0].appearance.url, undefined);
     assert.doesNotMatch(JSON.stringify(message), /javascript/i);
+  });
+
+  it('in a personal chat offers up to three follow-up questions from the cited page\'s headings, each a click away; none in a channel', async () => {
+    await start();
+    const page = await plantSectionedPage(service);
+    await post(personal(page.question));
+    const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
+    const suggested = answer!.activity.suggestedActions;
+    assert.ok(suggested, 'suggested actions under the answer');
+    assert.deepEqual(suggested.to, [recorded(personalMessage).from.id], 'for the asker');
+    const actions = suggested.actions as Array<{ type: string; title: string; value: string }>;
+    assert.ok(actions.length >= 1 && actions.length <= 3, `${actions.length} suggested actions`);
+    const headings = ['who can apply', 'renewing the permit', 'lost permits'];
+    for (const action of actions) {
+      assert.equal(action.type, 'imBack');
+      assert.equal(action.value, action.title, 'what is clicked is what is asked');
+      assert.ok(action.title.length <= 60);
+      assert.ok(headings.some((heading) => action.title.toLowerCase().includes(heading)), `${action.title} comes from a cited heading`);
+    }
+    assert.equal(new Set(actions.map((action) => action.title)).size, actions.length, 'no two alike');
+
+    // A click is a message like any other: it is answered.
+    connector.sent.length = 0;
+    await post(personal(actions[0]!.value));
+    const [next] = await connector.waitFor((s) => s.activity.type === 'message');
+    assert.match(next!.activity.text, /heron parking permit/i);
+
+    connector.sent.length = 0;
+    await post(inChannel(page.question, true));
+    const [inTheChannel] = await connector.waitFor((s) => s.activity.type === 'message');
+    assert.match(inTheChannel!.activity.text, /heron parking permit/i);
+    assert.equal(inTheChannel!.activity.suggestedActions, undefined, 'no suggested actions in a channel');
+  });
+
+  it('shows each citation\'s date and stale note in the Sources list and as the citation entity\'s keywords', async () => {
+    await start();
+    const page = await plantSectionedPage(service);
+    await post(personal(page.question));
+    const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
+    const message = answer!.activity;
+    const claims = citationEntity(message)[0].citation as Array<{ position: number; appearance: { url: string; keywords: string[] } }>;
+    assert.ok(claims.length >= 1);
+    for (const claim of claims) {
+      assert.ok(claim.appearance.url.startsWith(page.url));
+      assert.deepEqual(claim.appearance.keywords.slice(0, 2), ['updated 14 May 2020', 'may be out of date']);
+      assert.ok(message.text.includes(`[${claim.position}] [Heron parking permit](${claim.appearance.url}) · updated 14 May 2020 · may be out of date`), message.text);
+    }
+  });
+
+  it('links each citation at the section it quotes, in the Sources list and the citation entity', async function () {
+    await start();
+    const page = await plantSectionedPage(service);
+    const stored = await service.context.index.documentChunks(page.id, ['everyone']);
+    // Runs once the passage index keeps the chunks' locations (src/index/**) for retrieval to pass on.
+    if (!stored?.chunks.some((chunk) => chunk.location?.anchor)) this.skip();
+    await post(personal(page.question));
+    const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
+    const message = answer!.activity;
+    const claims = citationEntity(message)[0].citation as Array<{ position: number; appearance: { url: string } }>;
+    for (const claim of claims) {
+      const anchor = new URL(claim.appearance.url).hash.slice(1);
+      assert.ok(page.anchors.includes(anchor), `${claim.appearance.url} opens the page at a section`);
+      assert.ok(message.text.includes(`[${claim.position}] [Heron parking permit](${page.url}#${anchor})`), message.text);
+    }
+  });
+
+  it('stores a thumbs down with its comment and a thumbs up without one, answering each invoke with 200 and an empty body', async () => {
+    await start();
+    await post(personal('How many days of annual leave do I get?'));
+    const [answer] = await connector.waitFor((s) => s.activity.type === 'message');
+    assert.deepEqual(answer!.activity.channelData.feedbackLoopEnabled, true);
+    const feedback = (actionValue: Record<string, unknown>) =>
+      post({ ...personal(''), type: 'invoke', name: 'message/submitAction', replyToId: answer!.id, value: { actionName: 'feedback', actionValue } });
+
+    // One rating per person and answer: each new one replaces the last.
+    const latest = async () => {
+      const [stored, ...others] = await service.context.catalogue.recentFeedback(5);
+      assert.equal(others.length, 0);
+      assert.equal(stored!.question, 'How many days of annual leave do I get?');
+      return [stored!.reaction, stored!.comment];
+    };
+    const down = await feedback({ reaction: 'dislike', feedback: JSON.stringify({ feedbackText: '  It ignores part-time staff  ' }) });
+    assert.equal(down.status, 200);
+    assert.deepEqual(await down.json(), {});
+    assert.deepEqual(await latest(), ['dislike', 'It ignores part-time staff']);
+    const up = await feedback({ reaction: 'like', feedback: JSON.stringify({ feedbackText: '' }) });
+    assert.equal(up.status, 200);
+    assert.deepEqual(await latest(), ['like', null]);
+    assert.equal((await feedback({ reaction: 'like' })).status, 200, 'no form at all');
+    assert.deepEqual(await latest(), ['like', null]);
+    assert.equal((await feedback({ reaction: 'dislike', feedback: { feedbackText: 'Sent as an object' } })).status, 200);
+    assert.deepEqual(await latest(), ['dislike', 'Sent as an object']);
+
+    assert.equal((await feedback({ reaction: 'meh' })).status, 400, 'a reaction Teams does not send');
   });
 });

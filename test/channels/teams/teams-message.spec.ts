@@ -27,11 +27,13 @@ describe('Teams answer message', () => {
     for (const citation of entity.citation) {
       assert.ok(citation.appearance.name.length <= 80);
       assert.ok(citation.appearance.abstract.length <= 160);
-      assert.deepEqual(citation.appearance.keywords, ['Europe', 'Germany', 'Hotels']);
+      // The date first, then the deepest headings in the room left.
+      assert.deepEqual(citation.appearance.keywords, ['updated 4 Mar 2026', 'Germany', 'Hotels']);
+      for (const keyword of citation.appearance.keywords) assert.ok(keyword.length <= 28);
       assert.match(citation.appearance.url, /^https:\/\/wiki\.example\.com\/pages\/\d+$/);
     }
     assert.deepEqual(entity.additionalType, ['AIGeneratedContent']);
-    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] \[A travel page .*\]\(https:\/\/wiki\.example\.com\/pages\/1\), updated 2026-03-04  \n\[2\]/);
+    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] \[A travel page .*\]\(https:\/\/wiki\.example\.com\/pages\/1\) · updated 4 Mar 2026  \n\[2\]/);
   });
 
   it('shortens an answer too long for one Teams message instead of failing', () => {
@@ -63,7 +65,7 @@ describe('Teams answer message', () => {
     const activity = answerActivity(unsafe);
     const [entity] = activity.entities as any[];
     for (const citation of entity.citation) assert.equal(citation.appearance.url, undefined);
-    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] A travel page [^\n]*number 1, updated 2026-03-04  \n\[2\] A travel page/);
+    assert.match(activity.text!, /\*\*Sources\*\*\n\n\[1\] A travel page [^\n]*number 1 · updated 4 Mar 2026  \n\[2\] A travel page/);
     assert.doesNotMatch(activity.text!, /javascript|data:|\]\(/i);
   });
 
@@ -78,5 +80,30 @@ describe('Teams answer message', () => {
   it('defuses links in the answer text whose target is not http(s), keeping their words', () => {
     const activity = answerActivity(answer('See [the form](javascript:alert(1)) or [the portal](https://hr.example.com/form) [1].\n\n[1]: javascript:alert(2)', 1));
     assert.match(activity.text!, /^See \[the form\]\\\(javascript:alert\(1\)\) or \[the portal\]\(https:\/\/hr\.example\.com\/form\) \[1\]\.\n\n\[1\]\\: javascript:alert\(2\)/);
+  });
+
+  it('links each source at the section it quotes, with its page, date and stale note, in the Sources list and the citation', () => {
+    const located = answer('Hotels are capped [1][2].', 2);
+    located.citations[0]!.passage = { ...located.citations[0]!.passage, location: { anchor: 'hotel-limits' } };
+    located.citations[1] = { ...located.citations[1]!, stale: true, passage: { ...located.citations[1]!.passage, document: { ...located.citations[1]!.passage.document, url: 'https://wiki.example.com/files/policy.pdf' }, location: { page: 4 } } };
+    const activity = answerActivity(located);
+    assert.match(activity.text!, /\[1\] \[[^\]]*\]\(https:\/\/wiki\.example\.com\/pages\/1#hotel-limits\) · updated 4 Mar 2026  \n/);
+    assert.match(activity.text!, /\[2\] \[[^\]]*\]\(https:\/\/wiki\.example\.com\/files\/policy\.pdf#page=4\) · p\. 4 · updated 4 Mar 2026 · may be out of date$/);
+    const [first, second] = (activity.entities as any[])[0].citation;
+    assert.equal(first.appearance.url, 'https://wiki.example.com/pages/1#hotel-limits');
+    assert.equal(second.appearance.url, 'https://wiki.example.com/files/policy.pdf#page=4');
+    assert.deepEqual(second.appearance.keywords, ['p. 4', 'updated 4 Mar 2026', 'may be out of date']);
+  });
+
+  it('writes the details in Chinese under a Chinese answer', () => {
+    const chinese = answer('酒店费用有上限 [1]。', 1);
+    const activity = answerActivity(chinese);
+    assert.match(activity.text!, /\*\*来源\*\*\n\n\[1\] \[[^\]]*\]\([^)]*\) · 更新于 2026-03-04$/);
+  });
+
+  it('carries the suggested actions it is given, and none otherwise', () => {
+    const suggested = { to: ['user-1'], actions: [{ type: 'imBack', title: 'What about trains?', value: 'What about trains?' }] };
+    assert.deepEqual(answerActivity(answer('Hotels are capped [1].', 1), { suggestedActions: suggested }).suggestedActions, suggested);
+    assert.equal('suggestedActions' in answerActivity(answer('Hotels are capped [1].', 1)), false);
   });
 });
