@@ -49,7 +49,14 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       }
       teams = createTeamsEndpoint(
         config.teams,
-        { chatTurn: context.chatTurn, seen: context.seen, feedbackLog: context.catalogue, logger: context.logger.child({ component: 'teams' }) },
+        {
+          chatTurn: context.chatTurn,
+          seen: context.seen,
+          feedbackLog: context.catalogue,
+          // Follow-up questions from the cited pages' other sections, read with the page's own readers.
+          sectionHeadings: async (documentId: string, readers: string[]) => (await context.index.documentChunks(documentId, readers))?.chunks.map((chunk) => chunk.headingPath) ?? [],
+          logger: context.logger.child({ component: 'teams' }),
+        },
         overrides.teamsAdapter,
       );
     }
