@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Section } from '../../../src/domain.js';
 import { parseConfluencePage, parseXmlExportPage } from '../../../src/ingest/parsers/confluence-page.js';
 import { readXmlExport } from '../../../src/ingest/parsers/confluence-xml-export.js';
@@ -14,25 +13,10 @@ import { parsePptx } from '../../../src/ingest/parsers/pptx-parser.js';
 import { parseXlsx } from '../../../src/ingest/parsers/xlsx-parser.js';
 import { sharedData } from '../../helpers.js';
 import { docxFile, pptxFile, xlsxFile } from '../../office-fixtures.js';
+import { multiPagePdf } from '../location-fixtures.js';
 
 const located = (sections: Section[]) => sections.map((s) => [s.headingPath.at(-1) ?? '', s.location ?? null]);
 const md = (text: string) => located(parseMarkdown(Buffer.from(text)).sections);
-
-/** A PDF of three pages: a heading on page 1 whose text runs on to page 2, and a heading of its own on page 3. */
-export async function multiPagePdf(): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const first = doc.addPage();
-  first.drawText('Booking travel', { x: 50, y: 720, size: 22, font });
-  first.drawText('Book trains for trips under five hours.', { x: 50, y: 690, size: 11, font });
-  const second = doc.addPage();
-  second.drawText('Flights are economy class as a rule.', { x: 50, y: 720, size: 11, font });
-  second.drawText('Receipts go to the travel desk.', { x: 50, y: 700, size: 11, font });
-  const third = doc.addPage();
-  third.drawText('Per diem', { x: 50, y: 720, size: 22, font });
-  third.drawText('Meals are paid at 40 EUR a day.', { x: 50, y: 690, size: 11, font });
-  return Buffer.from(await doc.save());
-}
 
 describe('section locations', () => {
   describe('Markdown heading slugs (as GitHub makes them)', () => {
