@@ -1,8 +1,9 @@
 // How a chunk of a document version is stored as a Qdrant point: a deterministic id, and a payload
 // holding everything a SearchHit needs, so that no read needs a second store.
 import { createHash } from 'node:crypto';
-import type { Chunk, DocumentInfo } from '../domain.js';
+import type { Chunk, DocumentInfo, SectionLocation } from '../domain.js';
 import type { IndexedDocument, VectorSpace } from './passage-index.js';
+import { readLocation } from './stored-location.js';
 import { TermCounts } from './term-counts.js';
 
 /** A UUID (version 8: custom) from the document, chunk id and version: a retried write lands on the same points. */
@@ -54,6 +55,8 @@ export interface ChunkPayload {
   /** The embedding input's hash and the space of the point's dense vector, when it has one. */
   input_hash: string | null;
   vector_space: string | null;
+  /** Where the chunk is in its document; absent from points written before locations (and when the format says nothing). */
+  location?: SectionLocation;
 }
 
 export function toPayload(
@@ -84,6 +87,7 @@ export function toPayload(
     body_terms: bodyTerms.toString(),
     input_hash: vector?.inputHash ?? null,
     vector_space: vector ? spaceKey(vector.space) : null,
+    ...(chunk.location ? { location: { ...chunk.location } } : {}),
   };
 }
 
@@ -94,6 +98,7 @@ export function fromPayload(payload: unknown): { chunk: Chunk; document: Documen
   const strings = [p.document_id, p.source, p.path, p.title, p.chunk_id, p.text, p.content_hash, p.body_terms];
   if (strings.some((value) => typeof value !== 'string')) return null;
   if (typeof p.document_version !== 'number' || typeof p.position !== 'number' || typeof p.token_count !== 'number' || !Array.isArray(p.heading_path)) return null;
+  const location = readLocation(p.location);
   return {
     version: p.document_version,
     chunk: {
@@ -104,6 +109,7 @@ export function fromPayload(payload: unknown): { chunk: Chunk; document: Documen
       text: p.text!,
       tokenCount: p.token_count,
       contentHash: p.content_hash!,
+      ...(location ? { location } : {}),
     },
     document: {
       id: p.document_id!,

@@ -9,6 +9,7 @@ import { markedSuperseded } from '../retrieval/superseded.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
 import type { DocumentAccess, IndexedChunk, IndexedDocument, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import type { SqliteConnection } from './sqlite-connection.js';
+import { readLocation } from './stored-location.js';
 import { TermCounts } from './term-counts.js';
 
 // BM25 weights of the title, headings and body columns.
@@ -46,6 +47,7 @@ interface ChunkRow {
   token_count: number;
   content_hash: string;
   body_terms: string;
+  location: string | null;
   source: string;
   path: string;
   title: string;
@@ -129,8 +131,8 @@ export class SqlitePassageIndex implements PassageIndex {
       });
       this.insertReaders(document.id, version, document.readers);
       const insertChunk = this.statement(
-        `INSERT INTO chunks (id, document_id, document_version, position, heading_path, text, token_count, content_hash, body_terms, input_hash)
-         VALUES (@id, @documentId, @version, @position, @headingPath, @text, @tokenCount, @contentHash, @bodyTerms, @inputHash)`,
+        `INSERT INTO chunks (id, document_id, document_version, position, heading_path, text, token_count, content_hash, body_terms, input_hash, location)
+         VALUES (@id, @documentId, @version, @position, @headingPath, @text, @tokenCount, @contentHash, @bodyTerms, @inputHash, @location)`,
       );
       const insertFts = this.statement('INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)');
       for (const { embedding, ...chunk } of chunks) {
@@ -141,6 +143,7 @@ export class SqlitePassageIndex implements PassageIndex {
           headingPath: JSON.stringify(chunk.headingPath),
           bodyTerms: analysed.bodyTerms,
           inputHash: embedding?.inputHash ?? null,
+          location: chunk.location ? JSON.stringify(chunk.location) : null,
         });
         insertFts.run(lastInsertRowid, ...analysed.fts);
         // vec0 takes integer rowids only as BigInt.
@@ -438,7 +441,7 @@ function analyseChunk(titleTerms: string[], headingPath: string[], text: string)
 }
 
 function toChunk(row: ChunkRow): Chunk {
-  return {
+  const chunk: Chunk = {
     id: row.id,
     documentId: row.document_id,
     position: row.position,
@@ -447,6 +450,9 @@ function toChunk(row: ChunkRow): Chunk {
     tokenCount: row.token_count,
     contentHash: row.content_hash,
   };
+  const location = row.location ? readLocation(JSON.parse(row.location)) : undefined;
+  if (location) chunk.location = location;
+  return chunk;
 }
 
 function toDocumentInfo(row: ChunkRow): DocumentInfo {

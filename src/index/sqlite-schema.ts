@@ -169,6 +169,11 @@ export const migrations: string[] = [
      PRIMARY KEY (document_id, version, reader)
    ) WITHOUT ROWID;
    CREATE INDEX document_readers_by_reader ON document_readers(reader, document_id, version);`,
+  // Where each chunk is in its document (SectionLocation as JSON: a heading anchor, a PDF page, a
+  // slide, a sheet), so that a citation opens it there. Null for chunks written before, and for
+  // documents whose format says nothing; the next sync re-parses every document (run-sync.ts
+  // pipelineVersion) and fills it in.
+  `ALTER TABLE chunks ADD COLUMN location TEXT;`,
 ];
 
 

@@ -1,8 +1,9 @@
 // Heading-aware chunking: each section is cut into chunks under a token budget, at sentence
-// boundaries, and each chunk starts with the last sentences of the one before (the overlap).
+// boundaries, and each chunk starts with the last sentences of the one before (the overlap). A
+// chunk is located where its section is (a heading's anchor, a page, a slide, a sheet).
 import { createHash } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer';
-import type { Chunk, Section } from '../domain.js';
+import type { Chunk, Section, SectionLocation } from '../domain.js';
 import { splitSentences } from '../retrieval/tokenize.js';
 
 export interface ChunkingOptions {
@@ -26,18 +27,27 @@ export function chunkDocument(documentId: string, sections: Section[], options: 
   for (const section of sections) {
     for (const text of packSection(section.text, options)) {
       const position = chunks.length;
-      chunks.push({
+      const chunk: Chunk = {
         id: chunkId(documentId, position),
         documentId,
         position,
         headingPath: section.headingPath,
         text,
         tokenCount: countTokens(text),
-        contentHash: createHash('sha256').update(section.headingPath.join('\u0000')).update('\u0001').update(text).digest('hex'),
-      });
+        contentHash: chunkHash(section.headingPath, text, section.location),
+      };
+      if (section.location) chunk.location = { ...section.location };
+      chunks.push(chunk);
     }
   }
   return chunks;
+}
+
+/** The chunk's heading path, text and location: a chunk that moves (a new anchor, another page) hashes differently. */
+function chunkHash(headingPath: string[], text: string, location: SectionLocation | undefined): string {
+  const hash = createHash('sha256').update(headingPath.join('\u0000')).update('\u0001').update(text);
+  if (location) hash.update('\u0001').update(JSON.stringify([location.anchor ?? null, location.page ?? null, location.slide ?? null, location.sheet ?? null]));
+  return hash.digest('hex');
 }
 
 function toUnits(text: string, maxTokens: number): Unit[] {

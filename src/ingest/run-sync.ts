@@ -19,7 +19,9 @@ import type { DocumentSource, SourceItem, SourceListing } from './sources/docume
 import { emptiedReason, formatNotReadReason, noTextReason } from './sync-report-text.js';
 
 // Raised when parsing or chunking changes what a document becomes: every document is then indexed again.
-const pipelineVersion = 2;
+// 3: sections and chunks carry their location (heading anchor, PDF page, slide, sheet), so an index
+// written before gains locations on its next sync (vectors are reused: the embedded text is the same).
+const pipelineVersion = 3;
 
 export interface SyncProgress {
   source: string;

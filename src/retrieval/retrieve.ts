@@ -113,6 +113,7 @@ export async function retrieve(index: PassageIndex, question: string, options: R
       text: hit.chunk.text,
       score: round(coverage),
       ...(similarity !== null ? { similarity: round(similarity) } : {}),
+      ...(hit.chunk.location ? { location: hit.chunk.location } : {}),
     };
     passages.push(passage);
     kept.push({ hit, passage, positions: [hit.chunk.position] });
@@ -255,7 +256,12 @@ function mergeInto(target: { passage: Passage; positions: number[] }, hit: Searc
   const second = before ? target.passage.text : hit.chunk.text;
   target.passage.text = joinWithoutOverlap(first, second);
   target.passage.chunkIds = before ? [hit.chunk.id, ...target.passage.chunkIds] : [...target.passage.chunkIds, hit.chunk.id];
-  if (before) target.passage.headingPath = hit.chunk.headingPath;
+  if (before) {
+    // The passage starts at its first chunk in document order: its heading path and location are that chunk's.
+    target.passage.headingPath = hit.chunk.headingPath;
+    if (hit.chunk.location) target.passage.location = hit.chunk.location;
+    else delete target.passage.location;
+  }
   target.positions.push(hit.chunk.position);
 }
 

@@ -103,6 +103,38 @@ export function describePassageIndex(name: string, open: () => Promise<Conforman
       assert.equal(hit.bodyTerms.count('polici'), 0, 'the title is not part of the body counts');
     });
 
+    it("keeps each chunk's location (anchor, page, slide, sheet) through searches by terms, by vectors, both, and documentChunks", async () => {
+      const located = (position: number, text: string, location: Chunk['location']): Chunk => ({ ...chunk('guide', position, text), location });
+      await write(document('guide', 'docs', 'Travel guide'), [
+        withVector(located(0, 'Book trains for trips under five hours.', { anchor: 'ReleaseProcess-Freezewindows' }), [1, 0, 0]),
+        withVector(located(1, 'Flights are economy class as a rule.', { page: 2 }), [0, 1, 0]),
+        withVector(located(2, 'Receipts go to the travel desk.', { slide: 3, sheet: 'Rates' }), [0, 0, 1]),
+        withVector(chunk('guide', 3, 'Taxis need approval.'), [0.5, 0.5, 0]),
+      ], { space });
+      const expected = new Map<string, Chunk['location']>([
+        ['guide:0', { anchor: 'ReleaseProcess-Freezewindows' }],
+        ['guide:1', { page: 2 }],
+        ['guide:2', { slide: 3, sheet: 'Rates' }],
+        ['guide:3', undefined],
+      ]);
+      const check = (hits: SearchHit[], context: string) => {
+        assert.ok(hits.length > 0, context);
+        for (const hit of hits) assert.deepEqual(hit.chunk.location, expected.get(hit.chunk.id), `${context}: ${hit.chunk.id}`);
+      };
+      check(await index.search({ terms: distinctTerms('trains flights receipts taxis'), limit: 10, readers: everyone }), 'search');
+      check(await index.searchVectors({ vector: new Float32Array([1, 1, 1]), limit: 10, readers: everyone }), 'searchVectors');
+      if (index.searchBoth) {
+        const both = await index.searchBoth({ terms: distinctTerms('trains flights'), limit: 10, readers: everyone }, { vector: new Float32Array([0, 0, 1]), limit: 10, readers: everyone });
+        check(both.lexical, 'searchBoth lexical');
+        check(both.nearest, 'searchBoth nearest');
+      }
+      const stored = await index.documentChunks('guide', everyone);
+      assert.deepEqual(stored?.chunks.map((c) => c.location), [...expected.values()]);
+      assert.ok(stored?.chunks.every((c) => !('location' in c) || c.location !== undefined), 'no location key without a location');
+      const { passages } = await retrieve(index, 'Which class are flights?', { topK: 5, readers: everyone });
+      assert.deepEqual(passages[0]?.location, { page: 2 });
+    });
+
     it('filters by source, in searches by terms and by vectors', async () => {
       await write(document('zh', 'china'), [withVector(chunk('zh', 0, '年假为十天。annual leave'), [1, 0, 0])], { space });
       await write(document('de', 'germany'), [withVector(chunk('de', 0, 'Annual leave is 28 days.'), [0.9, 0.1, 0])], { space });

@@ -67,6 +67,7 @@ describe('groundwork.db schema', () => {
       assert.equal(await index.accessFingerprint(), 'policy-1');
       const [leave] = await index.search({ terms: searchTerms('annual leave'), limit: 5, readers: everyone });
       assert.equal(leave?.chunk.text, 'Employees get 28 days of annual leave.');
+      assert.equal(leave.chunk.location, undefined, 'chunks written before locations have none (the next sync re-parses and fills it in)');
       assert.deepEqual(leave.document, {
         id: 'leave',
         source: 'docs',

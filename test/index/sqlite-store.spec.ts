@@ -42,7 +42,7 @@ describe('SqliteStore (catalogue and passage index in groundwork.db)', () => {
 
   it('creates the schema at the latest version and reopens an existing file', async () => {
     const store = openSqliteStore(file);
-    assert.equal(store.schemaVersion, 8);
+    assert.equal(store.schemaVersion, 9);
     await replaceDocument(store, document('a'), [chunk('a', 0, 'Employees get 28 days of annual leave.')]);
     store.close();
     const reopened = openSqliteStore(file);

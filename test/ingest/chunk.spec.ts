@@ -47,4 +47,22 @@ describe('chunkDocument', () => {
     assert.ok(chunks.length > 1);
     assert.equal(chunks.map((c) => c.text).join(' '), long);
   });
+
+  it("gives each chunk its section's location, and a chunk that moves a new content hash", () => {
+    const sections = [
+      { headingPath: ['Rules'], text: english, location: { anchor: 'rules' } },
+      { headingPath: ['Travel'], text: 'Book trains.', location: { page: 2 } },
+      { headingPath: ['Other'], text: 'No location here.' },
+    ];
+    const chunks = chunkDocument('doc', sections, { maxTokens: 80, overlapTokens: 20 });
+    const rules = chunks.filter((c) => c.headingPath[0] === 'Rules');
+    assert.ok(rules.length > 1 && rules.every((c) => c.location?.anchor === 'rules'));
+    assert.deepEqual(chunks.find((c) => c.headingPath[0] === 'Travel')!.location, { page: 2 });
+    assert.ok(!('location' in chunks.at(-1)!), 'no location key without a location');
+    const moved = chunkDocument('doc', [{ ...sections[1]!, location: { page: 3 } }], { maxTokens: 80, overlapTokens: 20 })[0]!;
+    const unlocated = chunkDocument('doc', [{ headingPath: ['Travel'], text: 'Book trains.' }], { maxTokens: 80, overlapTokens: 20 })[0]!;
+    const travel = chunks.find((c) => c.headingPath[0] === 'Travel')!;
+    assert.notEqual(moved.contentHash, travel.contentHash);
+    assert.notEqual(unlocated.contentHash, travel.contentHash);
+  });
 });

@@ -59,6 +59,30 @@ describe('retrieve', () => {
     assert.equal(passages[0]!.text, 'Parental leave lasts up to three years. Tell the People team early. Parental leave pay is topped up to 80 %.');
   });
 
+  it("locates a passage at its first chunk in document order, also when a later chunk ranked first", async () => {
+    const store = openSqliteStore(path.join(tempDir(), 'index.db'));
+    const texts = ['Parental leave: tell the People team.', 'Parental leave pay: parental leave pay is topped up to 80 % of parental leave salary.', 'Unrelated closing words.'];
+    // The closing words are far from the others (position 5), so they are never merged with them.
+    const chunks: Chunk[] = texts.map((text, i) => ({
+      id: `policy:${[0, 1, 5][i]}`,
+      documentId: 'policy',
+      position: [0, 1, 5][i]!,
+      headingPath: ['Parental leave'],
+      text,
+      tokenCount: 10,
+      contentHash: `policy:${text}`,
+      location: { page: i + 1 },
+    }));
+    const document = { id: 'policy', source: 'docs', path: 'policy.pdf', title: 'Policy', url: null, updatedAt: null, author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'policy' };
+    await replaceDocument(store, document, chunks);
+    const { passages } = await retrieve(store.index, 'parental leave pay', { topK: 5, readers: ['everyone'] });
+    assert.deepEqual(passages[0]!.chunkIds, ['policy:0', 'policy:1']);
+    assert.deepEqual(passages[0]!.location, { page: 1 });
+    const single = await retrieve(store.index, 'closing words', { topK: 5, readers: ['everyone'] });
+    assert.deepEqual(single.passages[0]!.location, { page: 3 });
+    store.close();
+  });
+
   it('searches a Chinese word the documents never use by its characters (几天 -> 天)', async () => {
     const index = await indexWith({ zh: ['婚假：3 天', '病假需要医院证明。'] });
     const { passages } = await retrieve(index, '婚假有几天？', { topK: 5, readers: ['everyone'] });

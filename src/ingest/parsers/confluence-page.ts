@@ -5,7 +5,7 @@ import type * as cheerio from 'cheerio';
 import { DocumentUnreadableError } from '../../errors.js';
 import { renderStorageFormat } from './confluence-storage.js';
 import type { XmlExportPage } from './confluence-xml-export.js';
-import { renderHtml } from './html-parser.js';
+import { headingIdOf, renderHtml } from './html-parser.js';
 import { loadHtml } from './markup.js';
 import { collapse, decodeText, SectionBuilder, type ParsedDocument } from './parsed-document.js';
 import { parseLocalizedDate } from './localized-date.js';
@@ -72,7 +72,8 @@ export function parseConfluencePage(bytes: Buffer, pageId: string, baseUrl: stri
   const builder = new SectionBuilder();
   const body = $('#main-content');
   if (body.length === 0) throw new DocumentUnreadableError('it is not a Confluence export page (no #main-content)');
-  renderHtml($, body, builder);
+  // The export renders Confluence's heading ids (`ReleaseProcess-Freezewindows`), the page's own fragments.
+  renderHtml($, body, builder, headingIdOf($));
   return {
     title: metadata.title,
     sections: builder.build(),
@@ -96,7 +97,7 @@ export function readAttachmentListing(bytes: Buffer, pageId: string): { metadata
 export function parseXmlExportPage(bytes: Buffer): ParsedDocument {
   const stored = JSON.parse(bytes.toString('utf8')) as XmlExportPage;
   const builder = new SectionBuilder();
-  renderStorageFormat(stored.body, builder);
+  renderStorageFormat(stored.body, builder, stored.title);
   return { title: stored.title, sections: builder.build(), author: stored.author, labels: xmlPageLabels(stored), status: stored.status };
 }
 

@@ -3,13 +3,18 @@
 import { decodeHTML } from 'entities';
 import type { Element } from 'domhandler';
 import { escapeHtml } from '../../escape-html.js';
+import { ConfluenceHeadingIds } from './heading-anchors.js';
 import { renderHtml } from './html-parser.js';
 import { loadXml } from './markup.js';
 import { collapse, SectionBuilder } from './parsed-document.js';
 
 const panelLabels: Record<string, string> = { info: 'Info:', note: 'Note:', warning: 'Warning:', tip: 'Tip:', panel: '' };
 
-export function renderStorageFormat(storage: string, builder: SectionBuilder): void {
+/**
+ * With the page's title, each heading's section is located at the id Confluence renders on it
+ * (see ConfluenceHeadingIds), so that a link to viewpage.action?pageId=… opens there.
+ */
+export function renderStorageFormat(storage: string, builder: SectionBuilder, pageTitle?: string): void {
   // Parsed as XML so that self-closing macros (<ac:structured-macro ac:name="toc"/>) stay empty.
   // XML knows five named entities: others (&nbsp;) become characters first; CDATA becomes text,
   // and a DOCTYPE with an internal subset is dropped (no DTD is ever loaded).
@@ -58,5 +63,6 @@ export function renderStorageFormat(storage: string, builder: SectionBuilder): v
   for (const task of $('ac\\:task').toArray()) {
     $(task).replaceWith(`<ul><li>${$(task).children('ac\\:task-body').html() ?? ''}</li></ul>`);
   }
-  renderHtml($, $('body'), builder);
+  const ids = pageTitle !== undefined ? new ConfluenceHeadingIds(pageTitle) : null;
+  renderHtml($, $('body'), builder, ids ? (_, text) => ids.id(text) : undefined);
 }

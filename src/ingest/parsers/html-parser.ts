@@ -9,8 +9,24 @@ const blocks = new Set([
   'figure', 'figcaption', 'address', 'details', 'summary', 'hr', 'br', 'tr', 'caption', 'body', 'html',
 ]);
 
-/** Renders an HTML element's content into sections: headings, lists and tables kept as readable text. */
-export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>, builder: SectionBuilder): void {
+/** The fragment id of a heading element (and its text), when the page gives it one. */
+export type HeadingAnchor = (heading: Element, text: string) => string | undefined;
+
+/** A heading's own `id`, or that of an `<a name>` or element with an `id` inside it. */
+export function headingIdOf($: cheerio.CheerioAPI): HeadingAnchor {
+  return (heading) => {
+    const own = heading.attribs?.id?.trim();
+    if (own) return own;
+    const inner = $(heading).find('[id], a[name]').first();
+    return (inner.attr('id') ?? inner.attr('name'))?.trim() || undefined;
+  };
+}
+
+/**
+ * Renders an HTML element's content into sections: headings, lists and tables kept as readable
+ * text. With `headingAnchor`, each heading's section is located at the heading's fragment id.
+ */
+export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>, builder: SectionBuilder, headingAnchor?: HeadingAnchor): void {
   let line = '';
   const flush = () => {
     builder.line(line);
@@ -37,7 +53,9 @@ export function renderHtml($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>
     const heading = /^h([1-6])$/.exec(name);
     if (heading) {
       flush();
-      builder.heading(Number(heading[1]), inlineText(element));
+      const text = inlineText(element);
+      const anchor = headingAnchor?.(element, text);
+      builder.heading(Number(heading[1]), text, anchor ? { anchor } : undefined);
       return;
     }
     if (name === 'ul' || name === 'ol') {
@@ -106,7 +124,7 @@ export function parseHtml(bytes: Buffer): ParsedDocument {
   const $ = loadHtml(decodeText(bytes));
   const builder = new SectionBuilder();
   const main = $('main, article, [role=main]').first();
-  renderHtml($, main.length > 0 ? main : $('body'), builder);
+  renderHtml($, main.length > 0 ? main : $('body'), builder, headingIdOf($));
   const sections = builder.build();
   const title = collapse($('title').first().text()) || builder.firstHeading;
   return { title: title || null, sections };

@@ -1,6 +1,7 @@
 import matter from 'gray-matter';
 import { decodeHTML } from 'entities';
 import { Lexer, type Token, type Tokens } from 'marked';
+import { HeadingSlugger } from './heading-anchors.js';
 import { capMarkdownNesting, hasManyDelimiters, plainInline } from './markdown-limits.js';
 import { decodeText, SectionBuilder, tableRow, type ParsedDocument } from './parsed-document.js';
 
@@ -30,11 +31,22 @@ function inline(tokens: Token[] | undefined, fallback = ''): string {
     .join('');
 }
 
-function renderBlocks(tokens: Token[], builder: SectionBuilder, depth = 0): void {
+// `## Heading {#custom-id}` (kramdown, Pandoc, Hugo, MkDocs attribute lists): the id the page gives the heading.
+const explicitId = /\s*\{[^}]*?#([^\s}.#]+)[^}]*\}\s*$/;
+
+function renderHeading(heading: Tokens.Heading, builder: SectionBuilder, slugger: HeadingSlugger): void {
+  const text = inline(heading.tokens);
+  const id = explicitId.exec(text);
+  const title = id ? text.slice(0, id.index) : text;
+  if (title.trim() === '') return builder.heading(heading.depth, title);
+  builder.heading(heading.depth, title, { anchor: id ? slugger.explicit(id[1]!) : slugger.slug(title.trim()) });
+}
+
+function renderBlocks(tokens: Token[], builder: SectionBuilder, slugger: HeadingSlugger, depth = 0): void {
   for (const token of tokens) {
     switch (token.type) {
       case 'heading':
-        builder.heading((token as Tokens.Heading).depth, inline((token as Tokens.Heading).tokens));
+        renderHeading(token as Tokens.Heading, builder, slugger);
         break;
       case 'paragraph':
       case 'text':
@@ -48,7 +60,7 @@ function renderBlocks(tokens: Token[], builder: SectionBuilder, depth = 0): void
           const [first, ...rest] = item.tokens;
           const lead = first && (first.type === 'text' || first.type === 'paragraph') ? inline((first as Tokens.Text).tokens, (first as Tokens.Text).text) : '';
           builder.line(`${'  '.repeat(depth)}${marker} ${lead.replace(/\n/g, ' ')}`);
-          renderBlocks(lead === '' ? item.tokens : rest, builder, depth + 1);
+          renderBlocks(lead === '' ? item.tokens : rest, builder, slugger, depth + 1);
         });
         break;
       }
@@ -62,7 +74,7 @@ function renderBlocks(tokens: Token[], builder: SectionBuilder, depth = 0): void
         for (const line of (token as Tokens.Code).text.split('\n')) builder.line(line);
         break;
       case 'blockquote':
-        renderBlocks((token as Tokens.Blockquote).tokens, builder, depth);
+        renderBlocks((token as Tokens.Blockquote).tokens, builder, slugger, depth);
         break;
       case 'html':
         builder.line(decodeHTML((token as Tokens.HTML).text.replace(/<[^>]*>/g, ' ')));
@@ -99,7 +111,7 @@ export function parseMarkdown(bytes: Buffer): ParsedDocument {
     // Malformed front matter: index the whole text rather than nothing.
   }
   const builder = new SectionBuilder();
-  renderBlocks(lex(content.replace(htmlComments, '').replace(templateTags, '')), builder);
+  renderBlocks(lex(content.replace(htmlComments, '').replace(templateTags, '')), builder, new HeadingSlugger());
   const sections = builder.build();
   // Front matter titles sometimes carry markup ("Logging in &amp; Networks", "<em>new</em>").
   const frontMatterTitle = typeof data.title === 'string' ? decodeHTML(data.title.replace(/<[^>]*>/g, '')).trim() || null : null;

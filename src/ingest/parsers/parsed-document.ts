@@ -1,5 +1,5 @@
 import { DocumentUnreadableError } from '../../errors.js';
-import type { Section } from '../../domain.js';
+import type { Section, SectionLocation } from '../../domain.js';
 
 /** What a parser makes of a file's bytes; the sync job adds ids and the source's metadata. */
 export interface ParsedDocument {
@@ -44,17 +44,29 @@ export function refuseCompoundFile(bytes: Buffer, kind: string): void {
   }
 }
 
-/** Collects blocks of text under the current heading path into sections. */
+/**
+ * Collects blocks of text under the current heading path into sections. A section's location is
+ * its heading's (an anchor) or where its text is (a page, a slide, a sheet), when the parser says.
+ */
 export class SectionBuilder {
   private readonly sections: Section[] = [];
   private headingPath: string[] = [];
   private lines: string[] = [];
+  private location: SectionLocation | undefined;
 
-  heading(level: number, text: string): void {
+  heading(level: number, text: string, location?: SectionLocation): void {
     this.flush();
     const clean = collapse(text);
     if (clean === '') return;
     this.headingPath = [...this.headingPath.slice(0, Math.max(0, level - 1)), clean];
+    this.location = location;
+  }
+
+  /** The lines that follow are at `location` (a PDF page): the section is cut there when it moves. */
+  at(location: SectionLocation): void {
+    if (sameLocation(this.location, location)) return;
+    this.flush();
+    this.location = location;
   }
 
   line(text: string): void {
@@ -73,9 +85,17 @@ export class SectionBuilder {
   }
 
   private flush(): void {
-    if (this.lines.length > 0) this.sections.push({ headingPath: this.headingPath, text: this.lines.join('\n') });
+    if (this.lines.length > 0) {
+      const section: Section = { headingPath: this.headingPath, text: this.lines.join('\n') };
+      if (this.location && Object.keys(this.location).length > 0) section.location = { ...this.location };
+      this.sections.push(section);
+    }
     this.lines = [];
   }
+}
+
+function sameLocation(a: SectionLocation | undefined, b: SectionLocation | undefined): boolean {
+  return a?.anchor === b?.anchor && a?.page === b?.page && a?.slide === b?.slide && a?.sheet === b?.sheet;
 }
 
 export function collapse(text: string): string {

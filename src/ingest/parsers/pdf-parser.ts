@@ -8,11 +8,14 @@ const standardFontDataUrl = `${path.join(path.dirname(createRequire(import.meta.
 interface Line {
   text: string;
   size: number;
+  /** 1-based page the line is on. */
+  page: number;
 }
 
 /**
  * PDF: text in content order, lines joined into paragraphs; a line set clearly larger than the
- * body text is taken for a heading.
+ * body text is taken for a heading. Sections are cut at page breaks, each located at its page (a
+ * paragraph running over a break stays whole, on the page it starts on).
  */
 export async function parsePdf(bytes: Buffer): Promise<ParsedDocument> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -35,14 +38,14 @@ export async function parsePdf(bytes: Buffer): Promise<ParsedDocument> {
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number);
       const content = await page.getTextContent();
-      let current: Line = { text: '', size: 0 };
+      let current: Line = { text: '', size: 0, page: number };
       for (const item of content.items) {
         if (!('str' in item)) continue;
         current.text += item.str;
         current.size = Math.max(current.size, item.height);
         if (item.hasEOL) {
           lines.push(current);
-          current = { text: '', size: 0 };
+          current = { text: '', size: 0, page: number };
         }
       }
       lines.push(current);
@@ -54,15 +57,18 @@ export async function parsePdf(bytes: Buffer): Promise<ParsedDocument> {
     const bodySize = sizes[Math.floor(sizes.length / 2)]!;
     const builder = new SectionBuilder();
     let paragraph = '';
+    let paragraphPage = 1;
     const flush = () => {
+      if (paragraph !== '') builder.at({ page: paragraphPage });
       builder.line(paragraph);
       paragraph = '';
     };
     for (const line of textLines) {
       if (line.size >= bodySize * 1.3 && line.text.length < 120) {
         flush();
-        builder.heading(line.size >= bodySize * 1.7 ? 1 : 2, line.text);
+        builder.heading(line.size >= bodySize * 1.7 ? 1 : 2, line.text, { page: line.page });
       } else {
+        if (paragraph === '') paragraphPage = line.page;
         // Lines of one paragraph wrap; a line ending a sentence (or a CJK line) ends the paragraph here.
         paragraph += paragraph === '' || /[\p{Script=Han}]$/u.test(paragraph) ? line.text : ` ${line.text}`;
         if (/[.!?。！？:：]$/.test(line.text)) flush();

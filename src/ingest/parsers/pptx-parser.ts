@@ -26,7 +26,7 @@ export async function parsePptx(bytes: Buffer, limits: ZipLimits = defaultOffice
         .filter((text) => text !== '');
     const title = shapes.filter(isTitle).flatMap(paragraphs).join(' ');
     firstTitle ??= title || null;
-    builder.heading(1, title || `Slide ${i + 1}`);
+    builder.heading(1, title || `Slide ${i + 1}`, { slide: i + 1 });
     for (const shape of shapes.filter((shape) => !isTitle(shape))) for (const text of paragraphs(shape)) builder.line(text);
   }
   const core = parts.get('docProps/core.xml');

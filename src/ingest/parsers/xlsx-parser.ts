@@ -17,7 +17,7 @@ export async function parseXlsx(bytes: Buffer, limits: ZipLimits = defaultOffice
   const builder = new SectionBuilder();
   workbook.eachSheet((sheet) => {
     if (sheet.state !== 'visible') return; // hidden sheets are not what readers see
-    builder.heading(1, sheet.name);
+    builder.heading(1, sheet.name, { sheet: sheet.name });
     let headers: string[] | null = null;
     let rows = 0;
     sheet.eachRow((row) => {
