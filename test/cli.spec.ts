@@ -47,7 +47,7 @@ describe('groundwork CLI', function () {
     const json = JSON.parse(lines[0]!) as { answer: string; confidence: string; grounded: boolean; citations: Array<Record<string, unknown>> };
     assert.deepEqual(Object.keys(json), ['answer', 'confidence', 'grounded', 'citations']);
     assert.deepEqual([json.confidence, json.grounded], ['answer', true]);
-    assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score', 'similarity']);
+    assert.deepEqual(Object.keys(json.citations[0]!), ['n', 'title', 'url', 'path', 'source', 'score', 'similarity', 'sectionUrl', 'location', 'updatedAt', 'stale']);
     assert.equal(json.citations[0]!.path, 'travel-and-leave/leave.md');
     assert.equal(json.citations[0]!.source, 'handbook');
     assert.equal(json.citations[0]!.url, null);

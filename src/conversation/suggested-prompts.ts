@@ -4,6 +4,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AccessPolicy } from '../access/access-policy.js';
 import type { PassageIndex } from '../index/passage-index.js';
+import { isChinese } from './language.js';
 
 export interface SuggestedPrompt {
   /** What the button shows. */
@@ -41,5 +42,5 @@ async function fromDocuments(deps: SuggestedPromptSources, readers: string[]): P
   const readable = (await deps.index.documentAccess()).filter((document) => deps.access.mayRead(document.readers, readers));
   readable.sort((a, b) => (b.updatedAt?.getTime() ?? 0) - (a.updatedAt?.getTime() ?? 0));
   const titles = [...new Set(readable.map((document) => document.title.trim()).filter((title) => title !== ''))];
-  return titles.slice(0, maxSuggestedPrompts).map((title) => ({ title, message: `What does “${title}” say?` }));
+  return titles.slice(0, maxSuggestedPrompts).map((title) => ({ title, message: isChinese(title) ? `“${title}”里有哪些规定？` : `What does “${title}” say?` }));
 }

@@ -368,8 +368,12 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.equal(prompts!.args.channel_id, 'DASSIST1');
     assert.equal(prompts!.args.thread_ts, '1700006000.000100');
     assert.ok(prompts!.args.prompts.length >= 1 && prompts!.args.prompts.length <= 4);
-    // Without prompts of its own to offer, the commands.
-    assert.deepEqual(prompts!.args.prompts.map((p: { message: string }) => p.message), ['help', 'status']);
+    // Without SUGGESTED_PROMPTS: questions about the most recently updated documents everyone may read.
+    const messages = prompts!.args.prompts.map((p: { message: string }) => p.message) as string[];
+    assert.equal(messages.length, 4);
+    for (const message of messages) assert.match(message, /^What does “.+” say\?$|^“.+”里有哪些规定？$/);
+    assert.ok(messages.some((message) => /费用报销流程/.test(message)), 'Chinese titles are asked in Chinese');
+    assert.ok(messages.includes('“费用报销流程”里有哪些规定？'));
     const [greeting] = slack.callsOf('chat.postMessage');
     assert.equal(greeting!.args.thread_ts, '1700006000.000100');
     assert.match(greeting!.args.text, /answer questions from the company's documents/);
