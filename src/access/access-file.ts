@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { AccessPolicy, type AccessRule } from './access-policy.js';
-import { everyone, parsePrincipal, personKinds, placeKinds } from './principals.js';
+import { parsePrincipal, personKinds, placeKinds } from './principals.js';
 
 export function loadAccessFile(file: string, sourceNames: string[]): AccessPolicy {
   let text: string;
@@ -162,4 +162,3 @@ function validGlob(glob: string): boolean {
   }
 }
 
-export { everyone };

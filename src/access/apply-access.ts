@@ -11,8 +11,8 @@ export async function applyAccessPolicy(index: PassageIndex, policy: AccessPolic
   const byReaders = new Map<string, { documentIds: string[]; readers: string[] }>();
   for (const document of await index.documentAccess()) {
     const readers = policy.readersOf(document);
-    if (readers.join('\n') === [...document.readers].sort().join('\n')) continue;
     const key = readers.join('\n');
+    if (key === [...document.readers].sort().join('\n')) continue;
     const change = byReaders.get(key) ?? { documentIds: [], readers };
     change.documentIds.push(document.id);
     byReaders.set(key, change);

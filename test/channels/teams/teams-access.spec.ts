@@ -121,7 +121,11 @@ for (const store of ['sqlite', 'qdrant'] as const) {
 
     it('logs at info carry document ids, never the restricted text', () => {
       const infoLines = log.lines.filter((line) => line.level >= 30);
+      // The lines that name what was sent privately are there, with document ids only.
+      const privateLines = infoLines.filter((line) => line.msg === 'fuller answer sent to the asker alone');
+      assert.ok(privateLines.length > 0 && privateLines.every((line) => line.privateCited.every((id: string) => /^[0-9a-f]{32}$/.test(id))));
       assert.ok(!JSON.stringify(infoLines).includes(secret));
+      assert.ok(!JSON.stringify(infoLines).includes('Salary bands'));
     });
   });
 }
