@@ -7,6 +7,7 @@ import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
 import { InProcessConversationMemory, type ConversationMemory } from './conversation/conversation-memory.js';
 import { createMessageHandler, type MessageHandler } from './conversation/handle-message.js';
 import { InProcessSeenMessages, type SeenMessages } from './conversation/seen-messages.js';
+import { createFollowUps, type FollowUps } from './conversation/follow-ups.js';
 import { createSuggestedPrompts, type SuggestedPrompt } from './conversation/suggested-prompts.js';
 import { createSharedState, type SharedState } from './catalogue/shared-state.js';
 import type { Catalogue } from './index/catalogue.js';
@@ -78,6 +79,8 @@ export class AppContext {
   readonly embedder: Embedder | null;
   /** Questions offered on an empty conversation to readers with these principals. */
   readonly suggestedPrompts: (readers: string[]) => Promise<SuggestedPrompt[]>;
+  /** The questions offered under an answer: the model's, else about the cited pages' other sections. */
+  readonly followUps: FollowUps;
   /** Resolves when the stores can be used (the shared database migrated and answering); for start-up and /readyz. */
   readonly ready: () => Promise<void>;
 
@@ -119,6 +122,7 @@ export class AppContext {
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
     this.suggestedPrompts = createSuggestedPrompts({ index, access, configured: config.suggestedPrompts });
+    this.followUps = createFollowUps(async (documentId, readers) => (await index.documentChunks(documentId, readers))?.chunks.map((chunk) => chunk.headingPath) ?? []);
     this.syncJob = new SyncJob({
       index,
       catalogue,

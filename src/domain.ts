@@ -132,6 +132,8 @@ export interface Answer {
   mode: 'extractive' | 'generated';
   /** The sources that were searched (shown when the answer is not grounded). */
   searched: SourceStatus[];
+  /** Questions the model suggested asking next (plain text, at most three); absent without a model. */
+  followUps?: string[];
 }
 
 export interface FailedItem {

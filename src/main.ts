@@ -53,8 +53,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
           chatTurn: context.chatTurn,
           seen: context.seen,
           feedbackLog: context.catalogue,
-          // Follow-up questions from the cited pages' other sections, read with the page's own readers.
-          sectionHeadings: async (documentId: string, readers: string[]) => (await context.index.documentChunks(documentId, readers))?.chunks.map((chunk) => chunk.headingPath) ?? [],
+          followUps: context.followUps,
           logger: context.logger.child({ component: 'teams' }),
         },
         overrides.teamsAdapter,
@@ -66,6 +65,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
           feedbackLog: context.catalogue,
           // Offered before anyone is identified in the thread: from what everyone may read.
           suggestedPrompts: () => context.suggestedPrompts([everyone]),
+          followUps: context.followUps,
           logger: context.logger.child({ component: 'slack' }),
         })
       : null;
@@ -74,7 +74,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
       metrics: context.metrics,
       index: context.index,
       ready: context.ready,
-      webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl, suggestedPrompts: context.suggestedPrompts } : null,
+      webchat: config.webchat.enabled ? { chatTurn: context.chatTurn, index: context.index, publicBaseUrl: config.publicBaseUrl, suggestedPrompts: context.suggestedPrompts, followUps: context.followUps } : null,
       admin: config.admin.apiToken ? { token: config.admin.apiToken, syncJob: context.syncJob, sources: config.sources } : null,
       teams,
       slack: slack?.endpoint ?? null,

@@ -8,11 +8,12 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DenseSearch } from '../retrieval/dense-search.js';
 import { retrieve, type RetrievalOptions } from '../retrieval/retrieve.js';
-import { buildPrompt, notInSourcesMarker } from './build-prompt.js';
+import { buildPrompt } from './build-prompt.js';
 import { checkCitations } from './check-citations.js';
 import { closestAnswer, supersededNote } from './closest-answer.js';
 import { extractiveAnswer } from './extractive-answer.js';
 import { judgeEvidence, type EvidenceFloors } from './judge-evidence.js';
+import { gateReply, notInSourcesMarker, splitFollowUps } from './reply-markers.js';
 import { standaloneQuestion } from './standalone-question.js';
 
 export interface AnswerDependencies {
@@ -129,26 +130,6 @@ async function notFound(deps: AnswerDependencies, question: Question): Promise<A
   return { text: notFoundText(question.text, searched), citations: [], confidence: 'none', grounded: false, mode: 'extractive', searched };
 }
 
-/**
- * Withholds the first streamed pieces until they cannot be the start of the model's "not in the
- * sources" marker, and drops the whole reply when they are: the reader never sees the marker.
- */
-function markerGate(onToken: (piece: string) => void): (piece: string) => void {
-  let held = '';
-  let state: 'holding' | 'passing' | 'declined' = 'holding';
-  return (piece) => {
-    if (state === 'passing') return onToken(piece);
-    if (state === 'declined') return;
-    held += piece;
-    const start = held.trimStart();
-    if (start.startsWith(notInSourcesMarker)) state = 'declined';
-    else if (!notInSourcesMarker.startsWith(start)) {
-      state = 'passing';
-      onToken(held);
-    }
-  };
-}
-
 async function generatedAnswer(
   deps: AnswerDependencies,
   chat: NonNullable<AnswerDependencies['chat']>,
@@ -167,21 +148,30 @@ async function generatedAnswer(
     trace.modelFirstTokenMs ??= Math.round(performance.now() - requested);
   };
   const onToken = options.onToken;
-  const markerGated = onToken ? markerGate(onToken) : () => {};
+  const gated = onToken ? gateReply(onToken) : () => {};
   const completion = onToken
     ? await chat.model.stream(prompt.messages, (piece) => {
         firstToken();
-        markerGated(piece);
+        gated(piece);
       })
     : await chat.model.complete(prompt.messages);
   firstToken();
   deps.metrics?.modelTokens.inc({ direction: 'input' }, completion.usage.inputTokens);
   deps.metrics?.modelTokens.inc({ direction: 'output' }, completion.usage.outputTokens);
   const declined = completion.text.trimStart().startsWith(notInSourcesMarker);
-  const { text, citations } = checkCitations(completion.text, prompt.included);
+  const reply = splitFollowUps(completion.text);
+  const { text, citations } = checkCitations(reply.text, prompt.included);
   // The model found no answer in the passages, or wrote one that cites none of them: not grounded, whatever it says.
   if (declined || citations.length === 0) return closest(question, prompt.included, termWeights, 'generated');
-  return { text: withNote(text, question, citations), citations, confidence: 'answer', grounded: true, mode: 'generated', searched: [] };
+  return {
+    text: withNote(text, question, citations),
+    citations,
+    confidence: 'answer',
+    grounded: true,
+    mode: 'generated',
+    searched: [],
+    ...(reply.followUps.length > 0 ? { followUps: reply.followUps } : {}),
+  };
 }
 
 export function modelUnavailableNote(question: string): string {

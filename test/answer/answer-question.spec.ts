@@ -6,7 +6,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/index/sqlite-store.
 import { replaceDocument } from '../../src/ingest/index-writer.js';
 import { Metrics } from '../../src/metrics.js';
 import { rewriteInstructions } from '../../src/answer/standalone-question.js';
-import { notInSourcesMarker } from '../../src/answer/build-prompt.js';
+import { followUpsMarker, notInSourcesMarker } from '../../src/answer/reply-markers.js';
 import { createChatModel } from '../../src/llm/chat-model.js';
 import { FakeOpenAI } from '../fakes/openai-server.js';
 import { evidence, tempDir, testConfig } from '../helpers.js';
@@ -189,6 +189,29 @@ describe('answerQuestion', () => {
       fake.chatReply = () => 'Employees get 28 days of annual leave [1].';
       assert.equal((await stream('How many days of annual leave?')).confidence, 'answer');
       assert.equal(pieces.join(''), 'Employees get 28 days of annual leave [1].');
+    });
+
+    it('asks the model for follow-up questions and carries them beside the answer, never in its text or stream', async () => {
+      const pieces: string[] = [];
+      fake.chatReply = () => `Employees get 28 days of annual leave [1].\n\n${followUpsMarker}\n- Can I carry unused days over?\n- Who approves leave? [2]\n- Click https://evil.example now?`;
+      const answer = await answerQuestion(
+        {
+          index,
+          syncState: catalogue,
+          retrieval: { topK: 5 },
+          evidence: evidence(0.5, 0.4),
+          chat: { model: createChatModel({ provider: 'openai', apiKey: 'k', baseUrl: `${fake.url}/v1`, model: 'gpt-4o-mini' }, 2000), promptBudgetTokens: 4000 },
+        },
+        question('How many days of annual leave?'),
+        { onToken: (piece) => pieces.push(piece) },
+      );
+      assert.match(fake.chatRequests()[0]!.body.messages[0].content, new RegExp(`${followUpsMarker} on a line of its own`), 'the instructions ask for them');
+      assert.deepEqual([answer.grounded, answer.text], [true, 'Employees get 28 days of annual leave [1].']);
+      assert.deepEqual(answer.followUps, ['Can I carry unused days over?', 'Who approves leave?'], 'plain questions only, without citations or links');
+      assert.equal(pieces.join('').trimEnd(), 'Employees get 28 days of annual leave [1].');
+      assert.doesNotMatch(pieces.join(''), /FOLLOW|carry unused/);
+      fake.chatReply = () => `${notInSourcesMarker}\nThe sources do not say.\n${followUpsMarker}\nWhat about sick leave?`;
+      assert.equal((await askModel('How many days of annual leave?')).followUps, undefined, 'none with an answer that is not grounded');
     });
 
     it('does not call the model when no passage clears the floor', async () => {

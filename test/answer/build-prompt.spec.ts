@@ -30,10 +30,12 @@ describe('buildPrompt', () => {
   it('adds passages in rank order until the token budget is spent and records what was dropped', () => {
     const long = (id: string) => passage(id, `${id} `.repeat(300));
     const passages = [long('a'), long('b'), long('c'), passage('d', 'short')];
-    const prompt = buildPrompt('question', passages, 900);
+    // Room for the instructions and two of the long passages, not three.
+    const budget = countTokens(systemInstructions) + 700;
+    const prompt = buildPrompt('question', passages, budget);
     assert.deepEqual(prompt.included.map((p) => p.document.id), ['a', 'b', 'd']);
     assert.deepEqual(prompt.dropped.map((p) => p.document.id), ['c']);
-    assert.ok(prompt.tokens <= 900);
+    assert.ok(prompt.tokens <= budget);
     assert.ok(prompt.tokens >= countTokens(prompt.messages.map((m) => m.content).join('')) - 20);
   });
 

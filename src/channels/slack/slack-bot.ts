@@ -16,8 +16,10 @@ import { LRUCache } from 'lru-cache';
 import type restify from 'restify';
 import type { Config } from '../../config.js';
 import type { ChatTurn, Presenter, TurnRequest } from '../../conversation/chat-turn.js';
+import type { FollowUps } from '../../conversation/follow-ups.js';
+import { isChinese } from '../../conversation/language.js';
 import { parseSyncCommand } from '../../conversation/sync-command.js';
-import type { Question } from '../../domain.js';
+import type { Answer, Question } from '../../domain.js';
 import { toGroundworkError } from '../../errors.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
@@ -44,6 +46,8 @@ export interface SlackDependencies {
   suggestedPrompts?: () => Promise<SuggestedPrompt[]>;
   /** Slack's native feedback element in DMs and assistant threads (default true); false: plain buttons everywhere. */
   nativeFeedback?: boolean;
+  /** The questions offered after an answer in an assistant thread, as its suggested prompts; none without it. */
+  followUps?: FollowUps;
 }
 
 /** Slack shows at most four suggested prompts. */
@@ -214,6 +218,23 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     }
   }
 
+  /** The questions to ask next as the thread's suggested prompts (an assistant thread's; an ordinary DM thread has none). */
+  async function offerFollowUps(client: WebClient, channel: string, threadTs: string, answer: Answer, asked: string, turnLog: Logger): Promise<void> {
+    if (!deps.followUps) return;
+    try {
+      const questions = await deps.followUps(answer, asked, turnLog);
+      if (questions.length === 0) return;
+      await client.assistant.threads.setSuggestedPrompts({
+        channel_id: channel,
+        thread_ts: threadTs,
+        title: isChinese(questions[0]!) ? '接着可以问' : 'Ask next',
+        prompts: questions.map((q) => ({ title: q, message: q })) as [SuggestedPrompt, ...SuggestedPrompt[]],
+      });
+    } catch (error) {
+      turnLog.debug({ reason: slackErrorCode(error) ?? (error as Error).message, channel }, 'could not offer the follow-up questions');
+    }
+  }
+
   /** Names an assistant thread after its first question, as the person's list of chats shows it. */
   async function titleThread(client: WebClient, channel: string, threadTs: string, question: string): Promise<void> {
     const title = question.length > maxTitleChars ? `${question.slice(0, maxTitleChars - 1).trimEnd()}…` : question;
@@ -256,13 +277,14 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         isAdmin: slack.adminIds.includes(asked.userId),
         requestedBy: `slack:${asked.userId}`,
       },
-      (turnLog) => conversationPresenter(asked, direct && deps.nativeFeedback !== false ? 'native' : 'buttons', turnLog.child({ component: 'slack' })),
+      (turnLog) => conversationPresenter(asked, text, direct, turnLog.child({ component: 'slack' })),
     );
   }
 
   /** Replies in the conversation (the thread, when there is one), the answer streamed where Slack allows. */
-  function conversationPresenter(asked: Asked, feedback: FeedbackStyle, turnLog: Logger): Presenter {
+  function conversationPresenter(asked: Asked, question: string, direct: boolean, turnLog: Logger): Presenter {
     const { client, channel, threadTs } = asked;
+    const feedback: FeedbackStyle = direct && deps.nativeFeedback !== false ? 'native' : 'buttons';
     const post = async (text: string) => void (await client.chat.postMessage({ channel, thread_ts: threadTs, text }));
     const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, turnLog, deps.streamIntervalMs);
     return {
@@ -271,6 +293,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       answer: async (answer) => {
         const lastTs = await stream.finish(answerMessages(answer, feedback));
         answeredThreads.set(`${channel}:${threadTs ?? asked.ts}`, true);
+        if (threadTs && direct) await offerFollowUps(client, channel, threadTs, answer, question, turnLog);
         return lastTs ? `${channel}:${lastTs}` : null;
       },
       // Only the asker sees an ephemeral message; it lasts until they reload, so it is not rated.

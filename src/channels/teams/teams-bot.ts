@@ -5,12 +5,12 @@
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
 import { helpText } from '../../conversation/commands.js';
+import type { FollowUps } from '../../conversation/follow-ups.js';
 import type { SeenMessages } from '../../conversation/seen-messages.js';
 import type { Answer, Question } from '../../domain.js';
 import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
-import { followUpQuestions, suggestedActions } from './teams-follow-ups.js';
-import { answerActivity } from './teams-message.js';
+import { answerActivity, suggestedActions } from './teams-message.js';
 import { TeamsStream, type TeamsStreamOptions } from './teams-stream.js';
 
 export interface TeamsBotDependencies {
@@ -26,22 +26,9 @@ export interface TeamsBotDependencies {
   /** Opens (or finds) the personal chat of the turn's sender with the bot, and sends there. */
   openPersonalChat: (context: TurnContext, send: (personal: TurnContext) => Promise<void>) => Promise<void>;
   stream?: TeamsStreamOptions;
-  /**
-   * The heading paths of a document's sections, for follow-up questions about the cited pages'
-   * other sections; called with the cited document's own readers. Without it, the follow-ups come
-   * from the cited sections' headings alone.
-   */
-  sectionHeadings?: (documentId: string, readers: string[]) => Promise<string[][]>;
-  /**
-   * Follow-up questions under answers in personal chats; on unless false. Some clients show a
-   * message carrying suggested actions without its Markdown and citation pills (Agents Playground),
-   * and Teams has been reported not to show them after a stream.
-   */
-  followUps?: boolean;
+  /** The follow-up questions offered under answers in personal chats; none without it. */
+  followUps?: FollowUps;
 }
-
-/** At most this many cited pages are looked up for their other sections. */
-const maxPagesForFollowUps = 3;
 
 type FeedbackValue = { actionName?: string; actionValue?: { reaction?: string; feedback?: unknown } };
 
@@ -153,21 +140,8 @@ export class TeamsBot {
 
   /** The follow-up questions as suggested actions for the asker; none when there are none to offer. */
   private async followUps(answer: Answer, asked: string, askerId: string | undefined, log: Logger) {
-    if (!askerId || this.deps.followUps === false) return undefined;
-    const pageHeadings: string[][] = [];
-    const lookup = this.deps.sectionHeadings;
-    if (lookup && answer.citations.length > 0) {
-      const documents = [...new Map(answer.citations.map(({ passage }) => [passage.document.id, passage.document.readers])).entries()].slice(0, maxPagesForFollowUps);
-      for (const [id, readers] of documents) {
-        try {
-          pageHeadings.push(...(await lookup(id, readers)));
-        } catch (error) {
-          // Follow-ups are a convenience: the answer goes without the page's other sections.
-          log.debug({ err: error, documentId: id }, 'could not read the cited page\'s sections for follow-up questions');
-        }
-      }
-    }
-    return suggestedActions(followUpQuestions(answer, asked, pageHeadings), [askerId]);
+    if (!askerId || !this.deps.followUps) return undefined;
+    return suggestedActions(await this.deps.followUps(answer, asked, log), [askerId]);
   }
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {

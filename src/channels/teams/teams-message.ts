@@ -2,7 +2,7 @@
 // sources (for clients that do not show citations), one schema.org Message entity carrying the
 // citations (and the AI-generated label when a model wrote the text), the feedback buttons, and
 // the follow-up questions as suggested actions where the caller gives them.
-import type { Activity, Entity, SuggestedActions } from 'botbuilder';
+import type { Activity, CardAction, Entity, SuggestedActions } from 'botbuilder';
 import type { Answer, Citation } from '../../domain.js';
 import { isChinese } from '../../conversation/language.js';
 import { citationDetails, citationUrl } from '../citation-view.js';
@@ -91,4 +91,10 @@ export function answerActivity(answer: Answer, extra: { entities?: Entity[]; cha
     activity = build(`${answer.text.slice(0, keep).trimEnd()}… (shortened)`);
   }
   return activity;
+}
+
+/** Follow-up questions as the suggested actions of an activity for `to` (the asker's id): a click sends the question as their own message. */
+export function suggestedActions(questions: string[], to: string[]): { actions: CardAction[]; to: string[] } | undefined {
+  if (questions.length === 0) return undefined;
+  return { actions: questions.map((question) => ({ type: 'imBack', title: question, value: question })), to };
 }

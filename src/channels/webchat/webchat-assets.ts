@@ -61,7 +61,18 @@ const webchatScript = `(() => {
           ...(c.details ? [' \\u00b7 ', el('span', { className: c.stale ? 'details stale' : 'details' }, [c.details])] : []),
         ]))));
     }
+    // Questions to ask next: a click asks one (only the latest answer's are offered).
+    if (Array.isArray(reply.followUps) && reply.followUps.length > 0) {
+      const chinese = /\\p{Script=Han}/u.test(reply.answer);
+      children.push(el('h2', { className: 'follow-ups-heading' }, [chinese ? '接着可以问' : 'Ask next']));
+      children.push(el('ul', { className: 'follow-ups' }, reply.followUps.map((q) => el('li', {}, [el('button', { type: 'button', className: 'prompt', onclick: () => ask(q) }, [q])]))));
+    }
     addTurn('bot ' + (reply.confidence || 'answer'), children);
+  }
+
+  function ask(text) {
+    input.value = text;
+    form.requestSubmit();
   }
 
   // Server-sent events over fetch: "token" pieces build a live answer, "final" replaces it.
@@ -102,6 +113,7 @@ const webchatScript = `(() => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    for (const offered of conversation.querySelectorAll('.follow-ups, .follow-ups-heading')) offered.remove();
     addTurn('user', [el('div', { className: 'text' }, [text])]);
     input.value = '';
     send.disabled = true;
@@ -136,7 +148,7 @@ const webchatScript = `(() => {
     .then((response) => (response.ok ? response.json() : { prompts: [] }))
     .then(({ prompts: list }) => {
       if (!Array.isArray(list) || list.length === 0 || history.length > 0) return;
-      prompts.replaceChildren(...list.slice(0, 4).map((prompt) => el('li', {}, [el('button', { type: 'button', className: 'prompt', onclick: () => { input.value = prompt.message; form.requestSubmit(); } }, [prompt.title])])));
+      prompts.replaceChildren(...list.slice(0, 4).map((prompt) => el('li', {}, [el('button', { type: 'button', className: 'prompt', onclick: () => ask(prompt.message) }, [prompt.title])])));
       prompts.hidden = false;
     })
     .catch(() => {});
@@ -169,7 +181,9 @@ ol.sources { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .85rem; color
 ol.sources a { font-weight: 600; }
 .details.stale { color: #9a6700; font-weight: 600; }
 #prompts[hidden] { display: none; }
-#prompts { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .5rem; }
+#prompts, ul.follow-ups { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .5rem; }
+ul.follow-ups { margin: .25rem 0 0; }
+h2.follow-ups-heading { font-size: .8rem; margin: .75rem 0 0; color: #59636e; }
 button.prompt { background: #fff; color: #0969da; border: 1px solid #d1d9e0; text-align: left; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 :focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }

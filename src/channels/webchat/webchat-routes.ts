@@ -5,6 +5,7 @@ import type restify from 'restify';
 import { everyone } from '../../access/principals.js';
 import { answerToJson } from '../../answer/answer-json.js';
 import type { ChatTurn, Presenter } from '../../conversation/chat-turn.js';
+import type { FollowUps } from '../../conversation/follow-ups.js';
 import type { SuggestedPrompt } from '../../conversation/suggested-prompts.js';
 import type { Answer, Question, SectionLocation } from '../../domain.js';
 import { ErrorCode, toGroundworkError } from '../../errors.js';
@@ -22,6 +23,8 @@ export interface WebchatDependencies {
   publicBaseUrl?: string | null;
   /** Questions offered on an empty conversation, for readers who may read only what everyone may. */
   suggestedPrompts?: (readers: string[]) => Promise<SuggestedPrompt[]>;
+  /** The questions offered under an answer; none without it. */
+  followUps?: FollowUps;
   logger: Logger;
 }
 
@@ -69,11 +72,12 @@ function parseHistory(value: unknown): Question['history'] | null {
 }
 
 /** The web chat's JSON form of an answer: the documented answer JSON plus what the page shows. */
-function answerJson(answer: Answer) {
+function answerJson(answer: Answer, followUps: string[]) {
   const json = answerToJson(answer);
   return {
     ...json,
     mode: answer.mode,
+    followUps,
     citations: json.citations.map((citation, i) => {
       const cited = answer.citations[i]!;
       // A link is http(s) or this server's own page of the document (at the section), never another scheme.
@@ -91,7 +95,7 @@ const commandJson = (text: string) => ({ answer: text, grounded: true, citations
  * server-sent events: "token" events as the model writes, then one "final" event with the checked
  * answer. Headers go out with the first event, so a refused question still gets a plain 400.
  */
-function webchatPresenter(res: restify.Response, streaming: boolean, log: Logger): Presenter {
+function webchatPresenter(res: restify.Response, streaming: boolean, asked: string, followUps: FollowUps | undefined, log: Logger): Presenter {
   let eventsStarted = false;
   const sendEvent = (event: string, data: unknown) => {
     if (!eventsStarted) {
@@ -110,7 +114,12 @@ function webchatPresenter(res: restify.Response, streaming: boolean, log: Logger
     progress: async () => async () => {},
     stream: streaming ? (piece) => sendEvent('token', { text: piece }) : undefined,
     answer: async (answer) => {
-      await send(answerJson(answer));
+      // Suggestions are a nicety: without them the answer goes alone.
+      const next = await (followUps?.(answer, asked, log) ?? Promise.resolve([])).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not make follow-up questions');
+        return [];
+      });
+      await send(answerJson(answer, next));
       return null; // the web chat takes no feedback
     },
     reply: (text) => send(commandJson(text)),
@@ -174,7 +183,7 @@ export function mountWebchat(server: restify.Server, deps: WebchatDependencies):
     const streaming = (req.header('accept') ?? '').includes('text/event-stream');
     // The page sends its own history, and nobody here is an admin. Nobody is identified either:
     // the web chat answers from documents everyone may read.
-    await deps.chatTurn({ question, place: { shared: false }, delivery: { reqId: req.id() }, isAdmin: false, requestedBy: 'webchat' }, (turnLog) => webchatPresenter(res, streaming, turnLog));
+    await deps.chatTurn({ question, place: { shared: false }, delivery: { reqId: req.id() }, isAdmin: false, requestedBy: 'webchat' }, (turnLog) => webchatPresenter(res, streaming, question.text, deps.followUps, turnLog));
   });
 
   server.get('/documents/:id', async (req, res) => {

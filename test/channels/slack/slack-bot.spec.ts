@@ -432,6 +432,29 @@ describe('Slack bot (POST /slack/events)', function () {
     assert.equal(slack.callsOf('assistant.threads.setTitle').length, 1);
   });
 
+  it('offers follow-up questions as the assistant thread\'s suggested prompts after an answer: the model\'s when one is configured; none in a channel', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year [1].\nFOLLOW_UPS:\nCan I carry unused days over?\nHow do I book leave?';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    const threadTs = '1700007100.000100';
+    await postJson(envelope('MessagePayload.json', { user: 'UASKER01', text: 'How many days of annual leave do I get?', ts: '1700007100.000500', thread_ts: threadTs, channel: 'DASSIST3', channel_type: 'im' }));
+    const [answer] = await waitForAnswers();
+    assert.doesNotMatch(JSON.stringify(slack.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.args)), /FOLLOW_UPS|carry unused/, 'the suggestions are never posted as text');
+    const [offered] = await slack.waitFor('assistant.threads.setSuggestedPrompts');
+    assert.deepEqual([offered!.args.channel_id, offered!.args.thread_ts, offered!.args.title], ['DASSIST3', threadTs, 'Ask next']);
+    assert.deepEqual(offered!.args.prompts, [
+      { title: 'Can I carry unused days over?', message: 'Can I carry unused days over?' },
+      { title: 'How do I book leave?', message: 'How do I book leave?' },
+    ]);
+    assert.ok(answer!.at <= offered!.at, 'after the answer');
+
+    const inChannel = mention('How many days of annual leave do I get?');
+    await postJson(inChannel);
+    await turnDone(idOf(inChannel));
+    assert.equal(answers().length, 2);
+    assert.equal(slack.callsOf('assistant.threads.setSuggestedPrompts').length, 1, 'none in a channel');
+  });
+
   it('when Slack ends the stream mid-answer, the streamed message is updated with the final answer and its feedback', async () => {
     model = await new FakeOpenAI().start();
     model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year, more with years of service [1].';

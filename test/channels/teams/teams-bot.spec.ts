@@ -453,6 +453,20 @@ describe('Teams bot (POST /api/messages, local mode)', function () {
     assert.equal(inTheChannel!.activity.suggestedActions, undefined, 'no suggested actions in a channel');
   });
 
+  it('offers the model\'s own follow-up questions when one is configured, and never streams them as text', async () => {
+    model = await new FakeOpenAI().start();
+    model.chatReply = () => 'Full-time employees get 28 days of paid annual leave per calendar year [1].\n\nFOLLOW_UPS:\nCan I carry unused days over?\nHow do I book leave?';
+    await start({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none' });
+    await post(personal('How many days of annual leave do I get?'));
+    const [final] = connector.messages();
+    assert.match(final!.activity.text, /^Full-time employees get 28 days of paid annual leave per calendar year \[1\]\.\n\n\*\*Sources\*\*/);
+    const actions = final!.activity.suggestedActions.actions as Array<{ type: string; title: string; value: string }>;
+    assert.deepEqual(actions.map((action) => [action.type, action.value]), [['imBack', 'Can I carry unused days over?'], ['imBack', 'How do I book leave?']]);
+    const streamed = connector.sent.filter((s) => streamInfo(s.activity)?.streamType === 'streaming');
+    assert.ok(streamed.length >= 1, 'the answer was streamed');
+    for (const update of streamed) assert.doesNotMatch(update.activity.text, /FOLLOW|carry unused/);
+  });
+
   it('shows each citation\'s date and stale note in the Sources list and as the citation entity\'s keywords', async () => {
     await start();
     const page = await plantSectionedPage(service);

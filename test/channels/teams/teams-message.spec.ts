@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { answerActivity } from '../../../src/channels/teams/teams-message.js';
+import { answerActivity, suggestedActions } from '../../../src/channels/teams/teams-message.js';
 import type { Answer, Passage } from '../../../src/domain.js';
 
 const passage = (i: number, text = `Passage ${i} says something useful about travel.`): Passage => ({
@@ -105,5 +105,10 @@ describe('Teams answer message', () => {
     const suggested = { to: ['user-1'], actions: [{ type: 'imBack', title: 'What about trains?', value: 'What about trains?' }] };
     assert.deepEqual(answerActivity(answer('Hotels are capped [1].', 1), { suggestedActions: suggested }).suggestedActions, suggested);
     assert.equal('suggestedActions' in answerActivity(answer('Hotels are capped [1].', 1)), false);
+  });
+
+  it('makes imBack actions of follow-up questions for the asker, or none without questions', () => {
+    assert.deepEqual(suggestedActions(['What about sick leave?'], ['user-1']), { to: ['user-1'], actions: [{ type: 'imBack', title: 'What about sick leave?', value: 'What about sick leave?' }] });
+    assert.equal(suggestedActions([], ['user-1']), undefined);
   });
 });

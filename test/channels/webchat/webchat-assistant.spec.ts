@@ -24,6 +24,18 @@ describe('web chat as an assistant (headless Chromium)', function () {
       { id: 'oldpolicy000000000000000000000001', source: 'samples', path: 'old/parking.md', title: 'Parking rules', url: 'https://intranet.example.com/parking', updatedAt: new Date('2021-03-14T00:00:00Z'), author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'old-parking' },
       [{ id: 'oldpolicy000000000000000000000001:0', documentId: 'oldpolicy000000000000000000000001', position: 0, headingPath: ['Parking rules', 'Visitor parking'], text: 'Visitor parking spaces are on level minus two and must be booked a day ahead.', tokenCount: 20, contentHash: 'old-parking-0', location: { anchor: 'visitor-parking' } }],
     );
+    // A page of three sections: an answer about one offers the others as questions to ask next.
+    const heron = 'heron00000000000000000000000001';
+    const sections = [
+      ['Who can apply', 'The heron parking permit is free for every employee who cycles to the office less than twice a week.'],
+      ['Renewing the permit', 'The heron parking permit is renewed every January at the front desk of the heron building.'],
+      ['Lost permits', 'A lost heron parking permit is replaced once a year for free at the front desk.'],
+    ];
+    await replaceDocument(
+      service.context,
+      { id: heron, source: 'samples', path: 'facilities/heron-permit.md', title: 'Heron parking permit', url: null, updatedAt: new Date('2026-10-01T00:00:00Z'), author: null, labels: [], superseded: false, readers: ['everyone'], contentHash: 'heron' },
+      sections.map(([heading, text], i) => ({ id: `${heron}:${i * 2}`, documentId: heron, position: i * 2, headingPath: ['Heron parking permit', heading!], text: text!, tokenCount: 24, contentHash: `heron-${i}` })),
+    );
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   });
   after(async () => {
@@ -58,6 +70,26 @@ describe('web chat as an assistant (headless Chromium)', function () {
     assert.equal(await source.locator('a').getAttribute('href'), 'https://intranet.example.com/parking#visitor-parking');
     assert.equal(await source.locator('.details').innerText(), 'updated 14 Mar 2021 · may be out of date');
     assert.match((await source.locator('.details').getAttribute('class')) ?? '', /stale/);
+  });
+
+  it('offers questions to ask next under the latest answer; a click asks one, and only the newest answer keeps its offer', async () => {
+    await open();
+    await page.fill('#question', 'Who can apply for the heron parking permit?');
+    await page.press('#question', 'Enter');
+    const first = page.locator('article.bot').first();
+    await first.waitFor();
+    const offered = first.locator('ul.follow-ups button');
+    await offered.first().waitFor();
+    const questions = await offered.allInnerTexts();
+    assert.ok(questions.length >= 1 && questions.length <= 3, questions.join(' | '));
+    assert.ok(questions.every((q) => /renewing the permit|lost permits/i.test(q)), `from the page's other sections: ${questions.join(' | ')}`);
+    assert.equal(await first.locator('h2.follow-ups-heading').innerText(), 'Ask next');
+
+    await offered.first().click();
+    await page.locator('article.bot').nth(1).waitFor();
+    assert.equal(await page.locator('article.user').nth(1).innerText(), questions[0]);
+    assert.match(await page.locator('article.bot').nth(1).innerText(), /heron parking permit/i);
+    assert.equal(await first.locator('ul.follow-ups').count(), 0, 'the earlier answer\'s offer is gone');
   });
 
   it('fits a 390 px phone: nothing wider than the screen, the question box and its button in view', async () => {

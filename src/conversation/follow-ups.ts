@@ -1,19 +1,18 @@
-// Up to three questions a user may ask next, shown as buttons under an answer in a personal chat
-// (Teams suggested actions). A model's own suggestions come first when the answer carries them;
-// otherwise they are made from the headings of the cited pages: the sections cited beside the first
-// one, the cited pages' other sections when they are known, then the sections above them, each
-// turned into a question ("What about sick leave?").
-import type { CardAction } from 'botbuilder';
-import { isChinese } from '../../conversation/language.js';
-import type { Answer } from '../../domain.js';
+// Up to three questions a person may ask next, offered a click away under an answer (Teams
+// suggested actions, Slack's suggested prompts in an assistant thread, the web chat's buttons).
+// The model's own suggestions come first when the answer carries them; otherwise they are made
+// from the headings of the cited pages: the sections cited beside the first one, the cited pages'
+// other sections, then the sections above them, each turned into a question ("What about sick leave?").
+import type { Answer } from '../domain.js';
+import type { Logger } from '../logger.js';
+import { isChinese } from './language.js';
 
-/** Teams shows three suggested actions at most. */
+/** Teams shows three suggested actions at most; more would crowd any channel. */
 export const maxFollowUps = 3;
 /** Longer ones read badly on a button and are left out, never cut: what is clicked is what is asked. */
 export const maxFollowUpChars = 60;
-
-/** What an answer may carry beyond the domain's fields: a model's suggested next questions. */
-type WithFollowUps = Answer & { followUps?: unknown };
+/** The cited pages whose other sections are read for suggestions. */
+const maxPagesRead = 3;
 
 const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
 const key = (text: string) => flat(text).toLowerCase().replace(/[?？。.!！]+$/, '');
@@ -30,7 +29,7 @@ function headingQuestion(heading: string, chinese: boolean): string {
 
 /** The model's suggestions, read defensively: only non-empty strings count. */
 function modelSuggestions(answer: Answer): string[] {
-  const followUps = (answer as WithFollowUps).followUps;
+  const followUps: unknown = answer.followUps;
   return Array.isArray(followUps) ? followUps.filter((item): item is string => typeof item === 'string').map(flat).filter((item) => item !== '') : [];
 }
 
@@ -69,8 +68,27 @@ export function followUpQuestions(answer: Answer, asked: string, pageHeadings: s
   return chosen;
 }
 
-/** The suggested actions of an activity for `to` (the asker's id): a click sends the question as their own message. */
-export function suggestedActions(questions: string[], to: string[]): { actions: CardAction[]; to: string[] } | undefined {
-  if (questions.length === 0) return undefined;
-  return { actions: questions.map((question) => ({ type: 'imBack', title: question, value: question })), to };
+/** The follow-up questions for an answer to `asked` (the question as the asker typed it). */
+export type FollowUps = (answer: Answer, asked: string, log: Logger) => Promise<string[]>;
+
+/**
+ * Follow-ups with the cited pages' other sections, read through `sectionHeadings` with each
+ * page's own readers (whoever was shown the citation may read the page).
+ */
+export function createFollowUps(sectionHeadings: (documentId: string, readers: string[]) => Promise<string[][]>): FollowUps {
+  return async (answer, asked, log) => {
+    if (answer.confidence === 'none') return [];
+    if (modelSuggestions(answer).length > 0) return followUpQuestions(answer, asked);
+    const pages = [...new Map(answer.citations.map(({ passage }) => [passage.document.id, passage.document.readers])).entries()].slice(0, maxPagesRead);
+    const pageHeadings = await Promise.all(
+      pages.map(([id, readers]) =>
+        sectionHeadings(id, readers).catch((error: unknown) => {
+          // Follow-ups are a convenience: the answer goes without the page's other sections.
+          log.debug({ err: error, documentId: id }, "could not read the cited page's sections for follow-up questions");
+          return [];
+        }),
+      ),
+    );
+    return followUpQuestions(answer, asked, pageHeadings.flat());
+  };
 }

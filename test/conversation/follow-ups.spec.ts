@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { followUpQuestions, suggestedActions } from '../../../src/channels/teams/teams-follow-ups.js';
-import type { Answer, Passage } from '../../../src/domain.js';
+import { followUpQuestions } from '../../src/conversation/follow-ups.js';
+import type { Answer, Passage } from '../../src/domain.js';
 
 const passage = (headingPath: string[], title = 'Leave policy', id = 'leave'): Passage => ({
   chunkIds: [`${id}:${headingPath.length}`],
@@ -10,7 +10,7 @@ const passage = (headingPath: string[], title = 'Leave policy', id = 'leave'): P
   score: 0.9,
 });
 
-const cited = (passages: Passage[], extra: Partial<Answer> & { followUps?: unknown } = {}): Answer => ({
+const cited = (passages: Passage[], extra: Partial<Omit<Answer, 'followUps'>> & { followUps?: unknown } = {}): Answer => ({
   text: 'Full-time employees get 28 days [1].',
   citations: passages.map((p, i) => ({ n: i + 1, passage: p })),
   confidence: 'answer',
@@ -18,9 +18,9 @@ const cited = (passages: Passage[], extra: Partial<Answer> & { followUps?: unkno
   mode: 'extractive',
   searched: [],
   ...extra,
-});
+}) as Answer;
 
-describe('Teams follow-up questions', () => {
+describe('follow-up questions', () => {
   it('asks about the other cited sections first, then the sections above them, never about the section quoted or the page itself', () => {
     const answer = cited([passage(['Leave policy', 'Annual leave', 'Carrying days over']), passage(['Leave policy', 'Sick leave']), passage(['Leave policy', 'Annual leave', 'How to request leave'])]);
     assert.deepEqual(followUpQuestions(answer, 'Can I carry unused days over?'), ['What about sick leave?', 'How to request leave?', 'What about annual leave?']);
@@ -47,8 +47,4 @@ describe('Teams follow-up questions', () => {
     assert.deepEqual(followUpQuestions({ ...cited([]), confidence: 'none', grounded: false }, 'Where is the moon?'), []);
   });
 
-  it('makes imBack actions for the asker, or none without questions', () => {
-    assert.deepEqual(suggestedActions(['What about sick leave?'], ['user-1']), { to: ['user-1'], actions: [{ type: 'imBack', title: 'What about sick leave?', value: 'What about sick leave?' }] });
-    assert.equal(suggestedActions([], ['user-1']), undefined);
-  });
 });
