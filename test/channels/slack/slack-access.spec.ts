@@ -185,7 +185,7 @@ for (const store of ['sqlite', 'qdrant'] as const) {
       const modelSlack = await new FakeSlackApi().start();
       const modelLog = new CapturedLog();
       // A model that repeats every source it was given: whatever reached the prompt is streamed.
-      model.chatReply = (body) => `From the sources: ${body.messages.map((m) => m.content).join(' ').slice(0, 4000)} [1]`;
+      model.chatReply = (body) => `From the sources: ${body.messages.slice(1).map((m) => m.content).join(' ').slice(0, 4000)} [1]`;
       const withModel = await startService(
         testConfig({ ...accessSetup().env, OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: modelSlack.url, TEAMS_ENABLED: 'false' }),
         { logger: createLogger('debug', modelLog.destination) },
