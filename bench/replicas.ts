@@ -98,7 +98,7 @@ async function measureTurns(qdrantUrl: string, schema: TestSchema) {
       for (const name of order) times[name].push(await turn(contexts[name], n));
     }
   } finally {
-    for (const context of Object.values(contexts)) context.close();
+    await Promise.all(Object.values(contexts).map((context) => context.close()));
   }
   const embedded = summary(times.embedded);
   const postgres = summary(times.postgres);

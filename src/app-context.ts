@@ -176,9 +176,9 @@ export class AppContext {
     return this.syncJob.run({ sources: this.config.sources, ...request });
   }
 
-  close(): void {
+  /** Closes the stores, the parsers' workers and the shared database's pool; resolves when all are closed. */
+  async close(): Promise<void> {
     this.store.close();
-    void this.parsers.close();
-    void this.shared?.close();
+    await Promise.all([this.parsers.close(), this.shared?.close()]);
   }
 }

@@ -107,7 +107,7 @@ program
       for (const report of run.reports) process.stdout.write(`${syncReportText(report)}\n`);
       if (run.status === 'failed') process.exitCode = 1;
     } finally {
-      context.close();
+      await context.close();
     }
   });
 
@@ -154,7 +154,7 @@ program
       });
       process.stdout.write(`${json.answer}\n${sources.length > 0 ? `\nSources:\n${sources.join('\n')}\n` : ''}`);
     } finally {
-      context.close();
+      await context.close();
     }
   });
 
@@ -186,7 +186,7 @@ program
           `${config.access.describe().join('\n')}\n`,
       );
     } finally {
-      context.close();
+      await context.close();
     }
   });
 
@@ -206,7 +206,7 @@ program
       );
       process.stdout.write(`Feedback: ${like} helpful, ${dislike} not helpful.\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`);
     } finally {
-      context.close();
+      await context.close();
     }
   });
 
@@ -293,7 +293,7 @@ program
         process.exitCode = 1;
       }
     } finally {
-      context.close();
+      await context.close();
     }
   });
 
@@ -313,7 +313,7 @@ program
       const view = await accessView(context.index, config.access, identity, placeOf(options));
       process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `${accessViewText(view)}\n`);
     } finally {
-      context.close();
+      await context.close();
     }
   });
 

@@ -100,12 +100,12 @@ export async function startService(config: Config, overrides: AppOverrides = {})
         await slack?.stop();
         await running.stop();
         await context.syncJob.idle();
-        context.close();
+        await context.close();
         log.info('stopped');
       },
     };
   } catch (error) {
-    context.close();
+    await context.close();
     throw error;
   }
 }

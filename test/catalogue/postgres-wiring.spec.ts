@@ -76,7 +76,7 @@ describe('DATABASE_URL wiring', function () {
       assert.doesNotMatch(body.reason, /s3cret/);
     } finally {
       await running.stop();
-      context.close();
+      await context.close();
     }
   });
 });
