@@ -7,15 +7,12 @@
 // name and the pid 1 of the one that died).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { AccessPolicy } from '../access/access-policy.js';
 import type { SourceSpec } from '../config.js';
 import type { SyncReport, SyncRun } from '../domain.js';
 import { InternalError, SyncAlreadyRunningError, toGroundworkError } from '../errors.js';
-import type { Catalogue, LockHolder } from '../index/catalogue.js';
-import type { Atomically, PassageIndex } from '../index/passage-index.js';
-import type { Embedder } from '../llm/embedder.js';
+import type { LockHolder } from '../index/catalogue.js';
 import type { Logger } from '../logger.js';
-import { runSync, type SyncOptions, type SyncProgress } from './run-sync.js';
+import { runSync, type SyncDependencies, type SyncOptions, type SyncProgress } from './run-sync.js';
 import type { DocumentSource } from './sources/document-source.js';
 
 export interface SyncRequest {
@@ -26,15 +23,7 @@ export interface SyncRequest {
   onProgress?: (progress: SyncProgress) => void;
 }
 
-export interface SyncJobDependencies {
-  index: PassageIndex;
-  catalogue: Catalogue;
-  /** Groups the steps of one document's replacement where the stores can (see DocumentStores). */
-  atomically?: Atomically;
-  logger: Logger;
-  embedder?: Embedder | null;
-  /** Gives each document its readers. */
-  access: AccessPolicy;
+export interface SyncJobDependencies extends SyncDependencies {
   createSource: (spec: SourceSpec) => DocumentSource;
   options: Omit<SyncOptions, 'onProgress' | 'allowMassDelete' | 'reindex'>;
   /** How often a running sync proves it is alive, and how old that proof may be before its holder counts as dead. */

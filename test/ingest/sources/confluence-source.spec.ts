@@ -216,7 +216,6 @@ describe('ConfluenceSource access labels (who the export says may view a page)',
     const entities = fs.readFileSync(old, 'utf8').replace('<![CDATA[image001.png]]>', '<![CDATA[minutes.txt]]>');
     assert.notEqual(entities, fs.readFileSync(old, 'utf8'));
     const items = await indexedItems(source(exportWith(entities, { 'attachments/753680/884740/1': 'Minutes of the board meeting.' })));
-    const space2 = ['confluence-space-group:confluence-users', 'confluence-space-user:admin'];
     assert.deepEqual(labelsAt(items, 'space2 / space2 Home'), ['confluence-user:admin', 'restricted', 'tag1']);
     assert.deepEqual(labelsAt(items, 'space2 / space2 Home / Page 2'), ['confluence-user:admin', 'restricted', 'tag1']);
     assert.deepEqual(labelsAt(items, 'space2 / space2 Home / minutes.txt'), ['confluence-user:admin', 'restricted', 'tag1']);
