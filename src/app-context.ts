@@ -1,6 +1,6 @@
 // Builds every collaborator once from Config. Tests pass overrides instead of swapping modules.
 import { applyAccessPolicy } from './access/apply-access.js';
-import { answerQuestion, type AnswerOptions } from './answer/answer-question.js';
+import { answerBeyond, answerQuestion, type AnswerDependencies, type AnswerOptions } from './answer/answer-question.js';
 import type { Config, SourceSpec } from './config.js';
 import type { Answer, Question, SyncRun } from './domain.js';
 import { createChatTurn, type ChatTurn } from './conversation/chat-turn.js';
@@ -115,9 +115,14 @@ export class AppContext {
     this.embedder = config.embedding ? createEmbedder(config.embedding, config.embedding) : null;
     const answerLogger = logger.child({ component: 'answer' });
     const dense = this.embedder ? new DenseSearch({ index, embedder: this.embedder, logger: answerLogger, metrics }) : null;
+    const answering: AnswerDependencies = { index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger, access, staleAfterDays: config.staleAfterDays };
     this.answer = async (question, options) => {
       await accessReady();
-      return answerQuestion({ index, syncState: catalogue, retrieval: config.retrieval, evidence: config.evidence, dense, chat, metrics, logger: answerLogger, access, staleAfterDays: config.staleAfterDays }, question, options);
+      return answerQuestion(answering, question, options);
+    };
+    const fullerAnswer = async (question: Question, placeReaders: readonly string[], options?: AnswerOptions) => {
+      await accessReady();
+      return answerBeyond(answering, question, placeReaders, options);
     };
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
@@ -139,6 +144,7 @@ export class AppContext {
     });
     this.chatTurn = createChatTurn({
       answer: this.answer,
+      answerBeyond: fullerAnswer,
       index,
       syncState: catalogue,
       feedbackLog: catalogue,

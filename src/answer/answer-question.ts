@@ -1,4 +1,5 @@
 import type { AccessPolicy } from '../access/access-policy.js';
+import { mayRead } from '../access/principals.js';
 import type { Answer, Citation, Passage, Question, SourceStatus } from '../domain.js';
 import type { PassageIndex, SyncState } from '../index/passage-index.js';
 import { isChinese } from '../conversation/language.js';
@@ -63,6 +64,20 @@ export interface AnswerOptions {
  * or show the closest passages as such; or say plainly that the documents do not say.
  */
 export async function answerQuestion(deps: AnswerDependencies, question: Question, options: AnswerOptions = {}): Promise<Answer> {
+  return (await answerIfWanted(deps, question, options, () => true))!;
+}
+
+/**
+ * The asker's fuller answer beside a shared place's: null when the evidence holds nothing that
+ * the place's readers may not read, decided before any model call (that answer could cite only
+ * what the place's own answer may).
+ */
+export function answerBeyond(deps: AnswerDependencies, question: Question, placeReaders: readonly string[], options: AnswerOptions = {}): Promise<Answer | null> {
+  return answerIfWanted(deps, question, options, (evidence) => evidence.some((passage) => !mayRead(passage.document.readers, placeReaders)));
+}
+
+/** The answer, unless `wanted` turns down the evidence it would be made from (then null). */
+async function answerIfWanted(deps: AnswerDependencies, question: Question, options: AnswerOptions, wanted: (evidence: Passage[]) => boolean): Promise<Answer | null> {
   const logger = options.logger ?? deps.logger;
   const log = logger?.child({ component: 'answer' });
   const query = await standaloneQuestion(question, deps.chat?.model ?? null, log);
@@ -82,6 +97,7 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
   const { termWeights } = retrieval;
   // With a model, retrieval's floors only keep noise out of the prompt: the model judges the rest.
   const judged = judgeEvidence(retrieval.passages.slice(0, topK), deps.evidence);
+  if (!wanted(judged.confidence === 'none' ? [] : judged.passages)) return null;
 
   let answer: Answer;
   if (judged.confidence === 'none') answer = await notFound(deps, question);

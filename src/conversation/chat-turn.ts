@@ -24,6 +24,8 @@ import { validQuestionText } from './validate-question.js';
 
 export interface ChatTurnDependencies extends StatusSources {
   answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
+  /** The asker's fuller answer in a shared place: null when the evidence holds nothing beyond what the place's readers may read. */
+  answerBeyond: (question: Question, placeReaders: readonly string[], options?: AnswerOptions) => Promise<Answer | null>;
   feedbackLog: FeedbackLog;
   sync: Omit<ChatSyncDependencies, 'logger'>;
   memory: ConversationMemory;
@@ -137,10 +139,11 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
       const sources = narrowed(question.sources, audience.sources);
       const asked: Question = { ...question, text, history, readers: audience.readers, ...(sources ? { sources } : {}) };
       let trace: AnswerTrace | null = null;
-      // The fuller answer is prepared beside the channel's, never streamed.
+      // The fuller answer is prepared beside the channel's, never streamed; the model is asked for
+      // it only when the evidence holds something the place may not read.
       const fuller =
         audience.askerReaders && presenter.privateAnswer
-          ? deps.answer({ ...asked, readers: audience.askerReaders }, { logger: log }).catch((error: unknown) => {
+          ? deps.answerBeyond({ ...asked, readers: audience.askerReaders }, audience.readers, { logger: log }).catch((error: unknown) => {
               turnLog.warn({ err: error }, 'the fuller answer for the asker alone failed: the channel answer stands');
               return null;
             })

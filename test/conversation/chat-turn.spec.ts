@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { answerQuestion } from '../../src/answer/answer-question.js';
+import { answerBeyond, answerQuestion } from '../../src/answer/answer-question.js';
 import { AppContext } from '../../src/app-context.js';
 import { createChatTurn, type Presenter, type TurnRequest } from '../../src/conversation/chat-turn.js';
 import { InProcessConversationMemory } from '../../src/conversation/conversation-memory.js';
@@ -240,8 +240,10 @@ describe('chat turn', function () {
       const config = testConfig({ OPENAI_BASE_URL: `${model.url}/v1`, EMBEDDING_MODEL: 'none', RETRIEVAL_TOP_K: '5' });
       // The same pipeline with a budget that holds one passage at most.
       const chat = { model: createChatModel(config.chat!, config.chat!.timeoutMs), promptBudgetTokens: 700 };
+      const answering = { index: context.index, syncState: context.catalogue, retrieval: config.retrieval, evidence: config.evidence, chat };
       const turn = createChatTurn({
-        answer: (question, options) => answerQuestion({ index: context.index, syncState: context.catalogue, retrieval: config.retrieval, evidence: config.evidence, chat }, question, options),
+        answer: (question, options) => answerQuestion(answering, question, options),
+        answerBeyond: (question, placeReaders, options) => answerBeyond(answering, question, placeReaders, options),
         index: context.index,
         syncState: context.catalogue,
         feedbackLog: context.catalogue,

@@ -202,6 +202,17 @@ for (const store of ['sqlite', 'qdrant'] as const) {
         assert.ok(text(ephemeral).includes(secret), 'the fuller answer, for the HR person alone, does');
         const channelPrompts = model.chatRequests().filter((request) => !JSON.stringify(request.body).includes(secret));
         assert.ok(channelPrompts.length > 0, 'the channel answer was written from a prompt without the band');
+
+        // A question whose evidence the whole channel may read: the model writes one answer, not two.
+        const requestsBefore = model.chatRequests().length;
+        const ephemeralsBefore = ephemeral.length;
+        const publicId = `EvAccessModel${nextEvent++}`;
+        const publicBody = JSON.stringify(slackEventEnvelope(publicId, 'UBOTGW01', { type: 'app_mention', ts: '1700200000.000900', user: people.slack.hr, text: '<@UBOTGW01> Do flights need the approval of my manager?', channel: places.slack.general }));
+        await fetch(`${withModel.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignature(signingSecret, publicBody) }, body: publicBody });
+        const [finished] = await modelLog.waitFor((line) => line.msg === 'turn finished' && line.eventId === publicId);
+        assert.equal(finished!.outcome, 'answer');
+        assert.equal(model.chatRequests().length - requestsBefore, 1, 'no fuller answer is written when nothing is beyond the channel');
+        assert.equal(modelSlack.calls.filter((call) => call.method === 'chat.postEphemeral').length, ephemeralsBefore);
       } finally {
         await withModel.stop();
         await modelSlack.stop();
