@@ -7,15 +7,16 @@
 // collection behind it (qdrant-rebuild.ts).
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { Chunk, DocumentInfo } from '../domain.js';
-import { InternalError, ReindexRequiredError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { analysisVersion } from '../retrieval/tokenize.js';
 import type { DocumentCatalogue } from './catalogue.js';
 import { createQdrantClient, explainQdrantFailure, type QdrantConnectionOptions } from './qdrant-client.js';
 import { denseVectorName, QdrantCollection, sparseVectorName, type CollectionSchema, type QdrantCall } from './qdrant-collection.js';
 import { aliasName, findGenerations, generationName, pointAlias } from './qdrant-generations.js';
-import { match, QdrantPassages, versionFilter, type Condition, type Filter, type StoredAccess } from './qdrant-passages.js';
+import { match, QdrantPassages, versionFilter, type Condition, type Filter } from './qdrant-passages.js';
 import { fromPayload, recordPointId, spaceKey } from './qdrant-points.js';
 import { QdrantRebuild } from './qdrant-rebuild.js';
+import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection } from './qdrant-writes.js';
 import type { CollectionLayout } from '../config.js';
 import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import { querySparse } from './sparse-terms.js';
@@ -36,13 +37,6 @@ export interface QdrantIndexDependencies {
   termStatistics: TermStatisticsStore;
   /** A client of one's own (tests); made from the options otherwise. */
   client?: QdrantClient;
-}
-
-/** A collection as the index uses it: its points, its schema handling, its checked schema. */
-export interface OpenCollection {
-  passages: QdrantPassages;
-  collection: QdrantCollection;
-  schema: CollectionSchema;
 }
 
 /** What `groundwork status` shows of the index (describe). */
@@ -376,55 +370,10 @@ export class QdrantIndex implements PassageIndex {
   }
 }
 
-/** Checks a version's chunks; true when they have vectors. */
-export function checkChunks(document: IndexedDocument, chunks: IndexedChunk[], space: VectorSpace | undefined): boolean {
-  const withVectors = chunks.some((chunk) => chunk.embedding);
-  if (withVectors && !space) throw new InternalError('chunks with vectors need their vector space');
-  const ids = new Set<string>();
-  for (const chunk of chunks) {
-    if (ids.has(chunk.id)) throw new InternalError(`two chunks of document ${document.id} have the id ${chunk.id}`);
-    ids.add(chunk.id);
-  }
-  return withVectors;
-}
-
-/** Writes a version into one collection, setting (or checking) its vector space first. */
-export async function writeInto(target: OpenCollection, document: IndexedDocument, version: number, chunks: IndexedChunk[], space: VectorSpace | undefined) {
-  if (space) await useVectorSpace(target, space);
-  return target.passages.writeVersion(document, version, chunks, space);
-}
-
-/** Sets the space of a collection's first vectors; refuses vectors of another space. */
-async function useVectorSpace({ passages, collection, schema }: OpenCollection, space: VectorSpace): Promise<void> {
-  const record = await passages.readRecord();
-  const current = record?.vector_space ?? null;
-  if (current && (current.model !== space.model || current.dimensions !== space.dimensions)) {
-    throw new ReindexRequiredError(
-      `the index holds vectors of ${describeSpace(current)}, not of ${describeSpace(space)}: run "groundwork sync --reindex" to embed every passage again`,
-    );
-  }
-  collection.checkVectors(schema, space);
-  if (!current) await passages.updateRecord({ vector_space: space });
-}
-
-/** Each current document's access, once, from what a collection stores. */
-export async function currentAccess(stored: StoredAccess, catalogue: Pick<DocumentCatalogue, 'currentVersions'>): Promise<DocumentAccess[]> {
-  const current = await catalogue.currentVersions([...stored.keys()]);
-  const access: DocumentAccess[] = [];
-  for (const [id, versions] of stored) {
-    const held = versions.get(current.get(id) ?? -1);
-    if (held) access.push(held);
-  }
-  return access.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
 /** What every search adds to its filter: the readers, and the sources when given. */
 function accessConditions(query: { readers: string[]; sources?: string[] }): Condition[] {
   return [{ key: 'readers', match: { any: query.readers } }, ...(query.sources ? [{ key: 'source', match: { any: query.sources } }] : [])];
 }
-
-export const otherVersions = (documentId: string, keep: number): Filter => ({ must: [match('document_id', documentId)], must_not: [match('document_version', keep)] });
-export const documentsFilter = (ids: string[]): Filter => ({ must: [{ key: 'document_id', match: { any: ids } }] });
 
 function readStored(passages: QdrantPassages, payload: unknown) {
   const stored = fromPayload(payload);
@@ -438,10 +387,6 @@ function withoutCredentials(url: string): string {
   parsed.username = '';
   parsed.password = '';
   return parsed.toString().replace(/\/$/, '');
-}
-
-function describeSpace(space: VectorSpace): string {
-  return `the embedding model "${space.model}" (${space.dimensions} dimensions)`;
 }
 
 /** The keyword query: the sparse vector of the terms, readable by the readers, within the sources when given. */

@@ -21,7 +21,8 @@
 import { InternalError } from '../errors.js';
 import type { Chunk, DocumentInfo } from '../domain.js';
 import { aliasName, pointAlias, type Generations } from './qdrant-generations.js';
-import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection, type QdrantIndex } from './qdrant-index.js';
+import type { QdrantIndex } from './qdrant-index.js';
+import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection } from './qdrant-writes.js';
 import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 
 const sameSpace = (a: VectorSpace | null | undefined, b: VectorSpace | null | undefined) => !!a && !!b && a.model === b.model && a.dimensions === b.dimensions;
