@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createTestSchema, testDatabaseUrl, type TestSchema } from './catalogue/postgres-test-schema.js';
 import { FakeBotConnector } from './fakes/bot-connector.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from './fakes/qdrant-server.js';
+import { useQdrantFake } from './fakes/qdrant-suite.js';
 import { FakeSlackApi, slackSignature } from './fakes/slack-api.js';
 import { until } from './fakes/until.js';
 import { repoRoot, sharedData, tempDir, tsxLoader, type LogLine } from './helpers.js';
@@ -174,7 +174,6 @@ let nextId = 1;
 describe('two groundwork serve processes sharing PostgreSQL and Qdrant', function () {
   this.timeout(240_000);
   let schema: TestSchema | null = null;
-  let qdrant: QdrantFake | null = null;
   let gate: UpsertGate | null = null;
   let slack: FakeSlackApi | null = null;
   let connector: FakeBotConnector | null = null;
@@ -183,11 +182,21 @@ describe('two groundwork serve processes sharing PostgreSQL and Qdrant', functio
   /** Every child started, also one that failed to start: killed at the end. */
   const children: Replica[] = [];
 
+  // Registered ahead of the fake's hooks so that the replicas are gone before the fake stops (mocha runs `after` hooks in registration order).
+  after(async () => {
+    gate?.open();
+    await Promise.all(children.map((child) => child.kill()));
+    await gate?.stop();
+    await slack?.stop();
+    await connector?.stop();
+    await schema?.drop();
+  });
+  const qdrant = useQdrantFake();
+
   before(async function () {
-    if (!qdrantOpenApiAvailable() || !fs.existsSync(recordings)) return this.skip();
+    if (!fs.existsSync(recordings)) return this.skip();
     schema = await createTestSchema();
-    qdrant = await startQdrantFake();
-    gate = await new UpsertGate(qdrant.url).start();
+    gate = await new UpsertGate(qdrant().url).start();
     slack = await new FakeSlackApi().start();
     connector = await new FakeBotConnector().start();
     const databaseUrl = new URL(testDatabaseUrl);
@@ -204,16 +213,6 @@ describe('two groundwork serve processes sharing PostgreSQL and Qdrant', functio
     // then finds them there.
     a = await Replica.start('replica-a', env, children);
     b = await Replica.start('replica-b', env, children);
-  });
-
-  after(async () => {
-    gate?.open();
-    await Promise.all(children.map((child) => child.kill()));
-    await gate?.stop();
-    await qdrant?.stop();
-    await slack?.stop();
-    await connector?.stop();
-    await schema?.drop();
   });
 
   const replicas = () => [a!, b!];

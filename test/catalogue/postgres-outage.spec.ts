@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startService, type Service } from '../../src/main.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { testConfig } from '../helpers.js';
 import { createTestSchema, skipWithoutPostgres, testDatabaseUrl, type TestSchema } from './postgres-test-schema.js';
 
@@ -35,25 +35,23 @@ describe('the service when PostgreSQL goes away', function () {
   this.timeout(120_000);
   let schema: TestSchema;
   let proxy: Awaited<ReturnType<typeof startCuttableProxy>>;
-  let fake: QdrantFake;
   let service: Service;
   const token = 'an-admin-token-for-the-outage-test';
   before(skipWithoutPostgres);
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) this.skip();
-    schema = await createTestSchema();
-    proxy = await startCuttableProxy(new URL(testDatabaseUrl));
-    fake = await startQdrantFake();
-    const url = new URL(testDatabaseUrl);
-    url.host = `127.0.0.1:${proxy.port}`;
-    url.searchParams.set('options', `-c search_path=${schema.name}`);
-    service = await startService(testConfig({ DATABASE_URL: url.href, QDRANT_URL: fake.url, QDRANT_COLLECTION: 'pg-outage', ADMIN_API_TOKEN: token }));
-  });
+  // Registered ahead of the fake's hooks so that the service stops before the fake does (mocha runs `after` hooks in registration order).
   after(async () => {
     await service?.stop();
     await proxy?.close();
-    await fake?.stop();
     await schema?.drop();
+  });
+  const fake = useQdrantFake();
+  before(async () => {
+    schema = await createTestSchema();
+    proxy = await startCuttableProxy(new URL(testDatabaseUrl));
+    const url = new URL(testDatabaseUrl);
+    url.host = `127.0.0.1:${proxy.port}`;
+    url.searchParams.set('options', `-c search_path=${schema.name}`);
+    service = await startService(testConfig({ DATABASE_URL: url.href, QDRANT_URL: fake().url, QDRANT_COLLECTION: 'pg-outage', ADMIN_API_TOKEN: token }));
   });
 
   const ask = async (text: string) => {

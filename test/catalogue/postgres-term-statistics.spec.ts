@@ -4,27 +4,22 @@
 import { PostgresCatalogue } from '../../src/catalogue/postgres-catalogue.js';
 import { PostgresTermStatistics } from '../../src/catalogue/postgres-term-statistics.js';
 import { QdrantIndex } from '../../src/index/qdrant-index.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { describePassageIndex } from '../index/passage-index-conformance.js';
 import { createTestSchema, skipWithoutPostgres } from './postgres-test-schema.js';
 
 describe('QdrantIndex with the PostgreSQL catalogue and term statistics', function () {
   this.timeout(60_000);
-  let fake: QdrantFake;
   let collections = 0;
   before(skipWithoutPostgres);
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) this.skip();
-    fake = await startQdrantFake();
-  });
-  after(() => fake?.stop());
+  const fake = useQdrantFake();
 
   describePassageIndex('QdrantIndex with PostgresCatalogue and PostgresTermStatistics', async () => {
     const schema = await createTestSchema();
     const db = schema.open();
     const catalogue = new PostgresCatalogue(db);
     const index = new QdrantIndex(
-      { url: fake.url, apiKey: null, collectionPrefix: `pg-${process.pid}-${++collections}`, timeoutMs: 10_000 },
+      { url: fake().url, apiKey: null, collectionPrefix: `pg-${process.pid}-${++collections}`, timeoutMs: 10_000 },
       { catalogue, termStatistics: new PostgresTermStatistics(db) },
     );
     return { index, catalogue, close: () => schema.drop() };

@@ -8,7 +8,8 @@ import { QdrantIndex } from '../../src/index/qdrant-index.js';
 import { replaceDocument } from '../../src/ingest/index-writer.js';
 import { distinctTerms } from '../../src/retrieval/tokenize.js';
 import { openTestStore } from '../helpers.js';
-import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { startQdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { describePassageIndex } from './passage-index-conformance.js';
 import { openQdrantStores } from './qdrant-stores.js';
 
@@ -26,50 +27,38 @@ async function failure(call: Promise<unknown>): Promise<Error> {
 }
 
 describe('QdrantIndex on the Qdrant fake', function () {
-  let fake: QdrantFake;
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) {
-      console.log(`    (skipped: Qdrant's OpenAPI document is not at ${qdrantOpenApiPath})`);
-      this.skip();
-    }
-    fake = await startQdrantFake();
-  });
-  after(async () => {
-    // Every request matched Qdrant's schema, and so did every answer.
-    assert.deepEqual(fake?.requests.filter((r) => r.rejected && r.status === 400).map((r) => `${r.method} ${r.path}: ${r.rejected}`) ?? [], []);
-    await fake?.stop();
-  });
+  const fake = useQdrantFake();
 
-  describePassageIndex('QdrantIndex with SqliteCatalogue', async () => openQdrantStores(fake.url));
+  describePassageIndex('QdrantIndex with SqliteCatalogue', async () => openQdrantStores(fake().url));
 
   describe('when Qdrant fails', () => {
     let stores: ReturnType<typeof openQdrantStores>;
     beforeEach(async () => {
-      stores = openQdrantStores(fake.url, { timeoutMs: 200 });
+      stores = openQdrantStores(fake().url, { timeoutMs: 200 });
       await replaceDocument(stores, leave, [leaveChunk]);
     });
     afterEach(async () => {
-      fake.faults.length = 0;
-      await fake.start();
+      fake().faults.length = 0;
+      await fake().start();
       await stores.close();
     });
     const search = () => stores.index.search({ terms: distinctTerms('annual leave'), limit: 5, readers: ['everyone'] });
 
     it('is unavailable while Qdrant is down, naming Qdrant and its URL, and works again when it is back, with the same client', async () => {
-      await fake.stop();
+      await fake().stop();
       const error = await failure(search());
       assert.ok(error instanceof IndexUnavailableError, String(error));
-      assert.match(error.message, new RegExp(`^Qdrant at ${fake.url} cannot be reached \\([A-Z_]+\\) while searching passages$`));
-      await fake.start();
+      assert.match(error.message, new RegExp(`^Qdrant at ${fake().url} cannot be reached \\([A-Z_]+\\) while searching passages$`));
+      await fake().start();
       assert.deepEqual((await search()).map((hit) => hit.chunk.text), [leaveChunk.text]);
     });
 
     it('is unavailable when Qdrant answers 5xx, with its message', async () => {
-      fake.faults.push({ status: 503, path: '/points/query' });
+      fake().faults.push({ status: 503, path: '/points/query' });
       const error = await failure(search());
       assert.ok(error instanceof IndexUnavailableError);
-      assert.equal(error.message, `Qdrant at ${fake.url} failed while searching passages (503: Service fault injected by the test (503))`);
-      fake.faults.push({ status: 500, method: 'PUT', path: '/points' });
+      assert.equal(error.message, `Qdrant at ${fake().url} failed while searching passages (503: Service fault injected by the test (503))`);
+      fake().faults.push({ status: 500, method: 'PUT', path: '/points' });
       const writing = await failure(replaceDocument(stores, { ...leave, contentHash: 'h2' }, [{ ...leaveChunk, text: 'Changed.' }]));
       assert.ok(writing instanceof IndexUnavailableError);
       assert.match(writing.message, /failed while writing passages \(500/);
@@ -78,16 +67,16 @@ describe('QdrantIndex on the Qdrant fake', function () {
     });
 
     it('is unavailable when Qdrant does not answer within the timeout', async () => {
-      fake.faults.push({ delayMs: 2000, path: '/points/query' });
+      fake().faults.push({ delayMs: 2000, path: '/points/query' });
       const error = await failure(search());
       assert.ok(error instanceof IndexUnavailableError);
-      assert.equal(error.message, `Qdrant at ${fake.url} did not answer within 0.2 s (searching passages); see QDRANT_TIMEOUT_SECONDS`);
+      assert.equal(error.message, `Qdrant at ${fake().url} did not answer within 0.2 s (searching passages); see QDRANT_TIMEOUT_SECONDS`);
     });
 
     it('is unavailable when Qdrant answers something that is not JSON, or drops the connection', async () => {
-      fake.faults.push({ malformed: true, path: '/points/query' });
-      assert.equal((await failure(search())).message, `Qdrant at ${fake.url} answered searching passages with something that is not JSON`);
-      fake.faults.push({ drop: true, path: '/points/count' });
+      fake().faults.push({ malformed: true, path: '/points/query' });
+      assert.equal((await failure(search())).message, `Qdrant at ${fake().url} answered searching passages with something that is not JSON`);
+      fake().faults.push({ drop: true, path: '/points/count' });
       const dropped = await failure(stores.index.chunkCount());
       assert.ok(dropped instanceof IndexUnavailableError);
       assert.match(dropped.message, /^Qdrant at .* cannot be reached .* while counting passages$/);
@@ -115,7 +104,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
   describe('an existing collection', () => {
     let stores: ReturnType<typeof openQdrantStores>;
     beforeEach(() => {
-      stores = openQdrantStores(fake.url);
+      stores = openQdrantStores(fake().url);
     });
     afterEach(async () => stores.close());
 
@@ -129,7 +118,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       assert.ok(error instanceof IndexUnavailableError);
       assert.equal(
         error.message,
-        `The Qdrant collection "${stores.index.collectionName}" at ${fake.url} does not have the schema Groundwork writes: it has an unnamed dense vector, not one named "dense"; ` +
+        `The Qdrant collection "${stores.index.collectionName}" at ${fake().url} does not have the schema Groundwork writes: it has an unnamed dense vector, not one named "dense"; ` +
           'it has no sparse vector "terms"; its payload index on "document_id" is integer, not keyword. Nothing was changed: set QDRANT_COLLECTION to another prefix, or delete the collection and run "groundwork sync".',
       );
       assert.equal(await failure(stores.index.search({ terms: ['leav'], limit: 5, readers: ['everyone'] })).then((e) => e.message), error.message, 'reads are refused too');
@@ -150,7 +139,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
     it('written before access rules (points without readers, no readers index) is found by no one until setReaders gives it readers, keeping its vector space', async () => {
       const space = { model: 'emb', dimensions: 3 };
       await replaceDocument(stores, leave, [{ ...leaveChunk, embedding: { inputHash: 'i', vector: new Float32Array([1, 0, 0]) } }], { space });
-      const name = fake.aliases.get(stores.index.collectionName)!;
+      const name = fake().aliases.get(stores.index.collectionName)!;
       await stores.client.deletePayload(name, { keys: ['readers'], filter: { must: [{ key: 'document_id', match: { value: 'leave' } }] }, wait: true });
       await stores.client.deletePayloadIndex(name, 'readers', { wait: true });
       const everyone = ['everyone'];
@@ -161,7 +150,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
       assert.equal(await index.documentChunks('leave', everyone), null);
       assert.equal(await index.accessFingerprint(), null);
       assert.deepEqual(await index.documentAccess(), [{ id: 'leave', source: 'hr', path: 'leave.md', labels: [], readers: [], title: 'Annual leave', updatedAt: null }]);
-      assert.equal((fake.collections.get(name)!.info() as { payload_schema: Record<string, { data_type: string }> }).payload_schema.readers?.data_type, 'keyword', 'opening the collection created the missing index');
+      assert.equal((fake().collections.get(name)!.info() as { payload_schema: Record<string, { data_type: string }> }).payload_schema.readers?.data_type, 'keyword', 'opening the collection created the missing index');
       await index.setReaders([{ documentIds: ['leave'], readers: ['group:hr'] }], 'policy-1');
       assert.equal(await index.accessFingerprint(), 'policy-1');
       assert.deepEqual(await index.vectorSpace(), space, 'the record keeps its other fields');
@@ -182,7 +171,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
     it('holds each chunk once per version under a deterministic id, with payload indexes for the filters', async () => {
       await replaceDocument(stores, leave, [leaveChunk]);
       await replaceDocument(stores, leave, [leaveChunk]);
-      const collection = fake.collections.get(fake.aliases.get(stores.index.collectionName)!)!;
+      const collection = fake().collections.get(fake().aliases.get(stores.index.collectionName)!)!;
       const info = collection.info() as { payload_schema: Record<string, { data_type: string; params?: { is_tenant?: boolean } }>; config: { params: Record<string, unknown> } };
       assert.deepEqual(Object.fromEntries(Object.entries(info.payload_schema).map(([field, index]) => [field, index.data_type])), {
         document_id: 'keyword', document_version: 'integer', source: 'keyword', updated_at: 'datetime', input_hash: 'keyword', vector_space: 'keyword', readers: 'keyword',
@@ -195,7 +184,7 @@ describe('QdrantIndex on the Qdrant fake', function () {
     });
 
     it('creates the collection with the configured shards and replicas (QDRANT_SHARD_NUMBER, QDRANT_REPLICATION_FACTOR)', async () => {
-      const spread = openQdrantStores(fake.url, { layout: { shardNumber: 6, replicationFactor: 2 } });
+      const spread = openQdrantStores(fake().url, { layout: { shardNumber: 6, replicationFactor: 2 } });
       try {
         await replaceDocument(spread, leave, [leaveChunk]);
         const { config } = (await spread.client.getCollection(spread.index.collectionName)) as unknown as { config: { params: { shard_number?: number; replication_factor?: number } } };

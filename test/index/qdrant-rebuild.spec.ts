@@ -12,7 +12,7 @@ import { FolderSource } from '../../src/ingest/sources/folder-source.js';
 import type { Embedder } from '../../src/llm/embedder.js';
 import { distinctTerms } from '../../src/retrieval/tokenize.js';
 import { folderWith, silentLogger } from '../helpers.js';
-import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { openQdrantStores } from './qdrant-stores.js';
 
 const small: VectorSpace = { model: 'emb', dimensions: 3 };
@@ -45,32 +45,21 @@ function embedderOf(model: string, dimensions: number): Embedder {
 }
 
 describe('QdrantIndex re-index through the alias', function () {
-  let fake: QdrantFake;
+  const fake = useQdrantFake();
   let stores: ReturnType<typeof openQdrantStores>;
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) {
-      console.log(`    (skipped: Qdrant's OpenAPI document is not at ${qdrantOpenApiPath})`);
-      this.skip();
-    }
-    fake = await startQdrantFake();
-  });
-  after(async () => {
-    assert.deepEqual(fake?.requests.filter((r) => r.rejected && r.status === 400).map((r) => `${r.method} ${r.path}: ${r.rejected}`) ?? [], []);
-    await fake?.stop();
-  });
   beforeEach(() => {
-    stores = openQdrantStores(fake.url);
+    stores = openQdrantStores(fake().url);
   });
   afterEach(async () => stores.close());
 
   const alias = () => stores.index.collectionName;
   const generation = (n: number) => `${alias()}-${n}`;
-  const ours = () => [...fake.collections.keys()].filter((name) => name.startsWith(alias())).sort();
-  const hnswM = (name: string) => (fake.collections.get(name)!.info() as { config: { hnsw_config: { m: number } } }).config.hnsw_config.m;
+  const ours = () => [...fake().collections.keys()].filter((name) => name.startsWith(alias())).sort();
+  const hnswM = (name: string) => (fake().collections.get(name)!.info() as { config: { hnsw_config: { m: number } } }).config.hnsw_config.m;
 
   it('builds the next generation beside the one readers use and switches the alias in one request; readers see the old answers until then, the new ones after', async () => {
     for (const id of ['a', 'b', 'c']) await replaceDocument(stores, doc(id), chunks(id, `Rule ${id} old`, [1, 0, 0]), { space: small });
-    assert.equal(fake.aliases.get(alias()), generation(1), 'the first sync made generation 1 behind the alias');
+    assert.equal(fake().aliases.get(alias()), generation(1), 'the first sync made generation 1 behind the alias');
     // Another process's reader, opened before the re-index.
     const other = new QdrantIndex(stores.index.options, { catalogue: stores.catalogue, termStatistics: stores.store.termStatistics });
     assert.equal((await other.searchVectors({ vector: new Float32Array([1, 0, 0]), limit: 10, readers: ['everyone'] })).length, 9);
@@ -94,13 +83,13 @@ describe('QdrantIndex re-index through the alias', function () {
     assert.deepEqual(during.terms.get('a'), ['Rule a new part 0.', 'Rule a new part 1.', 'Rule a new part 2.'], 'the changed document, whole, in the collection readers use');
     assert.deepEqual(during.terms.get('c'), before.terms.get('c'));
     assert.deepEqual(during.nearest, new Set(['c']));
-    assert.equal(fake.aliases.get(alias()), generation(1));
+    assert.equal(fake().aliases.get(alias()), generation(1));
 
-    const switches = () => fake.requests.filter((r) => r.operationId === 'update_aliases').length;
+    const switches = () => fake().requests.filter((r) => r.operationId === 'update_aliases').length;
     const switchesBefore = switches();
     await rebuild.finish();
     assert.equal(switches(), switchesBefore + 1, 'one update_aliases request');
-    assert.deepEqual(fake.requests.filter((r) => r.operationId === 'update_aliases').at(-1)!.body.actions, [
+    assert.deepEqual(fake().requests.filter((r) => r.operationId === 'update_aliases').at(-1)!.body.actions, [
       { delete_alias: { alias_name: alias() } },
       { create_alias: { collection_name: generation(2), alias_name: alias() } },
     ]);
@@ -147,7 +136,7 @@ describe('QdrantIndex re-index through the alias', function () {
     const killed = await stores.index.rebuild();
     await replaceDocument({ index: killed.index, catalogue: stores.catalogue }, doc('a', 'h-a2'), chunks('a', 'Rule a new'));
     // Never finished (the process died): the alias stays, and answers come from the old collection.
-    assert.equal(fake.aliases.get(alias()), generation(1));
+    assert.equal(fake().aliases.get(alias()), generation(1));
     assert.deepEqual([...(await found(stores.index, 'rule')).keys()].sort(), ['a', 'b']);
 
     const abandoned = await stores.index.rebuild();
@@ -155,11 +144,11 @@ describe('QdrantIndex re-index through the alias', function () {
     await replaceDocument({ index: abandoned.index, catalogue: stores.catalogue }, doc('b', 'h-b2'), chunks('b', 'Rule b new'));
     await abandoned.abandon();
     assert.deepEqual(ours(), [generation(1)]);
-    assert.equal(fake.aliases.get(alias()), generation(1));
+    assert.equal(fake().aliases.get(alias()), generation(1));
 
     const rebuild = await stores.index.rebuild();
     await rebuild.finish();
-    assert.equal(fake.aliases.get(alias()), ours()[0]);
+    assert.equal(fake().aliases.get(alias()), ours()[0]);
     assert.deepEqual((await found(stores.index, 'rule')).get('b'), ['Rule b new part 0.', 'Rule b new part 1.', 'Rule b new part 2.']);
     assert.deepEqual((await found(stores.index, 'rule')).get('a'), ['Rule a new part 0.', 'Rule a new part 1.', 'Rule a new part 2.']);
   });
@@ -169,7 +158,7 @@ describe('QdrantIndex re-index through the alias', function () {
     await stores.index.createCollection(legacy, null, false);
     await replaceDocument(stores, doc('a'), chunks('a', 'Rule a old'));
     assert.deepEqual(ours(), [alias()]);
-    assert.equal(fake.aliases.size, 0);
+    assert.equal(fake().aliases.size, 0);
     assert.deepEqual([...(await found(stores.index, 'rule')).keys()], ['a']);
 
     const rebuild = await stores.index.rebuild();
@@ -177,7 +166,7 @@ describe('QdrantIndex re-index through the alias', function () {
     assert.deepEqual([...(await found(stores.index, 'rule')).keys()].sort(), ['a', 'b']);
     await rebuild.finish();
     assert.deepEqual(ours(), [generation(1)]);
-    assert.equal(fake.aliases.get(alias()), generation(1));
+    assert.equal(fake().aliases.get(alias()), generation(1));
     assert.deepEqual([...(await found(stores.index, 'rule')).keys()].sort(), ['a', 'b']);
   });
 
@@ -189,7 +178,7 @@ describe('QdrantIndex re-index through the alias', function () {
       });
     await sync(null);
     assert.equal((await stores.client.getCollection(generation(1))).config.params.vectors && (await stores.index.describe()).reachable, true);
-    assert.deepEqual(await stores.index.describe(), { reachable: true, url: fake.url, alias: alias(), collection: generation(1), aliased: true, points: 3, denseSize: null });
+    assert.deepEqual(await stores.index.describe(), { reachable: true, url: fake().url, alias: alias(), collection: generation(1), aliased: true, points: 3, denseSize: null });
 
     await sync(embedderOf('emb', 3));
     assert.deepEqual(ours(), [generation(2)], 'rebuilt with a dense vector');
@@ -198,7 +187,7 @@ describe('QdrantIndex re-index through the alias', function () {
 
     await sync(embedderOf('emb-large', 5), true);
     assert.deepEqual(ours(), [generation(3)]);
-    assert.deepEqual(await stores.index.describe(), { reachable: true, url: fake.url, alias: alias(), collection: generation(3), aliased: true, points: 3, denseSize: 5 });
+    assert.deepEqual(await stores.index.describe(), { reachable: true, url: fake().url, alias: alias(), collection: generation(3), aliased: true, points: 3, denseSize: 5 });
     assert.equal(await stores.index.vectorCount(), 2);
     assert.deepEqual([...(await found(stores.index, 'leave trains')).keys()].length, 2);
   });

@@ -3,7 +3,7 @@
 // once Qdrant is back, without a restart.
 import assert from 'node:assert/strict';
 import { startService, type Service } from '../../src/main.js';
-import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { testConfig } from '../helpers.js';
 
 async function ask(service: Service, text: string): Promise<{ status: number; body: any }> {
@@ -13,24 +13,19 @@ async function ask(service: Service, text: string): Promise<{ status: number; bo
 
 describe('the service when Qdrant fails', function () {
   this.timeout(120_000);
-  let fake: QdrantFake;
   let service: Service;
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) {
-      console.log(`    (skipped: Qdrant's OpenAPI document is not at ${qdrantOpenApiPath})`);
-      this.skip();
-    }
-    fake = await startQdrantFake();
-    service = await startService(testConfig({ QDRANT_URL: fake.url, QDRANT_COLLECTION: 'outage', QDRANT_TIMEOUT_SECONDS: '1' }));
-  });
+  // Registered ahead of the fake's hooks so that the service stops before the fake does (mocha runs `after` hooks in registration order).
   after(async () => {
     await service?.stop();
-    await fake?.stop();
+  });
+  const fake = useQdrantFake();
+  before(async () => {
+    service = await startService(testConfig({ QDRANT_URL: fake().url, QDRANT_COLLECTION: 'outage', QDRANT_TIMEOUT_SECONDS: '1' }));
   });
 
   it('says search is unavailable, in the asker\'s language, and is not ready while Qdrant is down; both recover when it is back', async () => {
     assert.equal((await ask(service, 'How many days of annual leave do I get?')).status, 200);
-    await fake.stop();
+    await fake().stop();
     const english = await ask(service, 'How many days of annual leave do I get?');
     assert.equal(english.status, 503);
     assert.deepEqual(english.body, {
@@ -39,9 +34,9 @@ describe('the service when Qdrant fails', function () {
     assert.equal((await ask(service, '年假可以结转几天？')).body.error.message, '文档检索暂时不可用，请过几分钟再试。');
     const notReady = await fetch(`${service.url}/readyz`);
     assert.equal(notReady.status, 503);
-    assert.match(((await notReady.json()) as { reason: string }).reason, new RegExp(`Qdrant at ${fake.url.replace(/[.]/g, '\\.')}`));
+    assert.match(((await notReady.json()) as { reason: string }).reason, new RegExp(`Qdrant at ${fake().url.replace(/[.]/g, '\\.')}`));
 
-    await fake.start();
+    await fake().start();
     assert.equal((await fetch(`${service.url}/readyz`)).status, 200);
     const answered = await ask(service, 'How many days of annual leave do I get?');
     assert.equal(answered.status, 200);
@@ -49,10 +44,10 @@ describe('the service when Qdrant fails', function () {
   });
 
   it('gives up on a Qdrant slower than QDRANT_TIMEOUT_SECONDS with the same clear reply', async () => {
-    fake.faults.push({ delayMs: 5000, path: '/points/query', times: 10 });
+    fake().faults.push({ delayMs: 5000, path: '/points/query', times: 10 });
     const slow = await ask(service, 'How many days of annual leave do I get?');
     assert.equal(slow.status, 503);
     assert.match(slow.body.error.message, /^Search is unavailable right now/);
-    fake.faults.length = 0;
+    fake().faults.length = 0;
   });
 });

@@ -2,7 +2,7 @@
 // samples into a collection and answers in the web chat with the document it cites on SQLite.
 import assert from 'node:assert/strict';
 import { startService, type Service } from '../../src/main.js';
-import { qdrantOpenApiAvailable, qdrantOpenApiPath, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { testConfig } from '../helpers.js';
 
 type ChatAnswer = { answer: string; confidence: string; citations: Array<{ title: string; path: string; source: string }> };
@@ -15,26 +15,21 @@ async function ask(service: Service, text: string): Promise<ChatAnswer> {
 
 describe('the service with QDRANT_URL set', function () {
   this.timeout(120_000);
-  let fake: QdrantFake;
   let onQdrant: Service;
   let onSqlite: Service;
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) {
-      console.log(`    (skipped: Qdrant's OpenAPI document is not at ${qdrantOpenApiPath})`);
-      this.skip();
-    }
-    fake = await startQdrantFake();
-    [onQdrant, onSqlite] = await Promise.all([startService(testConfig({ QDRANT_URL: fake.url, QDRANT_COLLECTION: 'e2e' })), startService(testConfig())]);
-  });
+  // Registered ahead of the fake's hooks so that the services stop before the fake does (mocha runs `after` hooks in registration order).
   after(async () => {
     await onQdrant?.stop();
     await onSqlite?.stop();
-    await fake?.stop();
+  });
+  const fake = useQdrantFake();
+  before(async () => {
+    [onQdrant, onSqlite] = await Promise.all([startService(testConfig({ QDRANT_URL: fake().url, QDRANT_COLLECTION: 'e2e' })), startService(testConfig())]);
   });
 
   it('syncs the samples into the Qdrant collection on first start, keeping the catalogue in groundwork.db', async () => {
-    const points = fake.collections.get(fake.aliases.get('e2e-passages') ?? '')?.points.size ?? 0;
-    assert.equal(fake.aliases.get('e2e-passages'), 'e2e-passages-1', 'the alias, at the first collection');
+    const points = fake().collections.get(fake().aliases.get('e2e-passages') ?? '')?.points.size ?? 0;
+    assert.equal(fake().aliases.get('e2e-passages'), 'e2e-passages-1', 'the alias, at the first collection');
     const passages = await onQdrant.context.index.chunkCount();
     assert.ok(passages > 12, `${passages} passages`);
     assert.equal(points, passages + 1, 'one point per passage, and the index record');

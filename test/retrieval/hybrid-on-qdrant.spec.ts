@@ -9,7 +9,7 @@ import { createEmbedder } from '../../src/llm/embedder.js';
 import { DenseSearch } from '../../src/retrieval/dense-search.js';
 import { retrieve } from '../../src/retrieval/retrieve.js';
 import { FakeOpenAI } from '../fakes/openai-server.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../fakes/qdrant-server.js';
+import { useQdrantFake } from '../fakes/qdrant-suite.js';
 import { folderWith, silentLogger, tempDir } from '../helpers.js';
 import { openQdrantStores } from '../index/qdrant-stores.js';
 
@@ -21,21 +21,19 @@ const docs = {
 
 describe('hybrid retrieval on Qdrant', function () {
   this.timeout(60_000);
-  let qdrant: QdrantFake;
+  const qdrant = useQdrantFake();
   let model: FakeOpenAI;
-  before(async function () {
-    if (!qdrantOpenApiAvailable()) this.skip();
-    [qdrant, model] = await Promise.all([startQdrantFake(), new FakeOpenAI().start()]);
+  before(async () => {
+    model = await new FakeOpenAI().start();
   });
   after(async () => {
-    await qdrant?.stop();
     await model?.stop();
   });
 
   it('sends the keyword and the vector query in one request, and ranks as the embedded index does', async () => {
     const embedder = createEmbedder({ provider: 'openai', apiKey: null, baseUrl: `${model.url}/v1`, model: 'text-embedding-3-small', dimensions: null }, { batchInputs: 256, batchTokens: 280_000, concurrency: 2 });
     const folder = folderWith(docs);
-    const onQdrant = openQdrantStores(qdrant.url);
+    const onQdrant = openQdrantStores(qdrant().url);
     const onSqlite = openSqliteStore(`${tempDir()}/index.db`);
     try {
       const sync = (index: typeof onQdrant.index | typeof onSqlite.index, catalogue: typeof onSqlite.catalogue) =>
@@ -43,9 +41,9 @@ describe('hybrid retrieval on Qdrant', function () {
       await sync(onQdrant.index, onQdrant.catalogue);
       await sync(onSqlite.index, onSqlite.catalogue);
       const question = 'which VPN client do we use?';
-      const before = qdrant.requests.length;
+      const before = qdrant().requests.length;
       const qdrantPassages = (await retrieve(onQdrant.index, question, { topK: 3, readers: ['everyone'] }, new DenseSearch({ index: onQdrant.index, embedder }))).passages;
-      const queries = qdrant.requests.slice(before).filter((r) => r.path.includes('/points/query'));
+      const queries = qdrant().requests.slice(before).filter((r) => r.path.includes('/points/query'));
       assert.deepEqual(queries.map((r) => r.path.replace(/^.*\/points\//, '')), ['query/batch'], 'one request for both searches');
       assert.equal(queries[0]!.body.searches.length, 2);
       const sqlitePassages = (await retrieve(onSqlite.index, question, { topK: 3, readers: ['everyone'] }, new DenseSearch({ index: onSqlite.index, embedder }))).passages;

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { accessSetup, people, places, question, secret } from '../../access/access-fixtures.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../../fakes/qdrant-server.js';
 import { FakeOpenAI } from '../../fakes/openai-server.js';
+import { useQdrantFake } from '../../fakes/qdrant-suite.js';
 import { FakeSlackApi, slackSignature, type SlackCall } from '../../fakes/slack-api.js';
 import { slackEventEnvelope } from '../../fakes/slack-events.js';
 import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
@@ -23,24 +23,22 @@ for (const store of ['sqlite', 'qdrant'] as const) {
     this.timeout(60_000);
     let service: Service;
     let slack: FakeSlackApi;
-    let qdrant: QdrantFake | null = null;
     let log: CapturedLog;
 
-    before(async function () {
-      if (store === 'qdrant' && !qdrantOpenApiAvailable()) this.skip();
-      qdrant = store === 'qdrant' ? await startQdrantFake() : null;
+    // Registered ahead of the fake's hooks so that the service stops before the fake does (mocha runs `after` hooks in registration order).
+    after(async () => {
+      await service?.stop();
+      await slack?.stop();
+    });
+    const qdrant = store === 'qdrant' ? useQdrantFake() : null;
+    before(async () => {
       slack = await new FakeSlackApi().start();
       log = new CapturedLog();
       const { env } = accessSetup();
       service = await startService(
-        testConfig({ ...env, SLACK_ADMIN_IDS: 'UADMIN01', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false', ...(qdrant ? { QDRANT_URL: qdrant.url, QDRANT_COLLECTION: 'access' } : {}) }),
+        testConfig({ ...env, SLACK_ADMIN_IDS: 'UADMIN01', SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, TEAMS_ENABLED: 'false', ...(qdrant ? { QDRANT_URL: qdrant().url, QDRANT_COLLECTION: 'access' } : {}) }),
         { logger: createLogger('debug', log.destination) },
       );
-    });
-    after(async () => {
-      await service?.stop();
-      await slack?.stop();
-      await qdrant?.stop();
     });
 
     /** Posts an event and resolves, once its turn has finished, with every Slack call it made. */

@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { accessSetup, people, places, question, secret } from '../../access/access-fixtures.js';
 import { FakeBotConnector, type SentActivity } from '../../fakes/bot-connector.js';
-import { qdrantOpenApiAvailable, startQdrantFake, type QdrantFake } from '../../fakes/qdrant-server.js';
+import { useQdrantFake } from '../../fakes/qdrant-suite.js';
 import { CapturedLog, sharedData, testConfig } from '../../helpers.js';
 
 const recordings = path.join(sharedData, 'chat-payloads/teams-botframework-activities/inbound');
@@ -21,22 +21,21 @@ for (const store of ['sqlite', 'qdrant'] as const) {
     this.timeout(60_000);
     let service: Service;
     let connector: FakeBotConnector;
-    let qdrant: QdrantFake | null = null;
     let log: CapturedLog;
 
-    before(async function () {
-      if (!fs.existsSync(recordings) || (store === 'qdrant' && !qdrantOpenApiAvailable())) this.skip();
-      qdrant = store === 'qdrant' ? await startQdrantFake() : null;
-      connector = await new FakeBotConnector().start();
-      log = new CapturedLog();
-      service = await startService(testConfig({ ...accessSetup().env, ...(qdrant ? { QDRANT_URL: qdrant.url, QDRANT_COLLECTION: 'access' } : {}) }), {
-        logger: createLogger('debug', log.destination),
-      });
-    });
+    // Registered ahead of the fake's hooks so that the service stops before the fake does (mocha runs `after` hooks in registration order).
     after(async () => {
       await service?.stop();
       await connector?.stop();
-      await qdrant?.stop();
+    });
+    const qdrant = store === 'qdrant' ? useQdrantFake() : null;
+    before(async function () {
+      if (!fs.existsSync(recordings)) this.skip();
+      connector = await new FakeBotConnector().start();
+      log = new CapturedLog();
+      service = await startService(testConfig({ ...accessSetup().env, ...(qdrant ? { QDRANT_URL: qdrant().url, QDRANT_COLLECTION: 'access' } : {}) }), {
+        logger: createLogger('debug', log.destination),
+      });
     });
 
     const from = (user: string) => ({ id: `29:${user}`, name: user === people.teams.hr ? 'Hana HR' : 'Omar Other', aadObjectId: user });
