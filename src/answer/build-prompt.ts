@@ -30,9 +30,6 @@ export interface Prompt {
 // byte order marks, bidirectional controls): a tag split by one still reads as a tag to a model.
 const invisible = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
-// The reply's own signals, which a passage must not hand the model to copy.
-const replyMarkers = new RegExp(`(NOT)_(IN_SOURCES)|(FOLLOW)_(UPS:)`, 'gi');
-
 /**
  * Makes passage text unable to open or close a source block, or to carry the reply's markers:
  * normalised first (NFKC turns full-width ＜ into <; invisible characters go), then anything
@@ -44,7 +41,8 @@ export function quote(text: string): string {
     .normalize('NFKC')
     .replace(invisible, '')
     .replace(/<(\s*\/?\s*source\b)/gi, '‹$1')
-    .replace(replyMarkers, (_match, not, rest, follow, ups) => (not ? `${not} ${rest}` : `${follow} ${ups}`));
+    // The reply's own signals (NOT_IN_SOURCES, FOLLOW_UPS:), which a passage must not hand the model to copy.
+    .replace(/(NOT|FOLLOW)_(IN_SOURCES|UPS:)/gi, '$1 $2');
 }
 
 function sourceBlock(n: number, passage: Passage): string {
