@@ -42,7 +42,7 @@ export function quote(text: string): string {
     .replace(invisible, '')
     .replace(/<(\s*\/?\s*source\b)/gi, '‹$1')
     // The reply's own signals (NOT_IN_SOURCES, FOLLOW_UPS:), which a passage must not hand the model to copy.
-    .replace(/(NOT|FOLLOW)_(IN_SOURCES|UPS:)/gi, '$1 $2');
+    .replace(/(NOT|FOLLOW)_(IN_SOURCES|UPS)/gi, '$1 $2');
 }
 
 function sourceBlock(n: number, passage: Passage): string {

@@ -8,6 +8,8 @@ import { maxFollowUps } from '../conversation/follow-ups.js';
 export const notInSourcesMarker = 'NOT_IN_SOURCES';
 /** What the model puts before its suggested next questions, after the answer. */
 export const followUpsMarker = 'FOLLOW_UPS:';
+// What is looked for: the marker however the model dressed it ("**FOLLOW_UPS**:", no colon).
+const followUpsSignal = 'FOLLOW_UPS';
 
 /** Questions longer than this are not taken from the model: a suggestion is a short question. */
 const maxModelFollowUpChars = 120;
@@ -42,9 +44,9 @@ export function gateReply(onToken: (piece: string) => void): (piece: string) => 
       if (notInSourcesMarker.startsWith(start)) return;
       state = 'answer';
     }
-    const at = pending.indexOf(followUpsMarker);
+    const at = pending.indexOf(followUpsSignal);
     if (at >= 0) state = 'closed';
-    const shown = at >= 0 ? pending.slice(0, at) : pending.slice(0, pending.length - heldLength(pending, followUpsMarker));
+    const shown = at >= 0 ? pending.slice(0, at) : pending.slice(0, pending.length - heldLength(pending, followUpsSignal));
     pending = pending.slice(shown.length);
     if (shown !== '') onToken(shown);
   };
@@ -65,12 +67,14 @@ function suggestion(line: string): string | null {
 
 /** The answer without the follow-ups line, and the (at most three) plain questions it suggested. */
 export function splitFollowUps(reply: string): { text: string; followUps: string[] } {
-  const at = reply.indexOf(followUpsMarker);
+  const at = reply.indexOf(followUpsSignal);
   if (at < 0) return { text: reply, followUps: [] };
   const followUps: string[] = [];
-  for (const line of reply.slice(at + followUpsMarker.length).split(/\r?\n|\s\|\s/)) {
+  const rest = reply.slice(at + followUpsSignal.length).replace(/^[*_]*:?[*_]*/, '');
+  for (const line of rest.split(/\r?\n|\s\|\s/)) {
     const question = suggestion(line);
     if (question && !followUps.includes(question)) followUps.push(question);
   }
-  return { text: reply.slice(0, at).trimEnd(), followUps: followUps.slice(0, maxFollowUps) };
+  // The emphasis or heading marks a model may have put in front of the marker go with it.
+  return { text: reply.slice(0, at).replace(/[\s*#]+$/, ''), followUps: followUps.slice(0, maxFollowUps) };
 }

@@ -43,6 +43,11 @@ describe('reply markers', () => {
     assert.deepEqual(split.followUps, ['How do I request leave?', 'What about sick leave?', 'Who approves leave?']);
     assert.deepEqual(splitFollowUps(`${answer} ${followUpsMarker} Can I carry days over? | 年假可以顺延吗？`).followUps, ['Can I carry days over?', '年假可以顺延吗？']);
     assert.deepEqual(splitFollowUps(answer), { text: answer, followUps: [] });
+    // The marker dressed up by the model: bold, a heading, no colon.
+    for (const dressed of ['**FOLLOW_UPS:**', '**FOLLOW_UPS**:', '### FOLLOW_UPS', 'FOLLOW_UPS']) {
+      assert.deepEqual(splitFollowUps(`${answer}\n\n${dressed}\n- Who approves leave?`), { text: answer, followUps: ['Who approves leave?'] }, dressed);
+      assert.doesNotMatch(streamed(`${answer}\n\n${dressed}\n- Who approves leave?`, 5), /FOLLOW|approves/, dressed);
+    }
   });
 
   it('drops suggestions that are not plain questions: links, mentions, markup, the overlong', () => {
