@@ -127,7 +127,7 @@ export class AppContext {
     this.handleMessage = createMessageHandler({ answer: this.answer, index, syncState: catalogue, feedbackLog: catalogue, access, maxQuestionChars: config.maxQuestionChars });
     this.seen = seen;
     this.suggestedPrompts = createSuggestedPrompts({ index, access, configured: config.suggestedPrompts });
-    this.followUps = createFollowUps(async (documentId, readers) => (await index.documentChunks(documentId, readers))?.chunks.map((chunk) => chunk.headingPath) ?? []);
+    this.followUps = createFollowUps((documentId, readers) => index.documentHeadings(documentId, readers));
     this.syncJob = new SyncJob({
       index,
       catalogue,

@@ -93,6 +93,8 @@ export interface PassageIndex {
   termsStartingWith(prefix: string): Promise<Map<string, number>>;
   /** The current version of a document and its chunks in order; null too when none of `readers` may read it. */
   documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null>;
+  /** The heading paths of the current version's sections, in order, each once (without their text); none when none of `readers` may read it. */
+  documentHeadings(documentId: string, readers: string[]): Promise<string[][]>;
   /** Every current document's access: for re-applying changed access rules, and for the admin's view. */
   documentAccess(): Promise<DocumentAccess[]>;
   /**

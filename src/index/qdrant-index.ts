@@ -252,17 +252,35 @@ export class QdrantIndex implements PassageIndex {
   }
 
   async documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
+    const points = await this.currentPoints(documentId, readers, 'reading a document', true);
+    if (!points) return null;
+    const stored = points.list.map((point) => readStored(points.passages, point.payload));
+    if (stored.length === 0) return null;
+    stored.sort((a, b) => a.chunk.position - b.chunk.position);
+    return { document: stored[0]!.document, chunks: stored.map((s) => s.chunk) };
+  }
+
+  async documentHeadings(documentId: string, readers: string[]): Promise<string[][]> {
+    const points = await this.currentPoints(documentId, readers, "reading a document's headings", ['position', 'heading_path']);
+    if (!points) return [];
+    const sections = points.list.map((point) => {
+      const { position, heading_path: path } = (point.payload ?? {}) as { position?: unknown; heading_path?: unknown };
+      if (typeof position !== 'number' || !Array.isArray(path)) throw points.passages.malformed("reading a document's headings");
+      return { position, path: path.map(String) };
+    });
+    sections.sort((a, b) => a.position - b.position);
+    return [...new Map(sections.map(({ path }) => [path.join('\n'), path])).values()];
+  }
+
+  /** The points of a document's current version that one of `readers` may read, with these payload fields; null when there is nothing to read. */
+  private async currentPoints(documentId: string, readers: string[], action: string, payload: true | string[]) {
     if (readers.length === 0) return null;
     const version = (await this.deps.catalogue.currentVersions([documentId])).get(documentId);
     if (version === undefined) return null;
     const open = await this.opened();
     if (!open) return null;
     const { must } = versionFilter(documentId, version) as { must: Condition[] };
-    const points = await open.passages.scroll('reading a document', { must: [...must, ...accessConditions({ readers })] }, true, false);
-    const stored = points.map((point) => readStored(open.passages, point.payload));
-    if (stored.length === 0) return null;
-    stored.sort((a, b) => a.chunk.position - b.chunk.position);
-    return { document: stored[0]!.document, chunks: stored.map((s) => s.chunk) };
+    return { passages: open.passages, list: await open.passages.scroll(action, { must: [...must, ...accessConditions({ readers })] }, payload, false) };
   }
 
   async documentAccess(): Promise<DocumentAccess[]> {

@@ -162,6 +162,9 @@ class RebuildingIndex implements PassageIndex {
   documentChunks(documentId: string, readers: string[]): Promise<{ document: DocumentInfo; chunks: Chunk[] } | null> {
     return this.live.documentChunks(documentId, readers);
   }
+  documentHeadings(documentId: string, readers: string[]): Promise<string[][]> {
+    return this.live.documentHeadings(documentId, readers);
+  }
 
   documentAccess(): Promise<DocumentAccess[]> {
     return this.live.documentAccess();

@@ -420,6 +420,16 @@ export class SqlitePassageIndex implements PassageIndex {
     return { document: toDocumentInfo(rows[0]!), chunks: rows.map(toChunk) };
   }
 
+  async documentHeadings(documentId: string, readers: string[]): Promise<string[][]> {
+    const paths = this.connection.run(
+      () =>
+        this.statement(`SELECT c.heading_path FROM chunks c ${ofCurrentVersion} WHERE c.document_id = @documentId AND ${readable} ORDER BY c.position`)
+          .pluck()
+          .all({ documentId, readers: JSON.stringify(readers) }) as string[],
+    );
+    return [...new Set(paths)].map((path) => JSON.parse(path) as string[]);
+  }
+
   async chunkCount(): Promise<number> {
     return this.connection.run(() => this.statement('SELECT count(*) FROM chunks').pluck().get() as number);
   }

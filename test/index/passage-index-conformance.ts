@@ -190,6 +190,20 @@ export function describePassageIndex(name: string, open: () => Promise<Conforman
       assert.equal((await index.termsStartingWith('t')).size, 0);
     });
 
+    it("lists a document's section headings in order, each once, of its current version only, for its readers only", async () => {
+      await write(document('h'), [chunk('h', 0, 'Old intro.', { headingPath: ['Guide', 'Old part'] })]);
+      await write(document('h'), [
+        chunk('h', 2, 'Who may apply.', { headingPath: ['Guide', 'Who can apply'] }),
+        chunk('h', 0, 'Intro.', { headingPath: ['Guide'] }),
+        chunk('h', 1, 'Intro, continued.', { headingPath: ['Guide'] }),
+        chunk('h', 3, 'Renewals.', { headingPath: ['Guide', 'Renewing'] }),
+      ]);
+      assert.deepEqual(await index.documentHeadings('h', ['everyone']), [['Guide'], ['Guide', 'Who can apply'], ['Guide', 'Renewing']]);
+      assert.deepEqual(await index.documentHeadings('h', ['group:it']), [], 'not for someone who may not read it');
+      assert.deepEqual(await index.documentHeadings('h', []), []);
+      assert.deepEqual(await index.documentHeadings('nothing', ['everyone']), []);
+    });
+
     it('replaces a document: only the new text is found', async () => {
       await write(document('a'), [chunk('a', 0, 'The old leave rule.'), chunk('a', 1, 'An old parking rule.')]);
       await write(document('a', 'docs', 'Title a, revised'), [chunk('a', 0, 'The new leave rule.')]);
