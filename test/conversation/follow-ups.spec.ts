@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { followUpQuestions } from '../../src/conversation/follow-ups.js';
+import { createFollowUps, followUpQuestions } from '../../src/conversation/follow-ups.js';
 import type { Answer, Passage } from '../../src/domain.js';
+import { silentLogger } from '../helpers.js';
 
 const passage = (headingPath: string[], title = 'Leave policy', id = 'leave'): Passage => ({
   chunkIds: [`${id}:${headingPath.length}`],
@@ -45,6 +46,21 @@ describe('follow-up questions', () => {
     const chinese = { ...cited([passage(['请假制度（中国）', '年假'], '请假制度（中国）'), passage(['请假制度（中国）', '病假'], '请假制度（中国）')]), text: '年假为每年十五天 [1]。' };
     assert.deepEqual(followUpQuestions(chinese, '年假有几天？'), ['病假呢？']);
     assert.deepEqual(followUpQuestions({ ...cited([]), confidence: 'none', grounded: false }, 'Where is the moon?'), []);
+  });
+
+  it("reads each cited page's sections once, with the page's own readers, and does without a page that cannot be read", async () => {
+    const asked: Array<[string, string[]]> = [];
+    const followUps = createFollowUps(async (documentId, readers) => {
+      asked.push([documentId, readers]);
+      if (documentId === 'broken') throw new Error('the index is unavailable');
+      return [['Leave policy', 'Parental leave']];
+    });
+    const broken = { ...passage(['Travel', 'Trains'], 'Travel', 'broken'), document: { ...passage([], 'Travel', 'broken').document, readers: ['group:hr'] } };
+    const answer = cited([passage(['Leave policy', 'Annual leave']), passage(['Leave policy', 'Annual leave', 'Carrying over']), broken]);
+    assert.deepEqual(await followUps(answer, 'How much leave?', silentLogger), ['What about carrying over?', 'What about trains?', 'What about parental leave?']);
+    assert.deepEqual(asked, [['leave', ['everyone']], ['broken', ['group:hr']]], 'each page once, with its readers');
+    assert.deepEqual(await followUps({ ...answer, followUps: ['Who approves leave?'] }, 'How much leave?', silentLogger), ['Who approves leave?']);
+    assert.equal(asked.length, 2, "the model's own suggestions need no page read");
   });
 
 });

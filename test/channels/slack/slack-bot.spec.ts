@@ -453,6 +453,14 @@ describe('Slack bot (POST /slack/events)', function () {
     await turnDone(idOf(inChannel));
     assert.equal(answers().length, 2);
     assert.equal(slack.callsOf('assistant.threads.setSuggestedPrompts').length, 1, 'none in a channel');
+
+    // Slack refusing the prompts costs the thread its suggestions, never its answer.
+    slack.unavailable.add('assistant.threads.setSuggestedPrompts');
+    const refused = envelope('MessagePayload.json', { user: 'UASKER01', text: 'How many days of annual leave do I get?', ts: '1700007100.000900', thread_ts: '1700007100.000800', channel: 'DASSIST4', channel_type: 'im' });
+    await postJson(refused);
+    const [line] = await turnDone(idOf(refused));
+    assert.equal(line!.outcome, 'answer');
+    assert.equal(answers().length, 3, 'the answer is posted');
   });
 
   it('when Slack ends the stream mid-answer, the streamed message is updated with the final answer and its feedback', async () => {
