@@ -52,22 +52,27 @@ export function parseAccessFile(text: string, file: string, sourceNames: string[
     else problem(defaultPair.value ?? defaultPair.key, 'default must be "everyone" or "nobody"');
   }
 
+  /** The entries of a section that maps names to values: none when it is absent, or not a mapping (a problem). */
+  const entries = (name: string, mapping: string): Array<{ key: string; pair: Pair<Node, Node> }> => {
+    const value = section(name)?.value;
+    if (!value) return [];
+    if (!isMap(value)) {
+      problem(value, `${name} must map ${mapping}`);
+      return [];
+    }
+    return (value.items as Pair<Node, Node>[]).map((pair) => ({ key: isScalar(pair.key) ? String(pair.key.value) : '', pair }));
+  };
+
   const groups = new Map<string, string[]>();
-  const groupsPair = section('groups');
-  if (groupsPair?.value) {
-    if (!isMap(groupsPair.value)) problem(groupsPair.value, 'groups must map each group name to a list of people');
-    else
-      for (const pair of groupsPair.value.items as Pair<Node, Node>[]) {
-        const name = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (!/^[\w.-]+$/.test(name)) problem(pair.key, `"${name}" is not a group name (letters, digits, ".", "_", "-")`);
-        const members = strings(pair.value, `group ${name}`);
-        for (const { value, node } of members) {
-          const parsed = parsePrincipal(value);
-          if (!parsed || !(personKinds as readonly string[]).includes(parsed.kind)) problem(node, `"${value}" in group ${name} is not a person (slack:<user id> or teams:<Entra object id>)`);
-        }
-        if (members.length === 0) problem(pair.value ?? pair.key, `group ${name} has no members`);
-        groups.set(name, members.map((member) => member.value));
-      }
+  for (const { key: name, pair } of entries('groups', 'each group name to a list of people')) {
+    if (!/^[\w.-]+$/.test(name)) problem(pair.key, `"${name}" is not a group name (letters, digits, ".", "_", "-")`);
+    const members = strings(pair.value, `group ${name}`);
+    for (const { value, node } of members) {
+      const parsed = parsePrincipal(value);
+      if (!parsed || !(personKinds as readonly string[]).includes(parsed.kind)) problem(node, `"${value}" in group ${name} is not a person (slack:<user id> or teams:<Entra object id>)`);
+    }
+    if (members.length === 0) problem(pair.value ?? pair.key, `group ${name} has no members`);
+    groups.set(name, members.map((member) => member.value));
   }
 
   const checkReader = (value: string, node: unknown, where: string) => {
@@ -118,19 +123,13 @@ export function parseAccessFile(text: string, file: string, sourceNames: string[
   }
 
   const channels = new Map<string, string[]>();
-  const channelsPair = section('channels');
-  if (channelsPair?.value) {
-    if (!isMap(channelsPair.value)) problem(channelsPair.value, 'channels must map a channel (slack-channel:<id>, teams-channel:<id>, teams-team:<id>) to its sources');
-    else
-      for (const pair of channelsPair.value.items as Pair<Node, Node>[]) {
-        const place = isScalar(pair.key) ? String(pair.key.value) : '';
-        const parsed = parsePrincipal(place);
-        if (!parsed || !(placeKinds as readonly string[]).includes(parsed.kind)) problem(pair.key, `"${place}" is not a channel (slack-channel:<id>, teams-channel:<id> or teams-team:<id>)`);
-        const sources = strings(pair.value, `channel ${place}`);
-        if (sources.length === 0) problem(pair.value ?? pair.key, `channel ${place} needs at least one source`);
-        for (const { value, node } of sources) checkSource(value, node);
-        channels.set(place, sources.map((source) => source.value));
-      }
+  for (const { key: place, pair } of entries('channels', 'a channel (slack-channel:<id>, teams-channel:<id>, teams-team:<id>) to its sources')) {
+    const parsed = parsePrincipal(place);
+    if (!parsed || !(placeKinds as readonly string[]).includes(parsed.kind)) problem(pair.key, `"${place}" is not a channel (slack-channel:<id>, teams-channel:<id> or teams-team:<id>)`);
+    const sources = strings(pair.value, `channel ${place}`);
+    if (sources.length === 0) problem(pair.value ?? pair.key, `channel ${place} needs at least one source`);
+    for (const { value, node } of sources) checkSource(value, node);
+    channels.set(place, sources.map((source) => source.value));
   }
 
   if (problems.length > 0) throw fail();

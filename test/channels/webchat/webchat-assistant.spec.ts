@@ -47,6 +47,14 @@ describe('web chat as an assistant (headless Chromium)', function () {
     await page.goto(`${service.url}/`);
   };
   afterEach(() => page?.close());
+  /** Types a question, presses Enter and waits for the first reply. */
+  const askFirst = async (question: string) => {
+    await page.fill('#question', question);
+    await page.press('#question', 'Enter');
+    const reply = page.locator('article.bot').first();
+    await reply.waitFor();
+    return reply;
+  };
 
   it('offers the suggested questions on an empty conversation; one click asks it, and they go', async () => {
     await open();
@@ -62,10 +70,7 @@ describe('web chat as an assistant (headless Chromium)', function () {
 
   it('shows each citation with a link to its section, its date and, past STALE_AFTER_DAYS, a note', async () => {
     await open();
-    await page.fill('#question', 'Where is visitor parking?');
-    await page.press('#question', 'Enter');
-    const reply = page.locator('article.bot').first();
-    await reply.waitFor();
+    const reply = await askFirst('Where is visitor parking?');
     const source = reply.locator('ol.sources li', { hasText: 'Parking rules' });
     assert.equal(await source.locator('a').getAttribute('href'), 'https://intranet.example.com/parking#visitor-parking');
     assert.equal(await source.locator('.details').innerText(), 'updated 14 Mar 2021 · may be out of date');
@@ -74,10 +79,7 @@ describe('web chat as an assistant (headless Chromium)', function () {
 
   it('offers questions to ask next under the latest answer; a click asks one, and only the newest answer keeps its offer', async () => {
     await open();
-    await page.fill('#question', 'Who can apply for the heron parking permit?');
-    await page.press('#question', 'Enter');
-    const first = page.locator('article.bot').first();
-    await first.waitFor();
+    const first = await askFirst('Who can apply for the heron parking permit?');
     const offered = first.locator('ul.follow-ups button');
     await offered.first().waitFor();
     const questions = await offered.allInnerTexts();
@@ -94,9 +96,7 @@ describe('web chat as an assistant (headless Chromium)', function () {
 
   it('fits a 390 px phone: nothing wider than the screen, the question box and its button in view', async () => {
     await open(390, 844);
-    await page.fill('#question', 'How do I connect to the VPN?');
-    await page.press('#question', 'Enter');
-    await page.locator('article.bot').first().waitFor();
+    await askFirst('How do I connect to the VPN?');
     const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
     assert.ok(widths.page <= widths.viewport, `the page is ${widths.page} px wide on a ${widths.viewport} px screen`);
     for (const selector of ['#question', '#send']) {
