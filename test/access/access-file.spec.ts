@@ -51,6 +51,13 @@ describe('parseAccessFile', () => {
     assert.deepEqual(policy.data.channels.get('slack-channel:C0IT'), ['it']);
   });
 
+  it('refuses groups and channels that are not mappings, and rules that are not a list, each with its line', () => {
+    const message = refused(['groups:', '  - slack:U0HR1', 'rules: everyone', 'channels: it'].join('\n'));
+    assert.match(message, /line 2: groups must map each group name to a list of people/);
+    assert.match(message, /line 3: rules must be a list/);
+    assert.match(message, /line 4: channels must map a channel \(slack-channel:<id>, teams-channel:<id>, teams-team:<id>\) to its sources/);
+  });
+
   it('names the line of every problem: unknown source, unknown group, empty readers, a glob it cannot parse, a reader of no known kind', () => {
     const message = refused(
       [
