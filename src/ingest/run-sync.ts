@@ -241,8 +241,10 @@ async function syncItems(
     // So does a document whose passages lack vectors, when there is a model to make them.
     const stored = known.get(id);
     const previous = options.reindex || (embedder && stored?.needsEmbedding) ? undefined : stored?.contentHash;
+    const metadata = item.metadata ? await item.metadata() : '';
+    const hash = (content: string | Buffer) => createHash('sha256').update(settings).update(content).update(metadata).digest('hex');
     // A fingerprint (a zip entry's CRC) tells an unchanged document without reading it.
-    const fingerprintHash = item.fingerprint ? createHash('sha256').update(settings).update(item.fingerprint).digest('hex') : null;
+    const fingerprintHash = item.fingerprint ? hash(item.fingerprint) : null;
     if (fingerprintHash !== null && previous === fingerprintHash) return { unchanged: true };
     // The read stops at the limit: a listed size can be wrong, and a file can grow.
     const bytes = await item.read(options.maxFileBytes).catch((error: NodeJS.ErrnoException) => {
@@ -250,7 +252,7 @@ async function syncItems(
       throw new DocumentUnreadableError(`it cannot be read (${error.code ?? toGroundworkError(error).message})`, error);
     });
     refuseOversized(bytes.length, options.maxFileBytes);
-    const contentHash = fingerprintHash ?? createHash('sha256').update(settings).update(bytes).digest('hex');
+    const contentHash = fingerprintHash ?? hash(bytes);
     if (previous === contentHash) return { unchanged: true };
     return { unchanged: false, contentHash, parsed: await item.parse(bytes) };
   };

@@ -84,8 +84,10 @@ export class ConfluenceSource extends ExportSource {
         size: file.size,
         modifiedAt: null,
         url: pageUrl(baseUrl, pageId),
-        // Its title and path come from its page: the page's content is part of its fingerprint.
+        // Its title, path and labels come from its page: the page's content is part of its
+        // fingerprint, or (where files have none, in a folder) what the page says of it is.
         fingerprint: file.fingerprint && page?.fingerprint ? `${file.fingerprint}|${page.fingerprint}` : null,
+        ...(page && !(file.fingerprint && page.fingerprint) ? { metadata: async () => JSON.stringify((await listingOf(pageId, page)).metadata) } : {}),
         read: file.read,
         // An attachment is a document of its own, named and placed by the page that lists it.
         parse: async (bytes) => {
@@ -151,6 +153,8 @@ export class ConfluenceSource extends ExportSource {
         modifiedAt: attachment.lastModified,
         url: pageUrl(baseUrl, page.id),
         fingerprint: file.fingerprint && `${file.fingerprint}|${pathOf(page)}`,
+        // Its page's restrictions and status are its own.
+        metadata: () => JSON.stringify({ labels: xmlPageLabels(page), status: page.status }),
         read: file.read,
         // An attachment is as current as the page it belongs to.
         parse: async (bytes) => ({ ...(await parse(bytes)), title: `${attachment.fileName} (attachment of ${page.title})`, labels: xmlPageLabels(page), status: page.status }),

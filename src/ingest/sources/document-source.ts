@@ -13,6 +13,11 @@ export interface SourceItem {
   url: string | null;
   /** When set, stands for the content: an unchanged fingerprint skips reading the bytes at all. */
   fingerprint?: string | null;
+  /**
+   * What the document becomes besides its bytes (labels and permissions from the export, a page's
+   * status), where a change of it alone must re-index the document: part of its hash.
+   */
+  metadata?: () => string | Promise<string>;
   /** Reads the document's bytes, failing once more than maxBytes have come, whatever `size` says. */
   read(maxBytes?: number): Promise<Buffer>;
   parse(bytes: Buffer): ParsedDocument | Promise<ParsedDocument>;

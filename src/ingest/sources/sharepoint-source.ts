@@ -112,9 +112,8 @@ export class SharePointSource extends ExportSource {
 
 /**
  * A library file with what Graph says of it: its author, and its access labels and their warnings.
- * That metadata is part of what the document becomes, so it is part of its fingerprint and of the
- * bytes the sync hashes (a file read from a folder has no fingerprint, and a permission changed
- * beside an unchanged file must still reach the index): read() appends it, parse() takes it off.
+ * That metadata is part of what the document becomes, so a permission changed beside an unchanged
+ * file re-indexes it (SourceItem.metadata).
  */
 function withMetadata(
   file: ExportFile,
@@ -124,13 +123,14 @@ function withMetadata(
   item: Pick<SourceItem, 'key' | 'path' | 'size' | 'modifiedAt' | 'url'>,
 ): SourceItem {
   if (!metadata && !access) return { ...item, fingerprint: file.fingerprint && `${file.fingerprint}|null`, read: file.read, parse };
-  const trailer = Buffer.from(`\n${JSON.stringify({ metadata, access })}`);
+  const described = JSON.stringify({ metadata, access });
   return {
     ...item,
-    fingerprint: file.fingerprint && `${file.fingerprint}|${trailer.toString('utf8')}`,
-    read: async (maxBytes) => Buffer.concat([await file.read(maxBytes), trailer]),
+    fingerprint: file.fingerprint,
+    metadata: () => described,
+    read: file.read,
     parse: async (bytes) => {
-      const parsed = await parse(bytes.subarray(0, bytes.length - trailer.length));
+      const parsed = await parse(bytes);
       return {
         ...(metadata?.author ? { author: metadata.author } : {}),
         ...parsed,

@@ -108,6 +108,38 @@ describe('ConfluenceSource (real Confluence exports)', () => {
     assert.deepEqual(document.updatedAt, new Date('2016-05-10T15:00:05.389Z'));
   });
 
+  it("re-labels a page's attachment when only the page's restriction changed, its bytes the same", async () => {
+    const entities = fs.readFileSync(path.join(xmlExports, 'confluence-4.3.2-site-export/entities.xml'), 'utf8').replace('<![CDATA[image001.png]]>', '<![CDATA[minutes.txt]]>');
+    const folder = folderWith({ 'entities.xml': entities, 'attachments/753680/884740/1': 'Minutes of the board meeting.' });
+    const labelsOf = async (title: string) => (await store.index.documentAccess()).find((document) => document.path.endsWith(title))?.labels.filter((label) => label.startsWith('confluence-user:'));
+    await sync(folder, 'old');
+    assert.deepEqual(await labelsOf('minutes.txt'), ['confluence-user:admin']);
+    // The View restriction of "space2 Home" now names another user.
+    const view = '<id name="id">1048577</id>\n<property name="type"><![CDATA[View]]></property>\n<property name="userName"><![CDATA[admin]]></property>';
+    assert.ok(entities.includes(view));
+    fs.writeFileSync(path.join(folder, 'entities.xml'), entities.replace(view, view.replace('[admin]', '[hr-lead]')));
+    const report = await sync(folder, 'old');
+    assert.ok(report.updated >= 2, 'the page and its attachment');
+    assert.deepEqual(await labelsOf('space2 Home'), ['confluence-user:hr-lead']);
+    assert.deepEqual(await labelsOf('minutes.txt'), ['confluence-user:hr-lead'], "the attachment follows its page's restriction");
+  });
+
+  it("re-labels an HTML export page's attachment when only the page's labels changed, its bytes the same", async () => {
+    const page = (label: string) => `<html><head><title>Policies : Travel</title></head><body>
+<div id="breadcrumbs"><ul><li><a href="index.html">Policies</a></li></ul></div>
+<h1 id="title-heading"><span id="title-text">Policies : Travel</span></h1>
+<div id="main-content" class="wiki-content group"><p>Book trains for trips under 500 km.</p><p><a href="attachments/1001/2002.txt">rates.txt</a></p></div>
+<div id="labels-section" class="pageSection group"><ul class="label-list"><li class="aui-label"><a class="aui-label-split-main" href="label/POL/${label}" rel="tag">${label}</a></li></ul></div></body></html>`;
+    const folder = folderWith({ 'POL/Travel_1001.html': page('finance'), 'POL/attachments/1001/2002.txt': 'Mileage is 0.30 EUR per km.' });
+    const labelsOf = async (end: string) => (await store.index.documentAccess()).find((document) => document.path.endsWith(end))?.labels;
+    await sync(folder);
+    assert.deepEqual(await labelsOf('rates.txt'), ['finance']);
+    fs.writeFileSync(path.join(folder, 'POL/Travel_1001.html'), page('confidential'));
+    assert.equal((await sync(folder)).updated, 2, 'the page and its attachment');
+    assert.deepEqual(await labelsOf('rates.txt'), ['confidential']);
+    assert.equal((await sync(folder)).unchanged, 2, 'and nothing more once they are in step');
+  });
+
   it('keeps one document per page of an export with version history, and skips drafts', async () => {
     const old = await sync(path.join(xmlExports, 'confluence-4.3.2-site-export'), 'old');
     assert.equal(old.added, 6);
