@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { ConfigError, SyncAlreadyRunningError, toGroundworkError } from './errors.js';
 import { everyone } from './access/principals.js';
 import { createSlackChannel } from './channels/slack/slack-bot.js';
+import { slackErrorReason } from './channels/slack/slack-stream.js';
 import { createTeamsEndpoint } from './channels/teams/teams-endpoint.js';
 import { madeBy } from './llm/embedder.js';
 import { createServer, startServer } from './server.js';
@@ -86,7 +87,7 @@ export async function startService(config: Config, overrides: AppOverrides = {})
         await slack.start();
       } catch (error) {
         await running.stop();
-        const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        const reason = slackErrorReason(error);
         throw new ConfigError(`Slack refused to connect (${reason}): check SLACK_BOT_TOKEN${config.slack!.appToken ? ' and SLACK_APP_TOKEN' : ''}, and SLACK_API_URL`, { cause: error });
       }
       log.info({ mode: config.slack!.appToken ? 'socket mode' : 'events at POST /slack/events' }, 'Slack connected');

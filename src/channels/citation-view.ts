@@ -30,13 +30,13 @@ export function locationLabel(passage: Passage, chinese = false): string {
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "updated 14 Mar 2026" (更新于 2026-03-14), or '' without a date. Dates are UTC: the exports' own. */
-export function updatedLabel(date: Date | null, chinese = false): string {
+function updatedLabel(date: Date | null, chinese = false): string {
   if (!date) return '';
   if (chinese) return `更新于 ${date.toISOString().slice(0, 10)}`;
   return `updated ${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
-export function staleLabel(chinese = false): string {
+function staleLabel(chinese = false): string {
   return chinese ? '可能已过时' : 'may be out of date';
 }
 

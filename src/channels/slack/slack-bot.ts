@@ -18,6 +18,7 @@ import type { Config } from '../../config.js';
 import type { ChatTurn, Presenter, TurnRequest } from '../../conversation/chat-turn.js';
 import type { FollowUps } from '../../conversation/follow-ups.js';
 import { isChinese } from '../../conversation/language.js';
+import { maxSuggestedPrompts, type SuggestedPrompt } from '../../conversation/suggested-prompts.js';
 import { parseSyncCommand } from '../../conversation/sync-command.js';
 import type { Answer, Question } from '../../domain.js';
 import { toGroundworkError } from '../../errors.js';
@@ -25,13 +26,7 @@ import type { FeedbackLog } from '../../index/passage-index.js';
 import type { Logger } from '../../logger.js';
 import { answerMessages, feedbackActions, feedbackValues, type FeedbackStyle } from './slack-message.js';
 import { RestifyReceiver, SocketModeBridge } from './slack-receivers.js';
-import { slackErrorCode, SlackStream } from './slack-stream.js';
-
-/** A prompt offered when someone opens the assistant view: the button's words and the question it sends. */
-export interface SuggestedPrompt {
-  title: string;
-  message: string;
-}
+import { slackErrorReason, SlackStream } from './slack-stream.js';
 
 export interface SlackDependencies {
   chatTurn: ChatTurn;
@@ -50,8 +45,6 @@ export interface SlackDependencies {
   followUps?: FollowUps;
 }
 
-/** Slack shows at most four suggested prompts. */
-const maxSuggestedPrompts = 4;
 const defaultPrompts: SuggestedPrompt[] = [
   { title: 'What can you do?', message: 'help' },
   { title: 'Which documents do you answer from?', message: 'status' },
@@ -214,7 +207,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         prompts: prompts.slice(0, maxSuggestedPrompts) as [SuggestedPrompt, ...SuggestedPrompt[]],
       });
     } catch (error) {
-      greetLog.warn({ reason: slackErrorCode(error) ?? (error as Error).message }, 'could not set the suggested prompts');
+      greetLog.warn({ reason: slackErrorReason(error) }, 'could not set the suggested prompts');
     }
   }
 
@@ -231,7 +224,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         prompts: questions.map((q) => ({ title: q, message: q })) as [SuggestedPrompt, ...SuggestedPrompt[]],
       });
     } catch (error) {
-      turnLog.debug({ reason: slackErrorCode(error) ?? (error as Error).message, channel }, 'could not offer the follow-up questions');
+      turnLog.debug({ reason: slackErrorReason(error), channel }, 'could not offer the follow-up questions');
     }
   }
 
@@ -242,13 +235,15 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       await client.assistant.threads.setTitle({ channel_id: channel, thread_ts: threadTs, title });
     } catch (error) {
       // An ordinary DM thread has no title to set.
-      log.debug({ reason: slackErrorCode(error) ?? (error as Error).message, channel }, 'could not set the thread title');
+      log.debug({ reason: slackErrorReason(error), channel }, 'could not set the thread title');
     }
   }
 
   /** A mention, a DM or a follow-up in a thread: a chat turn answered in the conversation. */
-  async function ask(asked: Asked): Promise<void> {
-    const { client, channel, threadTs } = asked;
+  async function ask(delivered: Asked): Promise<void> {
+    // A thread in a DM (the assistant view's threads are these) is direct whatever event brought it.
+    const asked = { ...delivered, direct: delivered.direct || delivered.channel.startsWith('D') };
+    const { client, channel, threadTs, direct } = asked;
     const text = asked.text.replace(mention, ' ').replace(/\s+/g, ' ').trim();
     if (text === '') {
       await client.chat.postMessage({ channel, thread_ts: threadTs, text: 'Ask me a question about the company documents, e.g. "How do I request leave?". Type "help" for more.' });
@@ -261,8 +256,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       conversation: { id: `slack:${channel}`, threadId: threadTs },
       history,
     };
-    // A thread in a DM (the assistant view's threads are these): the first question names it.
-    const direct = asked.direct || channel.startsWith('D');
+    // A DM thread's first question names it.
     if (direct && asked.inThread && threadTs && !history.some((turn) => turn.role === 'user')) await titleThread(client, channel, threadTs, text);
     await deps.chatTurn(
       {
@@ -273,17 +267,17 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
         // Slack retries an event it thinks was lost, immediately, after 1 and after 5 minutes.
         dedupeKey: asked.eventId,
         // Follow-ups outside threads (a DM's main conversation) use the turns the bot remembers.
-        remember: asked.direct && !asked.inThread,
+        remember: direct && !asked.inThread,
         isAdmin: slack.adminIds.includes(asked.userId),
         requestedBy: `slack:${asked.userId}`,
       },
-      (turnLog) => conversationPresenter(asked, text, direct, turnLog.child({ component: 'slack' })),
+      (turnLog) => conversationPresenter(asked, text, turnLog.child({ component: 'slack' })),
     );
   }
 
   /** Replies in the conversation (the thread, when there is one), the answer streamed where Slack allows. */
-  function conversationPresenter(asked: Asked, question: string, direct: boolean, turnLog: Logger): Presenter {
-    const { client, channel, threadTs } = asked;
+  function conversationPresenter(asked: Asked, question: string, turnLog: Logger): Presenter {
+    const { client, channel, threadTs, direct } = asked;
     const feedback: FeedbackStyle = direct && deps.nativeFeedback !== false ? 'native' : 'buttons';
     const post = async (text: string) => void (await client.chat.postMessage({ channel, thread_ts: threadTs, text }));
     const stream = new SlackStream(client, { channel, threadTs, recipient: { userId: asked.userId, teamId: asked.teamId } }, turnLog, deps.streamIntervalMs);
@@ -298,8 +292,9 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
       },
       // Only the asker sees an ephemeral message; it lasts until they reload, so it is not rated.
       privateAnswer: async (answer) => {
-        const [first] = answerMessages(answer);
-        await client.chat.postEphemeral({ channel, user: asked.userId, thread_ts: threadTs, text: first!.text, blocks: first!.blocks as never });
+        for (const message of answerMessages(answer, 'none')) {
+          await client.chat.postEphemeral({ channel, user: asked.userId, thread_ts: threadTs, text: message.text, blocks: message.blocks as never });
+        }
         return null;
       },
       reply: post,
@@ -310,14 +305,13 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     };
   }
 
-  /** /groundwork with a question, help or status: answered privately, in one message, when ready. */
+  /** /groundwork with a question, help or status: answered privately when ready (an ephemeral reply cannot be rated). */
   function slashCommandPresenter(respond: RespondFn, turnLog: Logger): Presenter {
     const privately = async (text: string, blocks?: unknown[]) => void (await respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks: blocks as never } : {}) }));
     return {
       progress: async () => async () => {},
       answer: async (answer) => {
-        const [first] = answerMessages(answer);
-        await privately(first!.text, first!.blocks);
+        for (const message of answerMessages(answer, 'none')) await privately(message.text, message.blocks);
         return null; // an ephemeral reply cannot be rated
       },
       reply: privately,
@@ -350,7 +344,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
   /** The assistant thread status in a DM thread where the workspace allows it, otherwise (and in channels) a reaction on the question. */
   async function showProgress(asked: Asked, status: string, turnLog: Logger): Promise<() => Promise<void>> {
     const { client, channel, threadTs, ts } = asked;
-    if (threadTs && (asked.direct || channel.startsWith('D'))) {
+    if (threadTs && asked.direct) {
       try {
         await client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
         return async () => {
@@ -363,7 +357,7 @@ export function createSlackChannel(slack: NonNullable<Config['slack']>, deps: Sl
     try {
       await client.reactions.add({ channel, timestamp: ts, name: 'hourglass_flowing_sand' });
     } catch (error) {
-      turnLog.warn({ reason: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message, channel }, 'could not show progress in Slack');
+      turnLog.warn({ reason: slackErrorReason(error), channel }, 'could not show progress in Slack');
       return async () => {};
     }
     return async () => {

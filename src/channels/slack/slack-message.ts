@@ -6,7 +6,7 @@
 import type { Answer } from '../../domain.js';
 import { citationDetails, citationUrl } from '../citation-view.js';
 import { isChinese } from '../../conversation/language.js';
-import { markdownToMrkdwn, slackLinkTarget } from './slack-mrkdwn.js';
+import { escapeMrkdwn, markdownToMrkdwn, slackLinkTarget } from './slack-mrkdwn.js';
 
 export interface SlackMessage {
   /** The notification and accessibility text. */
@@ -16,8 +16,8 @@ export interface SlackMessage {
   fallbackBlocks?: Array<Record<string, unknown>>;
 }
 
-/** How the answer asks for feedback: Slack's native thumbs, or plain buttons (also the fallback). */
-export type FeedbackStyle = 'native' | 'buttons';
+/** How the answer asks for feedback: Slack's native thumbs, plain buttons (also the fallback), or not at all (an ephemeral message, which cannot be rated). */
+export type FeedbackStyle = 'native' | 'buttons' | 'none';
 
 const sectionLimit = 3000;
 const blocksPerMessage = 50;
@@ -46,11 +46,11 @@ function sourcesBlock(answer: Answer): Record<string, unknown> | null {
   const lines = answer.citations.map((citation) => {
     const { n, passage } = citation;
     // Escaped as Slack asks; a "|" would end a link's text early.
-    const title = escapeText(passage.document.title).replace(/\|/g, '¦');
+    const title = escapeMrkdwn(passage.document.title).replace(/\|/g, '¦');
     // Links come from the documents' metadata: only http(s) ones are shown as links.
     const url = slackLinkTarget(citationUrl(passage));
     const link = url ? `<${url}|${title}>` : title;
-    const details = escapeText(citationDetails(citation, answer.text));
+    const details = escapeMrkdwn(citationDetails(citation, answer.text));
     return `[${n}] ${link}${details ? ` · ${details}` : ''}`;
   });
   // A context block holds at most 10 elements of up to 2,000 characters.
@@ -63,9 +63,7 @@ function closestLabel(answer: Answer): Record<string, unknown> {
   return { type: 'context', block_id: 'closest', elements: [{ type: 'mrkdwn', text }] };
 }
 
-const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function feedbackBlock(style: FeedbackStyle, chinese: boolean): Record<string, unknown> {
+function feedbackBlock(style: Exclude<FeedbackStyle, 'none'>, chinese: boolean): Record<string, unknown> {
   if (style === 'native') {
     const thumb = (emoji: string, value: string, label: string) => ({ text: { type: 'plain_text', text: emoji }, value, accessibility_label: label });
     return {
@@ -97,7 +95,7 @@ export function answerMessages(answer: Answer, feedback: FeedbackStyle = 'button
   const sections = splitText(mrkdwn, sectionLimit).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
   const chinese = isChinese(answer.text);
   const sources = sourcesBlock(answer);
-  const tail = [...(sources ? [sources] : []), feedbackBlock(feedback, chinese)];
+  const tail = [...(sources ? [sources] : []), ...(feedback === 'none' ? [] : [feedbackBlock(feedback, chinese)])];
   const messages: SlackMessage[] = [];
   // The closest passages are not an answer: a label above them says so.
   let blocks: Array<Record<string, unknown>> = answer.confidence === 'closest' ? [closestLabel(answer)] : [];

@@ -3,7 +3,8 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { safeUrl } from '../../safe-url.js';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text as mrkdwn shows it literally: &, < and > escaped. */
+export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 // marked hands text back with HTML entities; Slack wants the characters, escaped its own way.
 const decode = (text: string) =>
   text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]!);
@@ -30,21 +31,21 @@ function inline(tokens: Token[] = []): string {
           const text = inline(link.tokens);
           const href = slackLinkTarget(link.href);
           if (!href) return text; // not http(s): its text, without the link
-          return text === escape(link.href) ? `<${href}>` : `<${href}|${text.replace(/[|>]/g, ' ')}>`;
+          return text === escapeMrkdwn(link.href) ? `<${href}>` : `<${href}|${text.replace(/[|>]/g, ' ')}>`;
         }
         case 'image': {
           const image = token as Tokens.Image;
           const href = slackLinkTarget(image.href);
-          return href ? `<${href}|${escape(image.text)}>` : escape(image.text);
+          return href ? `<${href}|${escapeMrkdwn(image.text)}>` : escapeMrkdwn(image.text);
         }
         case 'br':
           return '\n';
         case 'text': {
           const text = token as Tokens.Text;
-          return text.tokens ? inline(text.tokens) : escape(decode(text.text));
+          return text.tokens ? inline(text.tokens) : escapeMrkdwn(decode(text.text));
         }
         default:
-          return escape(decode((token as { raw?: string }).raw ?? ''));
+          return escapeMrkdwn(decode((token as { raw?: string }).raw ?? ''));
       }
     })
     .join('');
@@ -81,7 +82,7 @@ function blocks(tokens: Token[]): string[] {
       case 'text':
         return [inline((token as Tokens.Text).tokens ?? [token])];
       default:
-        return [escape(decode((token as { raw?: string }).raw ?? ''))];
+        return [escapeMrkdwn(decode((token as { raw?: string }).raw ?? ''))];
     }
   });
 }

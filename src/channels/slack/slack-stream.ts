@@ -15,10 +15,12 @@ import { splitText } from './slack-message.js';
 const appendLimit = 12_000;
 
 /** What Slack answers once a stream has ended without us (it expired, or another stop won). */
-export const streamEndedErrors = new Set(['message_not_in_streaming_state', 'streaming_state_conflict']);
+const streamEndedErrors = new Set(['message_not_in_streaming_state', 'streaming_state_conflict']);
 
 /** The error code of a Web API call that Slack refused ("invalid_blocks"), or undefined. */
-export const slackErrorCode = (error: unknown): string | undefined => (error as { data?: { error?: string } } | undefined)?.data?.error;
+const slackErrorCode = (error: unknown): string | undefined => (error as { data?: { error?: string } } | undefined)?.data?.error;
+/** Why a Web API call failed, for a log line: Slack's error code, else the error's message. */
+export const slackErrorReason = (error: unknown): string => slackErrorCode(error) ?? (error as Error).message;
 
 export interface StreamTarget {
   channel: string;
@@ -63,7 +65,7 @@ export class SlackStream {
           this.sentLength = this.text.length;
           return;
         } catch (error) {
-          this.logger.info({ reason: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message }, 'Slack streaming not available: updating a message instead');
+          this.logger.info({ reason: slackErrorReason(error) }, 'Slack streaming not available: updating a message instead');
         }
       }
       const posted = await this.client.chat.postMessage({ channel, thread_ts: threadTs, text: markdownToMrkdwn(this.text) });
@@ -122,7 +124,7 @@ export class SlackStream {
       await withBlocks(message, (blocks) => this.client.chat.update({ channel, ts, text: message.text, blocks: blocks as never }));
       return ts;
     } catch (error) {
-      this.logger.warn({ reason: slackErrorCode(error) ?? (error as Error).message, ts }, 'could not update the streamed message: posting the answer anew');
+      this.logger.warn({ reason: slackErrorReason(error), ts }, 'could not update the streamed message: posting the answer anew');
       return this.post(message);
     }
   }
@@ -135,7 +137,7 @@ export class SlackStream {
 }
 
 /** Sends a message's blocks; when Slack refuses them as invalid and the message has plain-button blocks, sends those instead. */
-export async function withBlocks<T>(message: SlackMessage, send: (blocks: SlackMessage['blocks']) => Promise<T>): Promise<T> {
+async function withBlocks<T>(message: SlackMessage, send: (blocks: SlackMessage['blocks']) => Promise<T>): Promise<T> {
   try {
     return await send(message.blocks);
   } catch (error) {

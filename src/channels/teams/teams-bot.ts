@@ -186,7 +186,7 @@ export class TeamsBot {
  * The comment typed in Teams' feedback form: `feedback` is the form's JSON as a string
  * (`{"feedbackText":"…"}`), an object in some clients, or plain text; empty means none.
  */
-export function feedbackComment(feedback: unknown): string | null {
+function feedbackComment(feedback: unknown): string | null {
   let form: unknown = feedback;
   if (typeof feedback === 'string') {
     try {

@@ -10,7 +10,7 @@ const blocks = new Set([
 ]);
 
 /** The fragment id of a heading element (and its text), when the page gives it one. */
-export type HeadingAnchor = (heading: Element, text: string) => string | undefined;
+type HeadingAnchor = (heading: Element, text: string) => string | undefined;
 
 /** A heading's own `id`, or that of an `<a name>` or element with an `id` inside it. */
 export function headingIdOf($: cheerio.CheerioAPI): HeadingAnchor {

@@ -9,7 +9,7 @@
 //                                sharing link, or the Everyone claims): not restricted
 import { restrictedLabel } from '../../access/access-policy.js';
 
-export const organizationLabel = 'sharepoint-organization';
+const organizationLabel = 'sharepoint-organization';
 
 export interface ItemAccess {
   labels: string[];
@@ -47,7 +47,7 @@ export function principalLabel(principal: string): string | null {
 /** Role definitions that give no read access of their own ({roledefinition:Guest} is Limited Access). */
 const noReadRoles = new Set(['limited access', 'web-only limited access', 'guest']);
 
-export interface PnpRoleAssignment {
+interface PnpRoleAssignment {
   principal: string;
   roleDefinition: string;
   remove: boolean;

@@ -54,6 +54,12 @@ describe('Slack rendering', () => {
     assert.match(sourcesOf(sheet), / · 工作表 R&amp;D &lt;2026&gt; · 更新于 2026-03-04$/);
   });
 
+  it('asks for no feedback on an ephemeral answer, which cannot be rated, keeping its sources', () => {
+    const [ephemeral] = answerMessages(answer('Hotels are capped [1].'), 'none');
+    assert.ok(!ephemeral!.blocks.some((block) => block.block_id === 'feedback'));
+    assert.ok(ephemeral!.blocks.some((block) => block.block_id === 'sources'));
+  });
+
   it('asks for feedback with Slack\'s native thumbs when asked to, keeping plain buttons as the fallback', () => {
     const [plain] = answerMessages(answer('Hotels are capped [1].'));
     assert.equal(plain!.blocks.at(-1)!.type, 'actions');
