@@ -310,7 +310,10 @@ program
     const config = loadConfig();
     const context = openContext(config);
     try {
-      const view = await accessView(context.index, config.access, identity, placeOf(options));
+      const place = placeOf(options);
+      // The index's readers follow the access file before they are shown.
+      await context.ready();
+      const view = await accessView(context.index, config.access, identity, place);
       process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `${accessViewText(view)}\n`);
     } finally {
       await context.close();
@@ -319,7 +322,10 @@ program
 
 function placeOf(options: { platform: string; channel?: string; team?: string }): Place {
   if (!options.channel && !options.team) return { shared: false };
-  if (options.platform === 'slack') return { shared: true, principals: [`slack-channel:${options.channel}`] };
+  if (options.platform === 'slack') {
+    if (!options.channel) throw new ConfigError('--team is for Teams; in Slack give the channel with --channel');
+    return { shared: true, principals: [`slack-channel:${options.channel}`] };
+  }
   return { shared: true, principals: [...(options.channel ? [`teams-channel:${options.channel}`] : []), ...(options.team ? [`teams-team:${options.team}`] : [])] };
 }
 

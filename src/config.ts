@@ -446,7 +446,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     maxQuestionChars: e.MAX_QUESTION_CHARS,
     staleAfterDays: e.STALE_AFTER_DAYS,
-    suggestedPrompts: (e.SUGGESTED_PROMPTS ?? '').split('|').map((prompt) => prompt.trim()).filter((prompt) => prompt !== '').slice(0, 4),
+    suggestedPrompts: (e.SUGGESTED_PROMPTS ?? '').split('|').map((prompt) => prompt.trim()).filter((prompt) => prompt !== ''),
     webchat: { enabled: e.WEBCHAT_ENABLED === 'auto' ? !channelConfigured : e.WEBCHAT_ENABLED === 'true' },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     teams: teamsConfig(e),

@@ -1,6 +1,8 @@
 // The CLI under access rules: `ask` without --as answers as nobody in particular (what everyone
 // may read), with --as as that person; `access` shows an admin what a person reads where.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { accessSetup, people, places, question, secret } from './access/access-fixtures.js';
 import { groundwork, tempDir } from './helpers.js';
 
@@ -48,6 +50,17 @@ describe('groundwork CLI under access rules', function () {
     assert.deepEqual([itHelp.documents, itHelp.privately.documents], [1, 0], 'in #it-help, the IT page only: nothing more to send privately');
     const bad = await groundwork(['access', '--platform', 'email', '--user', 'x'], env);
     assert.equal(bad.code, 2);
+  });
+
+  it('access: shows the readers of an access file edited since the last sync, and takes --team for Teams only', async () => {
+    // The legal pages opened to one more person, with no sync since.
+    const edited = path.join(tempDir('groundwork-access-'), 'access.yaml');
+    fs.writeFileSync(edited, fs.readFileSync(env.ACCESS_FILE!, 'utf8').replace('    readers: [group:hr]', `    readers: [group:hr, teams:${people.teams.other}]`));
+    const view = JSON.parse((await groundwork(['access', '--platform', 'teams', '--user', people.teams.other, '--json'], { ...env, ACCESS_FILE: edited })).stdout);
+    assert.equal(view.documents, 4, 'the three everyone may read and the legal page');
+    const team = await groundwork(['access', '--platform', 'slack', '--user', people.slack.hr, '--team', 'T0TEAM'], env);
+    assert.equal(team.code, 2);
+    assert.match(team.stderr, /--team is for Teams/);
   });
 
   it('status shows the rules in force', async () => {

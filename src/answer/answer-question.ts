@@ -32,7 +32,6 @@ export interface AnswerDependencies {
   access?: AccessPolicy;
   /** Citations of documents last updated longer ago than this are marked stale. */
   staleAfterDays?: number;
-  now?: () => Date;
 }
 
 /** How one answer was made, for the turn's log line. */
@@ -57,6 +56,11 @@ export interface AnswerOptions {
   retrievalDepth?: number;
   /** Receives the text that was searched for and the passages retrieval ranked (for evaluation). */
   onRetrieved?: (retrieved: { query: string; passages: Passage[] }) => void;
+  /**
+   * Shared by answers to one question for several reader sets (a channel's, the asker's fuller
+   * one): the follow-up is rewritten into a standalone question once, by whichever asks first.
+   */
+  rewrite?: { query?: Promise<string> };
 }
 
 /**
@@ -68,19 +72,21 @@ export async function answerQuestion(deps: AnswerDependencies, question: Questio
 }
 
 /**
- * The asker's fuller answer beside a shared place's: null when the evidence holds nothing that
- * the place's readers may not read, decided before any model call (that answer could cite only
- * what the place's own answer may).
+ * The asker's fuller answer beside a shared place's: null unless it cites something the place's
+ * readers may not read, and decided before any model call when the evidence holds nothing such.
  */
-export function answerBeyond(deps: AnswerDependencies, question: Question, placeReaders: readonly string[], options: AnswerOptions = {}): Promise<Answer | null> {
-  return answerIfWanted(deps, question, options, (evidence) => evidence.some((passage) => !mayRead(passage.document.readers, placeReaders)));
+export async function answerBeyond(deps: AnswerDependencies, question: Question, placeReaders: readonly string[], options: AnswerOptions = {}): Promise<Answer | null> {
+  const beyond = (passage: Passage) => !mayRead(passage.document.readers, placeReaders);
+  const answer = await answerIfWanted(deps, question, options, (evidence) => evidence.some(beyond));
+  return answer?.citations.some(({ passage }) => beyond(passage)) ? answer : null;
 }
 
 /** The answer, unless `wanted` turns down the evidence it would be made from (then null). */
 async function answerIfWanted(deps: AnswerDependencies, question: Question, options: AnswerOptions, wanted: (evidence: Passage[]) => boolean): Promise<Answer | null> {
   const logger = options.logger ?? deps.logger;
   const log = logger?.child({ component: 'answer' });
-  const query = await standaloneQuestion(question, deps.chat?.model ?? null, log);
+  const rewriting = () => standaloneQuestion(question, deps.chat?.model ?? null, log);
+  const query = await (options.rewrite ? (options.rewrite.query ??= rewriting()) : rewriting());
   const stopTimer = deps.metrics?.retrievalDuration.startTimer();
   const { topK } = deps.retrieval;
   const retrievalStarted = performance.now();
@@ -113,7 +119,7 @@ async function answerIfWanted(deps: AnswerDependencies, question: Question, opti
   } else answer = withoutModel(question, judged.confidence, judged.passages, termWeights);
   deps.metrics?.answers.inc({ confidence: answer.confidence, mode: answer.mode });
   options.onTrace?.(trace);
-  return markStale(answer, deps.staleAfterDays, (deps.now ?? (() => new Date()))());
+  return markStale(answer, deps.staleAfterDays, new Date());
 }
 
 function markStale(answer: Answer, staleAfterDays: number | undefined, now: Date): Answer {

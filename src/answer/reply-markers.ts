@@ -2,7 +2,7 @@
 // its first line, and a closing "follow-ups" line with the questions the sources could answer
 // next. Neither is ever shown: streamed pieces are held back while they could be the start of one,
 // and the final text is split from them.
-import { maxFollowUps } from '../conversation/follow-ups.js';
+import { maxFollowUpChars, maxFollowUps } from '../conversation/follow-ups.js';
 
 /** How the model says that the sources do not answer the question: a structured signal, not prose to interpret. */
 export const notInSourcesMarker = 'NOT_IN_SOURCES';
@@ -11,8 +11,6 @@ export const followUpsMarker = 'FOLLOW_UPS:';
 // What is looked for: the marker however the model dressed it ("**FOLLOW_UPS**:", no colon).
 const followUpsSignal = 'FOLLOW_UPS';
 
-/** Questions longer than this are not taken from the model: a suggestion is a short question. */
-const maxModelFollowUpChars = 120;
 // A suggestion is clicked as the asker's own question: it may not carry links, mentions or markup,
 // whatever a quoted document led the model to write.
 const notPlainQuestion = /https?:|www\.|[<>`*_|\\[\]{}@#]|\p{Cc}/iu;
@@ -61,7 +59,7 @@ function suggestion(line: string): string | null {
     .replace(/^(?:[-•*]|\d+[.)、])\s*/u, '')
     .replace(/^["'“”‘’「」]+|["'“”‘’「」]+$/gu, '')
     .trim();
-  if (text === '' || text.length > maxModelFollowUpChars || notPlainQuestion.test(text)) return null;
+  if (text === '' || text.length > maxFollowUpChars || notPlainQuestion.test(text)) return null;
   return text;
 }
 

@@ -24,7 +24,7 @@ import { validQuestionText } from './validate-question.js';
 
 export interface ChatTurnDependencies extends StatusSources {
   answer: (question: Question, options?: AnswerOptions) => Promise<Answer>;
-  /** The asker's fuller answer in a shared place: null when the evidence holds nothing beyond what the place's readers may read. */
+  /** The asker's fuller answer in a shared place: null unless it cites something the place's readers may not read. */
   answerBeyond: (question: Question, placeReaders: readonly string[], options?: AnswerOptions) => Promise<Answer | null>;
   feedbackLog: FeedbackLog;
   sync: Omit<ChatSyncDependencies, 'logger'>;
@@ -140,18 +140,18 @@ export function createChatTurn(deps: ChatTurnDependencies): ChatTurn {
       const asked: Question = { ...question, text, history, readers: audience.readers, ...(sources ? { sources } : {}) };
       let trace: AnswerTrace | null = null;
       // The fuller answer is prepared beside the channel's, never streamed; the model is asked for
-      // it only when the evidence holds something the place may not read.
+      // it only when the evidence holds something the place may not read. A follow-up is
+      // rewritten once for both.
+      const rewrite = {};
       const fuller =
         audience.askerReaders && presenter.privateAnswer
-          ? deps.answerBeyond({ ...asked, readers: audience.askerReaders }, audience.readers, { logger: log }).catch((error: unknown) => {
+          ? deps.answerBeyond({ ...asked, readers: audience.askerReaders }, audience.readers, { logger: log, rewrite }).catch((error: unknown) => {
               turnLog.warn({ err: error }, 'the fuller answer for the asker alone failed: the channel answer stands');
               return null;
             })
           : null;
-      const answer = await deps.answer(asked, { logger: log, onToken: presenter.stream, onTrace: (made) => (trace = made) });
-      const own = await fuller;
-      // Worth sending only when it cites what the channel may not read.
-      const more = own?.citations.some(({ passage }) => !deps.access.mayRead(passage.document.readers, audience.readers)) ? own : null;
+      const answer = await deps.answer(asked, { logger: log, onToken: presenter.stream, onTrace: (made) => (trace = made), rewrite });
+      const more = await fuller;
       const shown = more ? { ...answer, text: `${answer.text}\n\n${privateAnswerNote(text, question.asker.platform)}` } : answer;
       const messageId = await presenter.answer(shown);
       if (request.remember) await deps.memory.remember(conversationId, text, shown.text);

@@ -44,20 +44,20 @@ export interface StatusSources {
  */
 export async function statusReply({ index, syncState, feedbackLog, access }: StatusSources, viewer: { readers: string[]; isAdmin: boolean }): Promise<string> {
   let sources = await syncState.sourceStatuses();
-  const lines: string[] = [];
+  let hidden: SourceStatus[] = [];
   if (access.restricts && !viewer.isAdmin) {
     const readable = new Map<string, number>();
     for (const document of await index.documentAccess()) {
       if (access.mayRead(document.readers, viewer.readers)) readable.set(document.source, (readable.get(document.source) ?? 0) + 1);
     }
-    const hidden = sources.filter((source) => !readable.has(source.name));
+    hidden = sources.filter((source) => !readable.has(source.name));
     sources = sources.filter((source) => readable.has(source.name)).map((source) => ({ ...source, documents: readable.get(source.name)! }));
-    lines.push(statusText(sources, await index.chunkCount()));
-    if (hidden.length > 0) {
-      const count = hidden.reduce((sum, source) => sum + source.documents, 0);
-      lines.push(`${hidden.length} more source${hidden.length === 1 ? '' : 's'} (${count} document${count === 1 ? '' : 's'}) cannot be read here.`);
-    }
-  } else lines.push(statusText(sources, await index.chunkCount()));
+  }
+  const lines = [statusText(sources, await index.chunkCount())];
+  if (hidden.length > 0) {
+    const count = hidden.reduce((sum, source) => sum + source.documents, 0);
+    lines.push(`${hidden.length} more source${hidden.length === 1 ? '' : 's'} (${count} document${count === 1 ? '' : 's'}) cannot be read here.`);
+  }
   const [lastRun] = await syncState.recentRuns(1);
   // Its report names sources and files: under access rules only admins read it whole.
   if (lastRun) lines.push(`Last sync: ${access.restricts && !viewer.isAdmin ? `${lastRun.startedAt.toISOString()} ${lastRun.status}` : syncRunLine(lastRun)}`);

@@ -10,7 +10,7 @@ import { isChinese } from './language.js';
 /** Teams shows three suggested actions at most; more would crowd any channel. */
 export const maxFollowUps = 3;
 /** Longer ones read badly on a button and are left out, never cut: what is clicked is what is asked. */
-const maxFollowUpChars = 60;
+export const maxFollowUpChars = 60;
 /** The cited pages whose other sections are read for suggestions. */
 const maxPagesRead = 3;
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { rewriteInstructions } from '../../../src/answer/standalone-question.js';
 import { createLogger } from '../../../src/logger.js';
 import { startService, type Service } from '../../../src/main.js';
 import { accessSetup, people, places, question, secret } from '../../access/access-fixtures.js';
@@ -211,6 +212,19 @@ for (const store of ['sqlite', 'qdrant'] as const) {
         assert.equal(finished!.outcome, 'answer');
         assert.equal(model.chatRequests().length - requestsBefore, 1, 'no fuller answer is written when nothing is beyond the channel');
         assert.equal(modelSlack.calls.filter((call) => call.method === 'chat.postEphemeral').length, ephemeralsBefore);
+
+        // A follow-up in the thread, answered for the channel and for the HR person: rewritten once for both.
+        modelSlack.threads.set(`${places.slack.general}:1700200000.000900`, [
+          { user: people.slack.hr, text: 'Do flights need the approval of my manager?', ts: '1700200000.000900' },
+          { bot_id: 'BFAKE', text: 'Flights need the approval of your manager [1].', ts: '1700200000.000950' },
+        ]);
+        const rewritesBefore = model.chatRequests().filter((request) => request.body.messages[0].content === rewriteInstructions).length;
+        const followUpId = `EvAccessModel${nextEvent++}`;
+        const followUpBody = JSON.stringify(slackEventEnvelope(followUpId, 'UBOTGW01', { type: 'app_mention', ts: '1700200000.000990', thread_ts: '1700200000.000900', user: people.slack.hr, text: `<@UBOTGW01> and ${question}`, channel: places.slack.general }));
+        await fetch(`${withModel.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignature(signingSecret, followUpBody) }, body: followUpBody });
+        await modelLog.waitFor((line) => line.msg === 'turn finished' && line.eventId === followUpId);
+        const rewrites = model.chatRequests().filter((request) => request.body.messages[0].content === rewriteInstructions).length - rewritesBefore;
+        assert.equal(rewrites, 1, 'one rewrite of the follow-up for both answers');
       } finally {
         await withModel.stop();
         await modelSlack.stop();
