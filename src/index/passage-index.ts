@@ -1,6 +1,28 @@
 import type { Chunk, DocumentInfo, SourceDocument } from '../domain.js';
 import type { TermCounts } from './term-counts.js';
 
+/** Documents that get the same new readers: one update. */
+export interface ReaderChange {
+  documentIds: string[];
+  readers: string[];
+}
+
+/**
+ * The updates that give each document its wanted readers (sorted), grouped by readers; a document
+ * whose `held` readers (joined by newlines) are already those is left out.
+ */
+export function readerChanges(wanted: Iterable<{ id: string; readers: string[] }>, held: ReadonlyMap<string, string>): ReaderChange[] {
+  const byReaders = new Map<string, ReaderChange>();
+  for (const { id, readers } of wanted) {
+    const key = readers.join('\n');
+    if (held.get(id) === key) continue;
+    const change = byReaders.get(key) ?? { documentIds: [], readers };
+    change.documentIds.push(id);
+    byReaders.set(key, change);
+  }
+  return [...byReaders.values()];
+}
+
 /** A document as the index stores it with each version: what a search hit shows of it. */
 export type IndexedDocument = Omit<SourceDocument, 'sections' | 'contentHash'>;
 
@@ -101,7 +123,7 @@ export interface PassageIndex {
    * Gives documents new readers (in every version they have), then records `fingerprint` as the
    * access policy the index follows. Writes after it carry readers of that policy.
    */
-  setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void>;
+  setReaders(changes: ReaderChange[], fingerprint: string): Promise<void>;
   /** The fingerprint the last `setReaders` recorded; null for an index that never had one. */
   accessFingerprint(): Promise<string | null>;
   chunkCount(): Promise<number>;

@@ -13,12 +13,12 @@ import type { DocumentCatalogue } from './catalogue.js';
 import { createQdrantClient, explainQdrantFailure, type QdrantConnectionOptions } from './qdrant-client.js';
 import { denseVectorName, QdrantCollection, sparseVectorName, type CollectionSchema, type QdrantCall } from './qdrant-collection.js';
 import { aliasName, findGenerations, generationName, pointAlias } from './qdrant-generations.js';
-import { match, QdrantPassages, versionFilter, type Condition, type Filter } from './qdrant-passages.js';
+import { documentsFilter, match, otherVersions, QdrantPassages, versionFilter, type Condition, type Filter } from './qdrant-passages.js';
 import { fromPayload, recordPointId, spaceKey } from './qdrant-points.js';
 import { QdrantRebuild } from './qdrant-rebuild.js';
-import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection } from './qdrant-writes.js';
+import { checkChunks, currentAccess, writeInto, type OpenCollection } from './qdrant-writes.js';
 import type { CollectionLayout } from '../config.js';
-import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, ReaderChange, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import { querySparse } from './sparse-terms.js';
 import type { TermStatisticsStore } from './term-statistics.js';
 
@@ -293,7 +293,7 @@ export class QdrantIndex implements PassageIndex {
    * now would lack the dense vector of the first sync's model); the first writes carry readers
    * of the policy already, and the fingerprint is recorded the next time the policy is applied.
    */
-  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+  async setReaders(changes: ReaderChange[], fingerprint: string): Promise<void> {
     const open = await this.opened();
     if (!open) return;
     await open.passages.setReaders(changes);

@@ -7,7 +7,7 @@ import { IndexUnavailableError } from '../errors.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
 import { denseVectorName, sparseVectorName, type QdrantCall } from './qdrant-collection.js';
 import { fromPayload, pointId, readersOf, recordPointId, spaceKey, toPayload } from './qdrant-points.js';
-import type { DocumentAccess, IndexedChunk, IndexedDocument, VectorSpace } from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, ReaderChange, VectorSpace } from './passage-index.js';
 import { analyseChunk } from './sparse-terms.js';
 import type { ChunkTermSummary } from './term-statistics.js';
 
@@ -33,6 +33,8 @@ export type StoredAccess = Map<string, Map<number, DocumentAccess>>;
 
 export const match = (key: string, value: string | number): Condition => ({ key, match: { value } });
 export const versionFilter = (documentId: string, version: number): Filter => ({ must: [match('document_id', documentId), match('document_version', version)] });
+export const otherVersions = (documentId: string, keep: number): Filter => ({ must: [match('document_id', documentId)], must_not: [match('document_version', keep)] });
+export const documentsFilter = (ids: string[]): Filter => ({ must: [{ key: 'document_id', match: { any: ids } }] });
 
 export class QdrantPassages {
   constructor(
@@ -80,11 +82,11 @@ export class QdrantPassages {
    * Gives documents new readers in every version they have here: one set_payload request per
    * readers set (and per thousand documents), filtered by document id.
    */
-  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>): Promise<void> {
+  async setReaders(changes: ReaderChange[]): Promise<void> {
     for (const { documentIds, readers } of changes) {
       const payload = { readers: [...new Set(readers)] };
       for (let at = 0; at < documentIds.length; at += documentsPerReadersUpdate) {
-        const filter = { must: [{ key: 'document_id', match: { any: documentIds.slice(at, at + documentsPerReadersUpdate) } }] };
+        const filter = documentsFilter(documentIds.slice(at, at + documentsPerReadersUpdate));
         await this.call('setting the readers of documents', (client) => client.setPayload(this.name, { wait: true, filter, payload }));
       }
     }

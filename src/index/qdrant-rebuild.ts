@@ -22,8 +22,9 @@ import { InternalError } from '../errors.js';
 import type { Chunk, DocumentInfo } from '../domain.js';
 import { aliasName, pointAlias, type Generations } from './qdrant-generations.js';
 import type { QdrantIndex } from './qdrant-index.js';
-import { checkChunks, currentAccess, documentsFilter, otherVersions, writeInto, type OpenCollection } from './qdrant-writes.js';
-import type { DocumentAccess, IndexedChunk, IndexedDocument, IndexRebuild, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import { checkChunks, currentAccess, writeInto, type OpenCollection } from './qdrant-writes.js';
+import { readerChanges, type DocumentAccess, type IndexedChunk, type IndexedDocument, type IndexRebuild, type PassageIndex, type ReaderChange, type SearchHit, type SearchQuery, type TermStatistics, type VectorQuery, type VectorSpace } from './passage-index.js';
+import { documentsFilter, otherVersions } from './qdrant-passages.js';
 
 const sameSpace = (a: VectorSpace | null | undefined, b: VectorSpace | null | undefined) => !!a && !!b && a.model === b.model && a.dimensions === b.dimensions;
 
@@ -90,15 +91,7 @@ export class QdrantRebuild implements IndexRebuild {
     const catalogue = this.live.deps.catalogue;
     const wanted = await currentAccess(await this.old.passages.storedAccess(), catalogue);
     const held = new Map((await currentAccess(await next.passages.storedAccess(), catalogue)).map((access) => [access.id, access.readers.join('\n')]));
-    const byReaders = new Map<string, { documentIds: string[]; readers: string[] }>();
-    for (const { id, readers } of wanted) {
-      const key = readers.join('\n');
-      if (held.get(id) === key) continue;
-      const change = byReaders.get(key) ?? { documentIds: [], readers };
-      change.documentIds.push(id);
-      byReaders.set(key, change);
-    }
-    await next.passages.setReaders([...byReaders.values()]);
+    await next.passages.setReaders(readerChanges(wanted, held));
     await next.passages.updateRecord({ access_fingerprint: (await this.old.passages.readRecord())?.access_fingerprint ?? null });
   }
 
@@ -171,7 +164,7 @@ class RebuildingIndex implements PassageIndex {
   }
 
   /** Both collections take the readers and the fingerprint: readers use the old one until the switch, then the new one. */
-  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+  async setReaders(changes: ReaderChange[], fingerprint: string): Promise<void> {
     for (const { passages } of [this.old, ...[this.building.existing()].filter((next): next is OpenCollection => next !== null)]) {
       await passages.setReaders(changes);
       await passages.updateRecord({ access_fingerprint: fingerprint });

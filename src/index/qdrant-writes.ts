@@ -1,10 +1,9 @@
 // What the index and a re-index both do to a collection: check and write a document's version
-// (the collection's vector space set or checked first), read each current document's access, and
-// the filters that pick a document's other versions or a set of documents.
+// (the collection's vector space set or checked first), and read each current document's access.
 import type { DocumentCatalogue } from './catalogue.js';
 import { InternalError, ReindexRequiredError } from '../errors.js';
 import type { CollectionSchema, QdrantCollection } from './qdrant-collection.js';
-import { match, type Filter, type QdrantPassages, type StoredAccess } from './qdrant-passages.js';
+import type { QdrantPassages, StoredAccess } from './qdrant-passages.js';
 import { spaceKey } from './qdrant-points.js';
 import type { DocumentAccess, IndexedChunk, IndexedDocument, VectorSpace } from './passage-index.js';
 
@@ -61,9 +60,6 @@ export async function currentAccess(stored: StoredAccess, catalogue: Pick<Docume
   }
   return access.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
-
-export const otherVersions = (documentId: string, keep: number): Filter => ({ must: [match('document_id', documentId)], must_not: [match('document_version', keep)] });
-export const documentsFilter = (ids: string[]): Filter => ({ must: [{ key: 'document_id', match: { any: ids } }] });
 
 function describeSpace(space: VectorSpace): string {
   return `the embedding model "${space.model}" (${space.dimensions} dimensions)`;

@@ -7,7 +7,7 @@ import type { Chunk, DocumentInfo } from '../domain.js';
 import { InternalError, ReindexRequiredError } from '../errors.js';
 import { markedSuperseded } from '../retrieval/superseded.js';
 import { analysisVersion, searchTerms } from '../retrieval/tokenize.js';
-import type { DocumentAccess, IndexedChunk, IndexedDocument, PassageIndex, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
+import type { DocumentAccess, IndexedChunk, IndexedDocument, PassageIndex, ReaderChange, SearchHit, SearchQuery, TermStatistics, VectorQuery, VectorSpace } from './passage-index.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { readLocation } from './stored-location.js';
 import { TermCounts } from './term-counts.js';
@@ -203,7 +203,7 @@ export class SqlitePassageIndex implements PassageIndex {
     }));
   }
 
-  async setReaders(changes: Array<{ documentIds: string[]; readers: string[] }>, fingerprint: string): Promise<void> {
+  async setReaders(changes: ReaderChange[], fingerprint: string): Promise<void> {
     this.writes++;
     this.connection.write(() => {
       const forget = this.statement('DELETE FROM document_readers WHERE document_id IN (SELECT value FROM json_each(?))');
