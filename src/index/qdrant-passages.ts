@@ -209,18 +209,6 @@ export class QdrantPassages {
     return vectors;
   }
 
-  /** The versions of documents this collection holds: document id -> versions. */
-  async versions(): Promise<Map<string, Set<number>>> {
-    const held = new Map<string, Set<number>>();
-    for (const point of await this.scroll('listing document versions', { must_not: [{ has_id: [recordPointId] }] }, ['document_id', 'document_version'], false)) {
-      const { document_id: id, document_version: version } = (point.payload ?? {}) as { document_id?: unknown; document_version?: unknown };
-      if (typeof id !== 'string' || typeof version !== 'number') throw this.malformed('listing document versions');
-      if (!held.has(id)) held.set(id, new Set());
-      held.get(id)!.add(version);
-    }
-    return held;
-  }
-
   /**
    * Copies a document version's points from another collection, with their dense vectors when
    * `keepDense` (the same vector space), keyword-only otherwise.

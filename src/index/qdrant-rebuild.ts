@@ -24,7 +24,7 @@ import { aliasName, pointAlias, type Generations } from './qdrant-generations.js
 import type { QdrantIndex } from './qdrant-index.js';
 import { checkChunks, currentAccess, writeInto, type OpenCollection } from './qdrant-writes.js';
 import { readerChanges, type DocumentAccess, type IndexedChunk, type IndexedDocument, type IndexRebuild, type PassageIndex, type ReaderChange, type SearchHit, type SearchQuery, type TermStatistics, type VectorQuery, type VectorSpace } from './passage-index.js';
-import { documentsFilter, otherVersions } from './qdrant-passages.js';
+import { documentsFilter, otherVersions, type StoredAccess } from './qdrant-passages.js';
 
 const sameSpace = (a: VectorSpace | null | undefined, b: VectorSpace | null | undefined) => !!a && !!b && a.model === b.model && a.dimensions === b.dimensions;
 
@@ -68,15 +68,18 @@ export class QdrantRebuild implements IndexRebuild {
   async finish(): Promise<void> {
     const next = await this.created(null);
     const keepDense = sameSpace(await this.oldSpace(), (await next.passages.readRecord())?.vector_space);
-    const held = await next.passages.versions();
-    const inOld = await this.old.passages.versions();
+    // Each collection listed once: the versions it holds, with their readers.
+    const inNext = await next.passages.storedAccess();
+    const inOld = await this.old.passages.storedAccess();
     const current = await this.live.deps.catalogue.currentVersions([...inOld.keys()]);
+    const copied = new Set<string>();
     for (const [id, versions] of inOld) {
       const version = current.get(id);
-      if (version === undefined || !versions.has(version) || held.get(id)?.has(version)) continue;
+      if (version === undefined || !versions.has(version) || inNext.get(id)?.has(version)) continue;
       await next.passages.copyVersion(this.old.passages, id, version, keepDense);
+      copied.add(id);
     }
-    await this.copyAccess(next);
+    await this.copyAccess(next, inOld, inNext, copied);
     await next.collection.enableIndexing();
     await pointAlias(this.live.options.collectionPrefix, next.passages.name, this.generations, this.live.call);
     this.live.forgetOpened();
@@ -87,10 +90,12 @@ export class QdrantRebuild implements IndexRebuild {
   }
 
   /** Gives the new collection the old one's readers (where they differ) and access fingerprint. */
-  private async copyAccess(next: OpenCollection): Promise<void> {
+  private async copyAccess(next: OpenCollection, inOld: StoredAccess, inNext: StoredAccess, copied: Set<string>): Promise<void> {
     const catalogue = this.live.deps.catalogue;
-    const wanted = await currentAccess(await this.old.passages.storedAccess(), catalogue);
-    const held = new Map((await currentAccess(await next.passages.storedAccess(), catalogue)).map((access) => [access.id, access.readers.join('\n')]));
+    const wanted = await currentAccess(inOld, catalogue);
+    const held = new Map((await currentAccess(inNext, catalogue)).map((access) => [access.id, access.readers.join('\n')]));
+    // A version copied from the old collection came with its readers.
+    for (const access of wanted) if (copied.has(access.id)) held.set(access.id, access.readers.join('\n'));
     await next.passages.setReaders(readerChanges(wanted, held));
     await next.passages.updateRecord({ access_fingerprint: (await this.old.passages.readRecord())?.access_fingerprint ?? null });
   }
