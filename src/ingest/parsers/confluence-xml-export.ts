@@ -238,24 +238,24 @@ export function readXmlExport(xml: string): { pages: XmlExportPage[]; attachment
     else for (let parent = page.references.get('parent'); parent && !ids.includes(parent); parent = pages.get(parent)?.references.get('parent')) ids.unshift(parent);
     return ids;
   };
-  const ancestorsOf = (page: RawObject): string[] =>
-    ancestorIdsOf(page)
-      .map((id) => pages.get(id)?.properties.get('title')?.trim())
-      .filter((title): title is string => !!title);
+  const titlesOf = (ids: string[]): string[] => ids.map((id) => pages.get(id)?.properties.get('title')?.trim()).filter((title): title is string => !!title);
   const access = readAccess(byClass, users);
 
-  const currentPages: XmlExportPage[] = [...pages.values()].filter(isIndexed).map((page) => ({
-    id: page.id,
-    title: page.properties.get('title')?.trim() ?? `Page ${page.id}`,
-    spaceName: spaces.get(page.references.get('space') ?? '') ?? null,
-    ancestors: ancestorsOf(page),
-    body: bodies.get(page.id) ?? '',
-    lastModified: exportDate(page.properties.get('lastModificationDate')),
-    author: users.get(page.references.get('lastModifier') ?? '') ?? null,
-    labels: labels.get(page.id) ?? [],
-    status: status(page),
-    accessLabels: accessLabelsOf(page.id, ancestorIdsOf(page), page.references.get('space') ?? '', access),
-  }));
+  const currentPages: XmlExportPage[] = [...pages.values()].filter(isIndexed).map((page) => {
+    const ancestorIds = ancestorIdsOf(page);
+    return {
+      id: page.id,
+      title: page.properties.get('title')?.trim() ?? `Page ${page.id}`,
+      spaceName: spaces.get(page.references.get('space') ?? '') ?? null,
+      ancestors: titlesOf(ancestorIds),
+      body: bodies.get(page.id) ?? '',
+      lastModified: exportDate(page.properties.get('lastModificationDate')),
+      author: users.get(page.references.get('lastModifier') ?? '') ?? null,
+      labels: labels.get(page.id) ?? [],
+      status: status(page),
+      accessLabels: accessLabelsOf(page.id, ancestorIds, page.references.get('space') ?? '', access),
+    };
+  });
 
   const attachments: XmlExportAttachment[] = byClass('Attachment')
     .filter(isCurrent)
