@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
 import { accessView, accessViewText } from './access/access-view.js';
 import type { Identity } from './access/access-policy.js';
+import { parsePrincipal } from './access/principals.js';
 import { answerToJson } from './answer/answer-json.js';
 import { citationDetails, citationUrl } from './channels/citation-view.js';
 import { AppContext } from './app-context.js';
@@ -113,10 +114,9 @@ program
 
 /** `--as slack:U0ABC` or `--as teams:<Entra object id>`: whose access a command uses. */
 function parseIdentity(value: string): NonNullable<Identity> {
-  const [platform, ...rest] = value.split(':');
-  const userId = rest.join(':');
-  if ((platform !== 'slack' && platform !== 'teams') || userId === '') throw new ConfigError(`--as must be slack:<user id> or teams:<Entra object id> (got "${value}")`);
-  return { platform, userId };
+  const person = parsePrincipal(value);
+  if (person?.kind !== 'slack' && person?.kind !== 'teams') throw new ConfigError(`--as must be slack:<user id> or teams:<Entra object id> (got "${value}")`);
+  return { platform: person.kind, userId: person.id };
 }
 const asOption = ['--as <platform:id>', "answer with this person's access (slack:<user id> or teams:<Entra object id>); without it, only documents everyone may read"] as const;
 

@@ -40,10 +40,13 @@ function staleLabel(chinese = false): string {
   return chinese ? '可能已过时' : 'may be out of date';
 }
 
+/** The details shown after a citation's title, each: "p. 4", "updated 14 Mar 2026", "may be out of date" (those that apply). */
+export function citationDetailParts(citation: Citation, answerText: string): string[] {
+  const chinese = isChinese(answerText);
+  return [locationLabel(citation.passage, chinese), updatedLabel(citation.passage.document.updatedAt, chinese), citation.stale ? staleLabel(chinese) : ''].filter((part) => part !== '');
+}
+
 /** The details shown after a citation's title, joined: "p. 4 · updated 14 Mar 2026 · may be out of date". */
 export function citationDetails(citation: Citation, answerText: string, separator = ' · '): string {
-  const chinese = isChinese(answerText);
-  return [locationLabel(citation.passage, chinese), updatedLabel(citation.passage.document.updatedAt, chinese), citation.stale ? staleLabel(chinese) : '']
-    .filter((part) => part !== '')
-    .join(separator);
+  return citationDetailParts(citation, answerText).join(separator);
 }

@@ -5,7 +5,7 @@
 import type { Activity, CardAction, Entity, SuggestedActions } from 'botbuilder';
 import type { Answer, Citation } from '../../domain.js';
 import { isChinese } from '../../conversation/language.js';
-import { citationDetails, citationUrl } from '../citation-view.js';
+import { citationDetailParts, citationDetails, citationUrl } from '../citation-view.js';
 import { markdownLinkTarget, withoutUnsafeLinks } from '../markdown-links.js';
 
 // Teams refuses messages over about 100 KB (413 MessageSizeTooBig); stay well inside.
@@ -37,7 +37,7 @@ function sourcesList(answer: Answer): string {
 
 /** Where the passage is, when it was updated, whether it may be out of date, then its headings: as many as Teams shows. */
 function keywords(citation: Citation, answerText: string): string[] {
-  const details = citationDetails(citation, answerText, '\n').split('\n').filter((part) => part !== '').slice(0, maxKeywords);
+  const details = citationDetailParts(citation, answerText).slice(0, maxKeywords);
   // The deepest headings, in their order, in the room the details leave.
   const room = maxKeywords - details.length;
   const headings = room > 0 ? citation.passage.headingPath.slice(-room) : [];
