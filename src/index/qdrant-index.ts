@@ -296,8 +296,7 @@ export class QdrantIndex implements PassageIndex {
   async setReaders(changes: ReaderChange[], fingerprint: string): Promise<void> {
     const open = await this.opened();
     if (!open) return;
-    await open.passages.setReaders(changes);
-    await open.passages.updateRecord({ access_fingerprint: fingerprint });
+    await open.passages.setReaders(changes, fingerprint);
   }
 
   async accessFingerprint(): Promise<string | null> {

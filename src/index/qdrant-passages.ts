@@ -79,10 +79,11 @@ export class QdrantPassages {
   }
 
   /**
-   * Gives documents new readers in every version they have here: one set_payload request per
-   * readers set (and per thousand documents), filtered by document id.
+   * Gives documents new readers in every version they have here (one set_payload request per
+   * readers set and per thousand documents, filtered by document id), then records the fingerprint
+   * of the access policy they follow.
    */
-  async setReaders(changes: ReaderChange[]): Promise<void> {
+  async setReaders(changes: ReaderChange[], fingerprint: string | null): Promise<void> {
     for (const { documentIds, readers } of changes) {
       const payload = { readers: [...new Set(readers)] };
       for (let at = 0; at < documentIds.length; at += documentsPerReadersUpdate) {
@@ -90,6 +91,7 @@ export class QdrantPassages {
         await this.call('setting the readers of documents', (client) => client.setPayload(this.name, { wait: true, filter, payload }));
       }
     }
+    await this.updateRecord({ access_fingerprint: fingerprint });
   }
 
   /** Each stored version's access, read from its points (only the fields access needs). */

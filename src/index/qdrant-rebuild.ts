@@ -96,8 +96,7 @@ export class QdrantRebuild implements IndexRebuild {
     const held = new Map((await currentAccess(inNext, catalogue)).map((access) => [access.id, access.readers.join('\n')]));
     // A version copied from the old collection came with its readers.
     for (const access of wanted) if (copied.has(access.id)) held.set(access.id, access.readers.join('\n'));
-    await next.passages.setReaders(readerChanges(wanted, held));
-    await next.passages.updateRecord({ access_fingerprint: (await this.old.passages.readRecord())?.access_fingerprint ?? null });
+    await next.passages.setReaders(readerChanges(wanted, held), (await this.old.passages.readRecord())?.access_fingerprint ?? null);
   }
 
   async abandon(): Promise<void> {
@@ -171,8 +170,7 @@ class RebuildingIndex implements PassageIndex {
   /** Both collections take the readers and the fingerprint: readers use the old one until the switch, then the new one. */
   async setReaders(changes: ReaderChange[], fingerprint: string): Promise<void> {
     for (const { passages } of [this.old, ...[this.building.existing()].filter((next): next is OpenCollection => next !== null)]) {
-      await passages.setReaders(changes);
-      await passages.updateRecord({ access_fingerprint: fingerprint });
+      await passages.setReaders(changes, fingerprint);
     }
   }
 
